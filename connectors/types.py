@@ -1,0 +1,127 @@
+"""The plain data every connector speaks: what we send, what a shop holds, and how to reach a shop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Iterator, Protocol
+
+from pydantic import SecretStr
+
+
+class Channel(StrEnum):
+    SHOPEE = "shopee"
+    LAZADA = "lazada"
+    TIKTOK = "tiktok"
+
+
+class ListingStatus(StrEnum):
+    """Our vocabulary; each connector maps the platform's statuses onto it (and keeps the raw word)."""
+
+    LIVE = "live"
+    UNDER_REVIEW = "under_review"
+    REJECTED = "rejected"
+    INACTIVE = "inactive"      # unlisted / deactivated by the seller
+    SUSPENDED = "suspended"    # banned / deactivated / frozen by the platform
+    DELETED = "deleted"
+    DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class ListingContent:
+    """One listing as a marketplace should hold it, channel-neutral in shape, channel-specific in values.
+
+    Rendering produces it (title and description already fitted to the channel, category already
+    mapped); the connector turns it into the platform's JSON. `image_refs` are what the shop's own
+    image upload returned (Shopee image_id, Lazada URL, TikTok uri), cover first.
+    """
+
+    seller_sku: str
+    title: str
+    description: str
+    category_id: str
+    price_vnd: int
+    stock: int
+    weight_kg: float
+    package_cm: tuple[int, int, int]          # length, width, height
+    image_refs: tuple[str, ...]
+    brand: str
+    gtin: str | None = None
+    gtin_type: str | None = None              # GTIN | EAN | UPC, for platforms that want the type
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoteListing:
+    """What a shop holds for one item, as read back from the platform."""
+
+    remote_id: str
+    seller_sku: str | None
+    status: ListingStatus
+    platform_status: str
+    title: str | None = None
+    description: str | None = None
+    price_vnd: int | None = None
+    stock: int | None = None
+    gtin: str | None = None
+    remote_sku_id: str | None = None
+    reject_reason: str | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    remote_id: str
+    remote_sku_id: str | None
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class ShopCredentials:
+    """One shop's keys. `SecretStr` keeps them out of reprs, logs and tracebacks.
+
+    | field        | Shopee       | Lazada     | TikTok Shop  |
+    |--------------|--------------|------------|--------------|
+    | app_key      | partner_id   | app_key    | app_key      |
+    | app_secret   | partner key  | app secret | app secret   |
+    | access_token | access_token | access_token | x-tts-access-token |
+    | shop_id      | shop_id      | (unused)   | shop_cipher  |
+    """
+
+    app_key: str
+    app_secret: SecretStr
+    access_token: SecretStr
+    shop_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    """How to reach one seller account. Secrets are held by `credentials`, never printed."""
+
+    key: str                   # our name for the shop, e.g. "shopee-dong-thap"
+    channel: Channel
+    base_url: str
+    credentials: ShopCredentials
+    requests_per_second: float = 10.0
+    name: str = ""
+    province: str | None = None
+
+
+class Connector(Protocol):
+    """The one interface the pipeline uses for every marketplace."""
+
+    channel: Channel
+    shop: ShopConfig
+
+    def upload_image(self, content: bytes, filename: str) -> str: ...
+    def create(self, content: ListingContent) -> CreateResult: ...
+    def update(self, remote_id: str, content: ListingContent) -> None: ...
+    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str) -> None: ...
+    def get(self, remote_id: str) -> RemoteListing: ...
+    def iter_listings(self) -> Iterator[RemoteListing]: ...
+    def find_by_seller_sku(self, seller_sku: str) -> RemoteListing | None: ...
+    def unlist(self, remote_id: str) -> None: ...
+    def relist(self, remote_id: str) -> None: ...
+    def delete(self, remote_id: str) -> None: ...
+    def close(self) -> None: ...

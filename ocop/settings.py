@@ -1,0 +1,36 @@
+"""Settings read from the environment, with embedded defaults that need no configuration.
+
+| variable            | default                          | meaning                                  |
+|---------------------|----------------------------------|------------------------------------------|
+| OCOP_HOME           | ./ocop-data                      | where the database, reports and sandbox state live |
+| OCOP_DATABASE_URL   | sqlite:///$OCOP_HOME/ocop.db     | SQLAlchemy URL; PostgreSQL in production |
+| OCOP_SHOPS_FILE     | (the local sandboxes' shops)     | TOML file declaring the shops to publish to |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    shops_file: Path | None
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def sandbox_dir(self) -> Path:
+        return self.home / "sandboxes"
+
+
+def load_settings() -> Settings:
+    home = Path(os.environ.get("OCOP_HOME", "ocop-data")).resolve()
+    database_url = os.environ.get("OCOP_DATABASE_URL") or f"sqlite:///{home / 'ocop.db'}"
+    shops_file = os.environ.get("OCOP_SHOPS_FILE")
+    return Settings(home=home, database_url=database_url, shops_file=Path(shops_file) if shops_file else None)
