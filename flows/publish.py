@@ -1,0 +1,157 @@
+"""`publish_listings`: render, plan and publish every shop's listings in batches.
+
+Thin orchestration over `listings.sync`: tasks are per shop (plan) and per batch (publish), never
+per listing (a task run costs ~9 ms of orchestration). Shops run concurrently; one connector per
+shop is shared by its batches so the shop's client-side rate limit holds across them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections import Counter
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from connectors.registry import connector_for
+from connectors.types import Connector, ShopConfig
+from flows.context import PipelineContext, pipeline_context
+from listings import sync
+from listings.plan import ShopPlan
+from listings.profiles import load_profile
+from listings.publish import BatchResult
+
+# Each round re-plans from the ledger, so listings that failed transiently in one round are tried
+# again in the next; rejected ones are not (their content has not changed).
+ROUNDS = 3
+
+
+@task(cache_policy=NO_CACHE)
+def plan_shop_task(context: PipelineContext, shop: ShopConfig, products, renderings) -> ShopPlan:
+    return sync.plan_for_shop(context.engine, shop, products, renderings, today=context.today)
+
+
+@task(cache_policy=NO_CACHE)
+def render_channel_task(context: PipelineContext, channel: str, products):
+    return sync.render_channel(products, load_profile(channel), today=context.today)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_batch_task(context: PipelineContext, connector: Connector, batch: sync.Batch, run_id: str, progress) -> BatchResult:
+    return sync.publish_batch(
+        context.engine, connector, batch.items, run_id=run_id, today=context.today, on_progress=progress.advance_by(batch)
+    )
+
+
+class Progress:
+    """A Prefect progress artifact, updated from the batch threads at most every 2%."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self._reported = 0.0
+        self._lock = threading.Lock()
+        self.artifact_id = create_progress_artifact(0.0, key="publish-progress", description="Listings published this run")
+
+    def advance_by(self, batch: sync.Batch):
+        seen = 0
+
+        def on_progress(done_in_batch: int) -> None:
+            nonlocal seen
+            with self._lock:
+                self.done += done_in_batch - seen
+                seen = done_in_batch
+                percent = 100.0 * self.done / self.total
+                if percent - self._reported >= 2 or self.done == self.total:
+                    self._reported = percent
+                    update_progress_artifact(self.artifact_id, percent)
+
+        return on_progress
+
+
+@flow(name="publish_listings", task_runner=ThreadPoolTaskRunner(max_workers=12))
+def publish_listings(
+    province: str | None = None,
+    channels: list[str] | None = None,
+    shops: list[str] | None = None,
+    dry_run: bool = False,
+    batch_size: int = 300,
+) -> dict:
+    """Publish new, changed, failed and expired listings to every shop; returns counts per shop."""
+    logger = get_run_logger()
+    context = pipeline_context()
+    targets = context.select_shops(channels=channels, shops=shops)
+    products = sync.load_products(context.engine, province=province)
+    channel_names = sorted({shop.channel.value for shop in targets})
+    renderings = {
+        name: future.result()
+        for name, future in zip(channel_names, [render_channel_task.submit(context, name, products) for name in channel_names])
+    }
+
+    def plan_all() -> list[ShopPlan]:
+        futures = [plan_shop_task.submit(context, shop, products, renderings[shop.channel.value]) for shop in targets]
+        return [future.result() for future in futures]
+
+    plans = plan_all()
+    if dry_run:
+        _report_plan(plans)
+        return {plan.shop_key: dict(plan.count()) for plan in plans}
+    run_id = str(flow_run.id or uuid.uuid4())
+    connectors = {shop.key: connector_for(shop) for shop in targets}
+    summary: dict[str, Counter] = {shop.key: Counter() for shop in targets}
+    try:
+        for round_number in range(1, ROUNDS + 1):
+            if round_number > 1:
+                plans = plan_all()
+            if not any(plan.writes for plan in plans):
+                break
+            logger.info("round %d: %s", round_number, {plan.shop_key: dict(plan.count()) for plan in plans})
+            _publish_round(context, connectors, plans, batch_size, run_id, summary)
+    finally:
+        for connector in connectors.values():
+            connector.close()
+        _report_summary(summary)
+    return {key: dict(counts) for key, counts in summary.items()}
+
+
+def _publish_round(context, connectors, plans: list[ShopPlan], batch_size: int, run_id: str, summary) -> None:
+    """Publish every batch of every shop concurrently; re-raise the first failure once all have ended."""
+    pending = [batch for plan in plans for batch in sync.batches(plan, batch_size)]
+    progress = Progress(sum(len(batch.items) for batch in pending))
+    futures = [publish_batch_task.submit(context, connectors[batch.shop_key], batch, run_id, progress) for batch in pending]
+    failures = []
+    for batch, future in zip(pending, futures):
+        try:
+            result = future.result()
+        except Exception as error:  # the batch task failed (shop unavailable): finish the others first
+            failures.append(error)
+            continue
+        summary[batch.shop_key].update(result.calls)
+        summary[batch.shop_key].update({f"failed:{name}": n for name, n in result.failures.items()})
+        summary[batch.shop_key]["blocked"] += result.blocked
+    if failures:
+        raise failures[0]
+
+
+def _report_plan(plans: list[ShopPlan]) -> None:
+    rows = []
+    for plan in plans:
+        for item in plan.listings:
+            rows.append({"shop": plan.shop_key, "seller_sku": item.seller_sku,
+                         "actions": ", ".join(a.value for a in item.actions), "reasons": "; ".join(item.reasons)})
+    create_table_artifact(rows or [{"shop": "-", "seller_sku": "-", "actions": "nothing to do", "reasons": ""}],
+                          key="publish-plan", description="Dry run: what a publish would do, per shop")
+
+
+def _report_summary(summary: dict[str, Counter]) -> None:
+    rows = [{"shop": key, **{name: counts.get(name, 0) for name in sorted(_columns(summary))}} for key, counts in summary.items()]
+    create_table_artifact(rows, key="publish-summary", description="Marketplace calls made by this run, per shop")
+
+
+def _columns(summary: dict[str, Counter]) -> set[str]:
+    return {name for counts in summary.values() for name in counts} or {"create"}

@@ -1,0 +1,209 @@
+"""The listing ledger: bindings (product x shop), claims, outcomes and the append-only event log.
+
+Every function takes a session or engine and plain values; ORM rows do not leave this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from catalogue.store import transaction
+from connectors.errors import ConnectorError
+from connectors.types import ShopConfig
+from listings.models import ImageUpload, ListingBinding, ListingEvent, Shop
+from listings.plan import BindingState
+
+# A claim older than this is considered abandoned (its worker died) and may be taken over.
+CLAIM_LEASE = dt.timedelta(minutes=15)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def ensure_shop(session: Session, shop: ShopConfig) -> int:
+    row = session.scalars(select(Shop).where(Shop.key == shop.key)).one_or_none()
+    if row is None:
+        row = Shop(key=shop.key, channel=shop.channel.value, name=shop.name or shop.key, province=shop.province)
+        session.add(row)
+        session.flush()
+    return row.id
+
+
+def _insert(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def ensure_bindings(session: Session, shop_id: int, products: Iterable[tuple[int, str]]) -> None:
+    """Create the binding rows that do not exist yet, so that every planned listing has a row to claim."""
+    rows = [{"product_id": pid, "shop_id": shop_id, "seller_sku": sku, "attempts": 0} for pid, sku in products]
+    if not rows:
+        return
+    insert = _insert(session)
+    for start in range(0, len(rows), 500):
+        statement = insert(ListingBinding).values(rows[start : start + 500])
+        session.execute(statement.on_conflict_do_nothing(index_elements=["product_id", "shop_id"]))
+
+
+def _state(row: ListingBinding) -> BindingState:
+    return BindingState(
+        product_id=row.product_id,
+        seller_sku=row.seller_sku,
+        remote_id=row.remote_id,
+        remote_status=row.remote_status,
+        rendered_hash=row.rendered_hash,
+        pushed_hash=row.pushed_hash,
+        pushed_price_vnd=row.pushed_price_vnd,
+        pushed_stock=row.pushed_stock,
+        last_error_class=row.last_error_class,
+        blocked_reasons=tuple(row.blocked_reasons or ()),
+        attempts=row.attempts,
+    )
+
+
+def load_bindings(session: Session, shop_id: int) -> dict[int, BindingState]:
+    rows = session.scalars(select(ListingBinding).where(ListingBinding.shop_id == shop_id))
+    return {row.product_id: _state(row) for row in rows}
+
+
+def load_binding(session: Session, shop_id: int, product_id: int) -> BindingState | None:
+    row = _binding_row(session, shop_id, product_id)
+    return None if row is None else _state(row)
+
+
+def _binding_row(session: Session, shop_id: int, product_id: int) -> ListingBinding | None:
+    statement = select(ListingBinding).where(ListingBinding.shop_id == shop_id, ListingBinding.product_id == product_id)
+    return session.scalars(statement).one_or_none()
+
+
+def claim(engine: Engine, shop_id: int, product_ids: Sequence[int], owner: str) -> set[int]:
+    """Take the bindings no other live worker holds; returns the product ids this owner now holds.
+
+    On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED, so two workers
+    claiming at once split the rows instead of waiting on or double-taking them. SQLite has a
+    single writer, so the conditional UPDATE alone is atomic there.
+    """
+    now = _now()
+    free = or_(
+        ListingBinding.claimed_by.is_(None),
+        ListingBinding.claimed_by == owner,
+        ListingBinding.claimed_at < now - CLAIM_LEASE,
+    )
+    claimed: set[int] = set()
+    with transaction(engine) as session:
+        for start in range(0, len(product_ids), 500):
+            chunk = list(product_ids[start : start + 500])
+            candidates = select(ListingBinding.id).where(
+                ListingBinding.shop_id == shop_id, ListingBinding.product_id.in_(chunk), free
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                candidates = candidates.with_for_update(skip_locked=True)
+            ids = list(session.scalars(candidates))
+            if not ids:
+                continue
+            statement = (
+                update(ListingBinding)
+                .where(ListingBinding.id.in_(ids), free)
+                .values(claimed_by=owner, claimed_at=now)
+                .returning(ListingBinding.product_id)
+            )
+            claimed.update(session.scalars(statement))
+    return claimed
+
+
+def release(engine: Engine, shop_id: int, owner: str) -> None:
+    with transaction(engine) as session:
+        session.execute(
+            update(ListingBinding)
+            .where(and_(ListingBinding.shop_id == shop_id, ListingBinding.claimed_by == owner))
+            .values(claimed_by=None, claimed_at=None)
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one marketplace call did, as the ledger records it."""
+
+    operation: str
+    outcome: str                      # ok | failed | blocked | found
+    request_id: str | None = None
+    error: ConnectorError | None = None
+
+
+def record(session: Session, shop_id: int, product_id: int, run_id: str | None, outcome: Outcome, **binding_changes) -> None:
+    """Apply `binding_changes` to the binding and append the event, in the caller's transaction."""
+    row = _binding_row(session, shop_id, product_id)
+    if row is None:
+        raise LookupError(f"no binding for product {product_id} in shop {shop_id}")
+    error = outcome.error
+    if error is not None:
+        binding_changes |= {
+            "last_error_code": error.code,
+            "last_error_message": error.message,
+            "last_error_class": error.error_class.value,
+        }
+    elif outcome.outcome == "ok":
+        binding_changes |= {"last_error_code": None, "last_error_message": None, "last_error_class": None}
+    if outcome.operation != "block":
+        binding_changes.setdefault("attempts", row.attempts + 1)
+    for name, value in binding_changes.items():
+        setattr(row, name, value)
+    session.add(
+        ListingEvent(
+            binding_id=row.id,
+            run_id=run_id,
+            operation=outcome.operation,
+            outcome=outcome.outcome,
+            request_id=outcome.request_id or (error.request_id if error else None),
+            error_code=error.code if error else None,
+            message=error.message if error else None,
+        )
+    )
+
+
+def uploaded_images(session: Session, shop_id: int) -> dict[str, str]:
+    rows = session.execute(select(ImageUpload.sha256, ImageUpload.remote_ref).where(ImageUpload.shop_id == shop_id))
+    return dict(rows.tuples())
+
+
+def remember_image(session: Session, shop_id: int, sha256: str, remote_ref: str) -> None:
+    statement = _insert(session)(ImageUpload).values(shop_id=shop_id, sha256=sha256, remote_ref=remote_ref)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["shop_id", "sha256"]))
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: dt.datetime
+    shop_key: str
+    seller_sku: str
+    operation: str
+    outcome: str
+    request_id: str | None
+    error_code: str | None
+    message: str | None
+    run_id: str | None
+
+
+def events(session: Session, *, run_id: str | None = None, seller_sku: str | None = None) -> list[EventView]:
+    """'What changed in this run' (by run id) and 'what happened to this product' (by seller SKU)."""
+    statement = (
+        select(ListingEvent, Shop.key, ListingBinding.seller_sku)
+        .join(ListingBinding, ListingEvent.binding_id == ListingBinding.id)
+        .join(Shop, ListingBinding.shop_id == Shop.id)
+        .order_by(ListingEvent.id)
+    )
+    if run_id is not None:
+        statement = statement.where(ListingEvent.run_id == run_id)
+    if seller_sku is not None:
+        statement = statement.where(ListingBinding.seller_sku == seller_sku)
+    return [
+        EventView(e.at, shop_key, sku, e.operation, e.outcome, e.request_id, e.error_code, e.message, e.run_id)
+        for e, shop_key, sku in session.execute(statement)
+    ]

@@ -1,0 +1,156 @@
+"""Planning: what each listing of one shop needs, from the rendered content and the ledger.
+
+Only new, changed, previously failed (transient or unknown outcome), price/stock-changed and
+certificate-expired listings produce calls. A listing the platform rejected is not retried until
+its content changes. The plan is pure: no database, no network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+from catalogue.records import CatalogueProduct, NotListable
+from connectors.errors import ErrorClass
+from connectors.types import ListingStatus
+from listings.render import Blocked, RenderedListing
+
+# Statuses in which an item is not visible to buyers, whatever the reason.
+NOT_SELLING = frozenset({ListingStatus.INACTIVE, ListingStatus.DELETED})
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"              # content changed (title, description, images, star claim, ...)
+    PRICE_STOCK = "price_stock"    # only price or stock changed
+    RELIST = "relist"              # unlisted earlier (expired certificate), listable again
+    UNLIST = "unlist"              # certificate expired or revoked while the item is up
+    BLOCK = "block"                # the completeness gate stopped it: recorded, not sent
+
+
+WRITE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.PRICE_STOCK, Action.RELIST, Action.UNLIST})
+
+
+@dataclass(frozen=True)
+class BindingState:
+    """The ledger's view of one product x shop, as planning needs it."""
+
+    product_id: int
+    seller_sku: str
+    remote_id: str | None = None
+    remote_status: str | None = None
+    rendered_hash: str | None = None
+    pushed_hash: str | None = None
+    pushed_price_vnd: int | None = None
+    pushed_stock: int | None = None
+    last_error_class: str | None = None
+    blocked_reasons: tuple[str, ...] = ()
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class PlannedListing:
+    product_id: int
+    product: CatalogueProduct
+    actions: tuple[Action, ...]
+    rendered: RenderedListing | Blocked | None = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def seller_sku(self) -> str:
+        return self.product.product.seller_sku
+
+    @property
+    def writes(self) -> bool:
+        return any(action in WRITE_ACTIONS for action in self.actions)
+
+
+@dataclass(frozen=True)
+class ShopPlan:
+    shop_key: str
+    listings: tuple[PlannedListing, ...]
+
+    def count(self) -> Counter[str]:
+        return Counter(action.value for item in self.listings for action in item.actions)
+
+    @property
+    def writes(self) -> tuple[PlannedListing, ...]:
+        return tuple(item for item in self.listings if item.writes)
+
+
+def plan_listing(
+    product: CatalogueProduct,
+    rendering: RenderedListing | Blocked | None,
+    binding: BindingState | None,
+    *,
+    product_id: int,
+    today: dt.date,
+) -> PlannedListing | None:
+    """What to do for one product in one shop, or None when nothing is needed."""
+    reason = product.not_listable_reason(today)
+    if reason is not None:
+        return _plan_delisting(product_id, product, binding, reason)
+    if isinstance(rendering, Blocked):
+        if binding is not None and tuple(binding.blocked_reasons) == tuple(rendering.reasons):
+            return None
+        return PlannedListing(product_id, product, (Action.BLOCK,), rendering, reasons=tuple(rendering.reasons))
+    if rendering is None:
+        raise ValueError(f"product {product.product.seller_sku}: listable but not rendered")
+    if binding is None or binding.remote_id is None or binding.remote_status == ListingStatus.DELETED:
+        if _rejected_unchanged(binding, rendering):
+            return None
+        return PlannedListing(product_id, product, (Action.CREATE,), rendering)
+    return _plan_existing(product_id, product, rendering, binding)
+
+
+def _plan_delisting(
+    product_id: int, product: CatalogueProduct, binding: BindingState | None, reason: NotListable
+) -> PlannedListing | None:
+    if binding is None or binding.remote_id is None or binding.remote_status in NOT_SELLING:
+        return None
+    return PlannedListing(product_id, product, (Action.UNLIST,), reasons=(reason.value,))
+
+
+def _plan_existing(
+    product_id: int, product: CatalogueProduct, rendering: RenderedListing, binding: BindingState
+) -> PlannedListing | None:
+    actions: list[Action] = []
+    if rendering.content_hash != binding.pushed_hash and not _rejected_unchanged(binding, rendering):
+        actions.append(Action.UPDATE)
+    if (rendering.price_vnd, rendering.stock) != (binding.pushed_price_vnd, binding.pushed_stock):
+        actions.append(Action.PRICE_STOCK)
+    if binding.remote_status == ListingStatus.INACTIVE:
+        actions.append(Action.RELIST)
+    if not actions:
+        return None
+    return PlannedListing(product_id, product, tuple(actions), rendering)
+
+
+def _rejected_unchanged(binding: BindingState | None, rendering: RenderedListing) -> bool:
+    """The platform refused exactly this content before: sending it again would fail the same way."""
+    return (
+        binding is not None
+        and binding.last_error_class == ErrorClass.REJECTED
+        and binding.rendered_hash == rendering.content_hash
+    )
+
+
+def plan_shop(
+    shop_key: str,
+    products: dict[int, CatalogueProduct],
+    renderings: dict[int, RenderedListing | Blocked | None],
+    bindings: dict[int, BindingState],
+    *,
+    today: dt.date,
+) -> ShopPlan:
+    """Plan every product for one shop; products are keyed by their database id."""
+    planned = []
+    for product_id in sorted(products):
+        item = plan_listing(
+            products[product_id], renderings.get(product_id), bindings.get(product_id), product_id=product_id, today=today
+        )
+        if item is not None:
+            planned.append(item)
+    return ShopPlan(shop_key, tuple(planned))

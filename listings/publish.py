@@ -1,0 +1,199 @@
+"""Publishing one batch of planned listings to one shop, writing every outcome to the ledger as it happens.
+
+`Publisher.publish` reads as the procedure: claim the batch, and for each listing re-read its
+binding, re-plan it against that fresh state (another worker or an earlier attempt may have done
+the work), call the marketplace, record the outcome; release the claims at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from catalogue.store import transaction
+from connectors.errors import AuthError, ConnectorError, NotFound, TransientError, UnknownOutcome
+from connectors.types import Connector, ListingStatus
+from listings import ledger
+from listings.ledger import Outcome
+from listings.plan import Action, PlannedListing, plan_listing
+from listings.render import RenderedListing
+
+log = logging.getLogger(__name__)
+
+# After this many transient failures in a row the shop is treated as down: the batch stops so the
+# run fails fast and an operator's Retry (or the next schedule) picks the rest up from the ledger.
+CONSECUTIVE_FAILURES_BEFORE_GIVING_UP = 5
+
+
+class ShopUnavailable(RuntimeError):
+    """The shop kept failing (outage) or refused our credentials: its batch stopped early."""
+
+
+@dataclass
+class BatchResult:
+    shop_key: str
+    calls: Counter[str] = field(default_factory=Counter)        # operation -> successful calls
+    failures: Counter[str] = field(default_factory=Counter)     # error class -> count
+    skipped_claimed_elsewhere: int = 0
+    skipped_already_done: int = 0
+    blocked: int = 0
+
+    def merge(self, other: BatchResult) -> None:
+        self.calls.update(other.calls)
+        self.failures.update(other.failures)
+        self.skipped_claimed_elsewhere += other.skipped_claimed_elsewhere
+        self.skipped_already_done += other.skipped_already_done
+        self.blocked += other.blocked
+
+
+class Publisher:
+    def __init__(
+        self,
+        engine: Engine,
+        connector: Connector,
+        *,
+        shop_id: int,
+        run_id: str,
+        today: dt.date,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.connector = connector
+        self.shop_id = shop_id
+        self.run_id = run_id
+        self.today = today
+        self.on_progress = on_progress or (lambda done: None)
+        self.result = BatchResult(connector.shop.key)
+        self._images: dict[str, str] = {}
+        self._failures_in_a_row = 0
+
+    def publish(self, items: Sequence[PlannedListing]) -> BatchResult:
+        with transaction(self.engine) as session:
+            ledger.ensure_bindings(session, self.shop_id, [(item.product_id, item.seller_sku) for item in items])
+            self._images = ledger.uploaded_images(session, self.shop_id)
+        held = ledger.claim(self.engine, self.shop_id, [item.product_id for item in items], self.run_id)
+        try:
+            for done, item in enumerate(items, start=1):
+                if item.product_id in held:
+                    self._publish_one(item)
+                else:
+                    self.result.skipped_claimed_elsewhere += 1
+                self.on_progress(done)
+        finally:
+            ledger.release(self.engine, self.shop_id, self.run_id)
+        return self.result
+
+    def _publish_one(self, planned: PlannedListing) -> None:
+        with transaction(self.engine) as session:
+            binding = ledger.load_binding(session, self.shop_id, planned.product_id)
+        fresh = plan_listing(planned.product, planned.rendered, binding, product_id=planned.product_id, today=self.today)
+        if fresh is None:
+            self.result.skipped_already_done += 1
+            return
+        remote_id = binding.remote_id if binding and binding.remote_status != ListingStatus.DELETED else None
+        for action in fresh.actions:
+            try:
+                remote_id = self._apply(action, fresh, remote_id, binding)
+            except ConnectorError as error:
+                self._record_failure(action, fresh, error)
+                return
+        self._failures_in_a_row = 0
+
+    def _apply(self, action: Action, item: PlannedListing, remote_id: str | None, binding) -> str | None:
+        """Perform one action and record its success; returns the remote id the listing now has."""
+        if action is Action.BLOCK:
+            self._record(item, Outcome("block", "blocked"), blocked_reasons=list(item.reasons))
+            self.result.blocked += 1
+            return remote_id
+        if action is Action.CREATE:
+            return self._create(item, look_up_first=binding is not None and binding.attempts > 0)
+        assert remote_id is not None
+        rendered = item.rendered
+        if action is Action.UPDATE:
+            assert isinstance(rendered, RenderedListing)
+            self.connector.update(remote_id, rendered.to_content(self._upload_images(rendered)))
+            self._record(item, Outcome("update", "ok"), pushed_hash=rendered.content_hash,
+                         rendered_hash=rendered.content_hash, blocked_reasons=None)
+        elif action is Action.PRICE_STOCK:
+            assert isinstance(rendered, RenderedListing)
+            self.connector.update_price_stock(remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku)
+            self._record(item, Outcome("price_stock", "ok"), pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock)
+        elif action is Action.RELIST:
+            self.connector.relist(remote_id)
+            self._record(item, Outcome("relist", "ok"), remote_status=ListingStatus.UNDER_REVIEW.value)
+        elif action is Action.UNLIST:
+            self.connector.unlist(remote_id)
+            self._record(item, Outcome("unlist", "ok"), remote_status=ListingStatus.INACTIVE.value)
+        self.result.calls[action.value] += 1
+        return remote_id
+
+    def _create(self, item: PlannedListing, *, look_up_first: bool) -> str:
+        rendered = item.rendered
+        assert isinstance(rendered, RenderedListing)
+        if look_up_first:
+            # An earlier attempt may have reached the platform (timeout, crash): never create twice.
+            existing = self.connector.find_by_seller_sku(item.seller_sku)
+            if existing is not None and existing.status != ListingStatus.DELETED:
+                self._record(item, Outcome("lookup", "found"), remote_id=existing.remote_id,
+                             remote_sku_id=existing.remote_sku_id, remote_status=existing.status.value,
+                             platform_status=existing.platform_status)
+                self.connector.update(existing.remote_id, rendered.to_content(self._upload_images(rendered)))
+                self.connector.update_price_stock(existing.remote_id, rendered.price_vnd, rendered.stock,
+                                                  seller_sku=item.seller_sku)
+                self._record_created(item, rendered, existing.remote_id, existing.remote_sku_id, None, "adopt")
+                return existing.remote_id
+        created = self.connector.create(rendered.to_content(self._upload_images(rendered)))
+        self._record_created(item, rendered, created.remote_id, created.remote_sku_id, created.request_id, "create")
+        return created.remote_id
+
+    def _record_created(self, item, rendered: RenderedListing, remote_id, remote_sku_id, request_id, operation) -> None:
+        self._record(
+            item, Outcome(operation, "ok", request_id),
+            remote_id=remote_id, remote_sku_id=remote_sku_id, remote_status=ListingStatus.UNDER_REVIEW.value,
+            rendered_hash=rendered.content_hash, pushed_hash=rendered.content_hash,
+            pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock,
+            blocked_reasons=None, last_pushed_at=dt.datetime.now(dt.UTC),
+        )
+        self.result.calls[operation] += 1
+
+    def _upload_images(self, rendered: RenderedListing) -> list[str]:
+        refs = []
+        for image in rendered.images:
+            ref = self._images.get(image.sha256)
+            if ref is None:
+                ref = self.connector.upload_image(image.content, image.filename)
+                with transaction(self.engine) as session:
+                    ledger.remember_image(session, self.shop_id, image.sha256, ref)
+                self._images[image.sha256] = ref
+                self.result.calls["upload_image"] += 1
+            refs.append(ref)
+        return refs
+
+    def _record(self, item: PlannedListing, outcome: Outcome, **changes) -> None:
+        with transaction(self.engine) as session:
+            ledger.record(session, self.shop_id, item.product_id, self.run_id, outcome, **changes)
+
+    def _record_failure(self, action: Action, item: PlannedListing, error: ConnectorError) -> None:
+        changes: dict = {}
+        if isinstance(item.rendered, RenderedListing):
+            changes["rendered_hash"] = item.rendered.content_hash
+        if isinstance(error, NotFound):
+            changes |= {"remote_id": None, "remote_sku_id": None, "remote_status": ListingStatus.DELETED.value}
+        self._record(item, Outcome(action.value, "failed", error=error), **changes)
+        self.result.failures[error.error_class.value] += 1
+        log.warning("%s %s %s failed: %s", self.connector.shop.key, item.seller_sku, action.value, error)
+        if isinstance(error, AuthError):
+            raise ShopUnavailable(f"shop {self.connector.shop.key}: credentials refused ({error.code})") from error
+        if isinstance(error, (TransientError, UnknownOutcome)):
+            self._failures_in_a_row += 1
+            if self._failures_in_a_row >= CONSECUTIVE_FAILURES_BEFORE_GIVING_UP:
+                raise ShopUnavailable(
+                    f"shop {self.connector.shop.key}: {self._failures_in_a_row} failures in a row, last: {error}"
+                ) from error
+        else:
+            self._failures_in_a_row = 0
