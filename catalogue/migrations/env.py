@@ -5,6 +5,7 @@ from sqlalchemy import engine_from_config, pool
 
 import catalogue.models  # noqa: F401  (registers the tables on Base.metadata)
 import listings.models  # noqa: F401
+import reconcile.models  # noqa: F401
 from catalogue.store import Base
 
 config = context.config
