@@ -11,6 +11,7 @@ import datetime as dt
 import threading
 import uuid
 from collections import Counter
+from typing import Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
@@ -22,7 +23,7 @@ from connectors.registry import connector_for
 from connectors.types import Connector, ShopConfig
 from flows.context import PipelineContext, pipeline_context
 from listings import sync
-from listings.plan import ShopPlan
+from listings.plan import PRICE_AND_STOCK_ONLY, ShopPlan
 from listings.profiles import load_profile
 from listings.publish import BatchResult
 
@@ -32,8 +33,8 @@ ROUNDS = 3
 
 
 @task(cache_policy=NO_CACHE)
-def plan_shop_task(context: PipelineContext, shop: ShopConfig, products, renderings) -> ShopPlan:
-    return sync.plan_for_shop(context.engine, shop, products, renderings, today=context.today)
+def plan_shop_task(context: PipelineContext, shop: ShopConfig, products, renderings, only) -> ShopPlan:
+    return sync.plan_for_shop(context.engine, shop, products, renderings, today=context.today, only=only)
 
 
 @task(cache_policy=NO_CACHE)
@@ -42,9 +43,12 @@ def render_channel_task(context: PipelineContext, channel: str, products):
 
 
 @task(cache_policy=NO_CACHE)
-def publish_batch_task(context: PipelineContext, connector: Connector, batch: sync.Batch, run_id: str, progress) -> BatchResult:
+def publish_batch_task(
+    context: PipelineContext, connector: Connector, batch: sync.Batch, run_id: str, only, progress: Progress
+) -> BatchResult:
     return sync.publish_batch(
-        context.engine, connector, batch.items, run_id=run_id, today=context.today, on_progress=progress.advance_by(batch)
+        context.engine, connector, batch.items,
+        run_id=run_id, today=context.today, only=only, on_progress=progress.advance_by(batch),
     )
 
 
@@ -81,10 +85,15 @@ def publish_listings(
     shops: list[str] | None = None,
     dry_run: bool = False,
     batch_size: int = 300,
+    scope: Literal["all", "price_stock"] = "all",
 ) -> dict:
-    """Publish new, changed, failed and expired listings to every shop; returns counts per shop."""
+    """Publish new, changed, failed and expired listings to every shop; returns counts per shop.
+
+    `scope="price_stock"` only pushes price and stock changes (the frequent sync).
+    """
     logger = get_run_logger()
     context = pipeline_context()
+    only = PRICE_AND_STOCK_ONLY if scope == "price_stock" else None
     targets = context.select_shops(channels=channels, shops=shops)
     products = sync.load_products(context.engine, province=province)
     channel_names = sorted({shop.channel.value for shop in targets})
@@ -94,7 +103,7 @@ def publish_listings(
     }
 
     def plan_all() -> list[ShopPlan]:
-        futures = [plan_shop_task.submit(context, shop, products, renderings[shop.channel.value]) for shop in targets]
+        futures = [plan_shop_task.submit(context, shop, products, renderings[shop.channel.value], only) for shop in targets]
         return [future.result() for future in futures]
 
     plans = plan_all()
@@ -111,7 +120,7 @@ def publish_listings(
             if not any(plan.writes for plan in plans):
                 break
             logger.info("round %d: %s", round_number, {plan.shop_key: dict(plan.count()) for plan in plans})
-            _publish_round(context, connectors, plans, batch_size, run_id, summary)
+            _publish_round(context, connectors, plans, batch_size, run_id, only, summary)
     finally:
         for connector in connectors.values():
             connector.close()
@@ -119,11 +128,12 @@ def publish_listings(
     return {key: dict(counts) for key, counts in summary.items()}
 
 
-def _publish_round(context, connectors, plans: list[ShopPlan], batch_size: int, run_id: str, summary) -> None:
+def _publish_round(context, connectors, plans: list[ShopPlan], batch_size: int, run_id: str, only, summary) -> None:
     """Publish every batch of every shop concurrently; re-raise the first failure once all have ended."""
     pending = [batch for plan in plans for batch in sync.batches(plan, batch_size)]
     progress = Progress(sum(len(batch.items) for batch in pending))
-    futures = [publish_batch_task.submit(context, connectors[batch.shop_key], batch, run_id, progress) for batch in pending]
+    futures = [publish_batch_task.submit(context, connectors[batch.shop_key], batch, run_id, only, progress)
+               for batch in pending]
     failures = []
     for batch, future in zip(pending, futures):
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from catalogue.records import CatalogueProduct, NotListable
@@ -30,6 +30,7 @@ class Action(StrEnum):
     BLOCK = "block"                # the completeness gate stopped it: recorded, not sent
 
 
+PRICE_AND_STOCK_ONLY = frozenset({Action.PRICE_STOCK})
 WRITE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.PRICE_STOCK, Action.RELIST, Action.UNLIST})
 
 
@@ -87,8 +88,23 @@ def plan_listing(
     *,
     product_id: int,
     today: dt.date,
+    only: frozenset[Action] | None = None,
 ) -> PlannedListing | None:
     """What to do for one product in one shop, or None when nothing is needed."""
+    item = _plan_listing(product, rendering, binding, product_id, today)
+    if item is None or only is None:
+        return item
+    kept = tuple(action for action in item.actions if action in only)
+    return replace(item, actions=kept) if kept else None
+
+
+def _plan_listing(
+    product: CatalogueProduct,
+    rendering: RenderedListing | Blocked | None,
+    binding: BindingState | None,
+    product_id: int,
+    today: dt.date,
+) -> PlannedListing | None:
     reason = product.not_listable_reason(today)
     if reason is not None:
         return _plan_delisting(product_id, product, binding, reason)
@@ -144,12 +160,17 @@ def plan_shop(
     bindings: dict[int, BindingState],
     *,
     today: dt.date,
+    only: frozenset[Action] | None = None,
 ) -> ShopPlan:
-    """Plan every product for one shop; products are keyed by their database id."""
+    """Plan every product for one shop; products are keyed by their database id.
+
+    `only` narrows the plan to some actions, e.g. {PRICE_STOCK} for the frequent price-and-stock sync.
+    """
     planned = []
     for product_id in sorted(products):
         item = plan_listing(
-            products[product_id], renderings.get(product_id), bindings.get(product_id), product_id=product_id, today=today
+            products[product_id], renderings.get(product_id), bindings.get(product_id),
+            product_id=product_id, today=today, only=only,
         )
         if item is not None:
             planned.append(item)

@@ -60,6 +60,7 @@ class Publisher:
         shop_id: int,
         run_id: str,
         today: dt.date,
+        only: frozenset[Action] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.engine = engine
@@ -67,6 +68,7 @@ class Publisher:
         self.shop_id = shop_id
         self.run_id = run_id
         self.today = today
+        self.only = only
         self.on_progress = on_progress or (lambda done: None)
         self.result = BatchResult(connector.shop.key)
         self._images: dict[str, str] = {}
@@ -91,7 +93,8 @@ class Publisher:
     def _publish_one(self, planned: PlannedListing) -> None:
         with transaction(self.engine) as session:
             binding = ledger.load_binding(session, self.shop_id, planned.product_id)
-        fresh = plan_listing(planned.product, planned.rendered, binding, product_id=planned.product_id, today=self.today)
+        fresh = plan_listing(planned.product, planned.rendered, binding,
+                             product_id=planned.product_id, today=self.today, only=self.only)
         if fresh is None:
             self.result.skipped_already_done += 1
             return

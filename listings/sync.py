@@ -17,7 +17,7 @@ from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
 from connectors.types import Connector, ShopConfig
 from listings import ledger
-from listings.plan import PlannedListing, ShopPlan, plan_shop
+from listings.plan import Action, PlannedListing, ShopPlan, plan_shop
 from listings.profiles import ChannelProfile
 from listings.publish import BatchResult, Publisher
 from listings.render import Blocked, RenderedListing, render_listing
@@ -49,11 +49,12 @@ def plan_for_shop(
     renderings: dict[int, RenderedListing | Blocked],
     *,
     today: dt.date,
+    only: frozenset[Action] | None = None,
 ) -> ShopPlan:
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, shop)
         bindings = ledger.load_bindings(session, shop_id)
-    return plan_shop(shop.key, products, renderings, bindings, today=today)
+    return plan_shop(shop.key, products, renderings, bindings, today=today, only=only)
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,16 @@ def batches(plan: ShopPlan, size: int) -> Iterator[Batch]:
 
 
 def publish_batch(
-    engine: Engine, connector: Connector, batch: Sequence[PlannedListing], *, run_id: str, today: dt.date, on_progress=None
+    engine: Engine,
+    connector: Connector,
+    batch: Sequence[PlannedListing],
+    *,
+    run_id: str,
+    today: dt.date,
+    only: frozenset[Action] | None = None,
+    on_progress=None,
 ) -> BatchResult:
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, connector.shop)
-    publisher = Publisher(engine, connector, shop_id=shop_id, run_id=run_id, today=today, on_progress=on_progress)
+    publisher = Publisher(engine, connector, shop_id=shop_id, run_id=run_id, today=today, only=only, on_progress=on_progress)
     return publisher.publish(batch)
