@@ -1,0 +1,396 @@
+"""The shared HTTP base every marketplace connector stands on.
+
+It owns what is the same everywhere: one pooled `requests.Session` with explicit timeouts, a
+per-shop token bucket, retries with exponential backoff and jitter, honouring the platform's wait,
+logging without secrets, and the idempotent create (an unknown outcome is resolved by looking the
+seller SKU up before sending the create again).
+
+A connector module overrides small named hooks, in the spirit of the Singer SDK's REST stream:
+
+| hook             | says                                                                       |
+|------------------|----------------------------------------------------------------------------|
+| `prepare`        | URL, common parameters, signature and body encoding of one call            |
+| `read_envelope`  | the payload of a success, or a `PlatformFailure` with the platform's code  |
+| `classify_error` | which `connectors.errors` class a failure is                               |
+
+plus the operations of the `Connector` protocol, written in terms of `request(ApiCall)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterator
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from connectors.errors import ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
+from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing, ShopConfig
+
+log = logging.getLogger("connectors")
+
+# Codes the base gives to failures that never reached the platform's application.
+CONNECT_FAILED = "connect_failed"
+READ_TIMEOUT = "read_timeout"
+CONNECTION_CUT = "connection_cut"
+
+_QUERY_SECRET = re.compile(r"((?:access_token|sign|app_secret|partner_key)=)[^&\s\"']+", re.IGNORECASE)
+
+
+class _RedactQuerySecrets(logging.Filter):
+    """urllib3 logs request lines at DEBUG, query string included: Shopee and Lazada carry the
+    access token there, so scrub it before any handler sees the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if _QUERY_SECRET.search(text):
+            record.msg, record.args = _QUERY_SECRET.sub(r"\1***", text), None
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactQuerySecrets())
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5                   # tries in all, the first included
+    backoff_base: float = 0.5           # seconds before the first retry; doubles each retry
+    backoff_cap: float = 20.0
+    max_rate_limit_wait: float = 60.0   # a longer wait asked by the platform goes to the caller
+
+    def backoff(self, retry_number: int, rand: float) -> float:
+        """Equal jitter: half the exponential step is kept, half is random, so a fleet of clients
+        that failed together does not come back together."""
+        step = min(self.backoff_cap, self.backoff_base * (2 ** retry_number))
+        return step / 2 + rand * step / 2
+
+
+class TokenBucket:
+    """Client-side rate limiter: `rate` requests per second with bursts of up to `burst`.
+
+    Reservations are taken under a lock and slept outside it, so concurrent callers queue fairly.
+    `hold` pauses every caller, e.g. for the ban a platform announced.
+    """
+
+    def __init__(self, rate: float, burst: float | None = None, *,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        if rate <= 0:
+            raise ValueError(f"requests_per_second must be positive, got {rate!r}")
+        self.rate = rate
+        self.capacity = burst if burst is not None else max(1.0, rate)
+        self._tokens = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until it is available; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self._tokens -= 1
+            wait = max(-self._tokens / self.rate, self._paused_until - now, 0.0)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+_shop_limiters: dict[str, TokenBucket] = {}
+_shop_limiters_lock = threading.Lock()
+
+
+def limiter_for(shop: ShopConfig) -> TokenBucket:
+    """The one bucket of a shop, shared by every connector object talking to it in this process."""
+    with _shop_limiters_lock:
+        bucket = _shop_limiters.get(shop.key)
+        if bucket is None or bucket.rate != shop.requests_per_second:
+            bucket = _shop_limiters[shop.key] = TokenBucket(shop.requests_per_second)
+        return bucket
+
+
+@dataclass
+class ApiCall:
+    """One platform call before signing. `idempotent` is False when sending it twice could do the
+    work twice (a create): then a failure after sending is an unknown outcome, not a retry."""
+
+    method: str
+    path: str
+    query: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    files: dict[str, tuple[str, bytes]] | None = None
+    idempotent: bool = True
+
+
+@dataclass
+class PreparedCall:
+    """What goes on the wire. Holds secrets: never logged, never kept."""
+
+    method: str
+    url: str
+    params: dict[str, str] | None = None
+    data: bytes | dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes]] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    data: Any
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class PlatformFailure:
+    """A failed call as the platform reported it, before classification."""
+
+    http_status: int
+    code: str
+    message: str
+    request_id: str | None = None
+    retry_after: float | None = None
+    kind: str | None = None           # a platform's error family, e.g. Lazada's ISV / ISP / SYSTEM
+
+
+class HttpConnector:
+    """Base of every connector; subclasses set `channel` and implement the hooks and operations."""
+
+    channel: Channel
+    default_rate_limit_wait = 1.0     # when the platform says "too many" without saying how long
+
+    def __init__(self, shop: ShopConfig, *, session: requests.Session | None = None,
+                 timeout: tuple[float, float] = (3.05, 30.0), retry: RetryPolicy | None = None,
+                 rate_limiter: TokenBucket | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.time, rand: Callable[[], float] = random.random) -> None:
+        if shop.channel != self.channel:
+            raise ValueError(f"shop {shop.key!r} is on channel {shop.channel}, not {self.channel}")
+        self.shop = shop
+        self.base_url = shop.base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.limiter = rate_limiter or limiter_for(shop)
+        self._sleep = sleep
+        self._clock = clock
+        self._rand = rand
+        self.session = session or _pooled_session()
+        self._log = log.getChild(self.channel.value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(shop={self.shop.key!r}, base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> HttpConnector:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---- hooks -------------------------------------------------------------------------------
+
+    def prepare(self, call: ApiCall, timestamp: float) -> PreparedCall:
+        raise NotImplementedError
+
+    def read_envelope(self, response: requests.Response) -> Envelope | PlatformFailure:
+        raise NotImplementedError
+
+    def classify_error(self, failure: PlatformFailure) -> ConnectorError:
+        """HTTP-level default; connectors map their own codes first and fall back to this."""
+        if failure.http_status == 429:
+            return self._rate_limited(failure)
+        if failure.http_status >= 500:
+            return TransientError(failure.message, code=failure.code, request_id=failure.request_id)
+        if failure.http_status == 404:
+            return NotFound(failure.message, code=failure.code, request_id=failure.request_id)
+        return Rejected(failure.message, code=failure.code, request_id=failure.request_id)
+
+    def is_duplicate_sku(self, error: Rejected) -> bool:
+        """Whether a rejected create says the seller SKU already exists in the shop."""
+        return False
+
+    # ---- the request loop ----------------------------------------------------------------------
+
+    def request(self, call: ApiCall) -> Envelope:
+        """Send one call, retrying what can safely be retried; raise the classified error otherwise."""
+        retry_number = 0
+        while True:
+            try:
+                return self._attempt(call)
+            except (TransientError, RateLimited) as error:
+                wait = self._retry_wait(call, error, retry_number)
+                if wait is None:
+                    raise
+                self._log.warning("%s %s: %s; retry %d in %.2f s", call.method, call.path, error,
+                                  retry_number + 1, wait)
+                self._sleep(wait)
+                retry_number += 1
+
+    def _retry_wait(self, call: ApiCall, error: ConnectorError, retry_number: int) -> float | None:
+        if retry_number + 1 >= self.retry.attempts:
+            return None
+        if isinstance(error, RateLimited):
+            if error.retry_after > self.retry.max_rate_limit_wait:
+                return None
+            # A platform's ban covers the whole shop: make every caller of this bucket wait too.
+            self.limiter.hold(error.retry_after)
+            return error.retry_after
+        if not call.idempotent and error.code != CONNECT_FAILED:
+            return None        # it may have been applied: the caller resolves it (see `create`)
+        return self.retry.backoff(retry_number, self._rand())
+
+    def _attempt(self, call: ApiCall) -> Envelope:
+        self.limiter.acquire()
+        prepared = self.prepare(call, self._clock())
+        started = time.monotonic()
+        try:
+            response = self.session.request(prepared.method, prepared.url, params=prepared.params,
+                                            data=prepared.data, files=prepared.files,
+                                            headers=prepared.headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            # `from None`: a requests exception's text carries the URL, query secrets included.
+            raise self._transport_error(call, exc) from None
+        elapsed_ms = (time.monotonic() - started) * 1000
+        outcome = self.read_envelope(response)
+        if isinstance(outcome, Envelope):
+            self._log.debug("%s %s -> %d in %.0f ms, request_id %s", call.method, call.path,
+                            response.status_code, elapsed_ms, outcome.request_id)
+            return outcome
+        failure = replace(outcome, message=self.redact(outcome.message))
+        self._log.info("%s %s -> %d [%s] %s in %.0f ms, request_id %s", call.method, call.path,
+                       failure.http_status, failure.code, failure.message, elapsed_ms, failure.request_id)
+        raise self.classify_error(failure)
+
+    def _transport_error(self, call: ApiCall, exc: requests.RequestException) -> ConnectorError:
+        name = type(exc).__name__
+        if _never_sent(exc):
+            return TransientError(f"{call.method} {call.path}: could not connect ({name})", code=CONNECT_FAILED)
+        code = READ_TIMEOUT if isinstance(exc, requests.Timeout) else CONNECTION_CUT
+        message = f"{call.method} {call.path}: no answer after sending ({name})"
+        if call.idempotent:
+            return TransientError(message, code=code)
+        return UnknownOutcome(message, code=code)
+
+    def _rate_limited(self, failure: PlatformFailure) -> RateLimited:
+        wait = failure.retry_after if failure.retry_after is not None else self.default_rate_limit_wait
+        return RateLimited(failure.message, retry_after=wait, code=failure.code, request_id=failure.request_id)
+
+    def redact(self, text: str) -> str:
+        """Scrub this shop's secrets from anything a platform might echo back."""
+        credentials = self.shop.credentials
+        for secret in (credentials.app_secret.get_secret_value(), credentials.access_token.get_secret_value()):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    # ---- the idempotent create -----------------------------------------------------------------
+
+    def create(self, content: ListingContent) -> CreateResult:
+        """Create a listing; a create whose outcome is unknown is resolved by a seller SKU lookup
+        before it is sent again, so two remote items never come from one seller SKU."""
+        call = self.create_call(content)
+        try:
+            return self.read_create_result(self.request(call))
+        except (UnknownOutcome, TransientError) as error:
+            return self._resolve_create(content, call, error)
+
+    def _resolve_create(self, content: ListingContent, call: ApiCall, error: ConnectorError) -> CreateResult:
+        sku = content.seller_sku
+        for retry_number in range(self.retry.attempts - 1):
+            self._sleep(self.retry.backoff(retry_number, self._rand()))
+            existing = self._lookup_after_unknown(sku, error)
+            if existing is not None:
+                self._log.info("create of %s resolved by lookup: it exists as %s", sku, existing.remote_id)
+                return CreateResult(existing.remote_id, existing.remote_sku_id, request_id=None)
+            try:
+                return self.read_create_result(self.request(call))
+            except (UnknownOutcome, TransientError) as again:
+                error = again
+            except Rejected as rejected:
+                if not self.is_duplicate_sku(rejected):
+                    raise
+                # Our earlier attempt landed after the lookup looked: adopt it.
+                error = UnknownOutcome(str(rejected), code=rejected.code, request_id=rejected.request_id)
+        existing = self._lookup_after_unknown(sku, error)
+        if existing is not None:
+            return CreateResult(existing.remote_id, existing.remote_sku_id, request_id=None)
+        raise error
+
+    def _lookup_after_unknown(self, seller_sku: str, cause: ConnectorError) -> RemoteListing | None:
+        try:
+            return self.find_by_seller_sku(seller_sku)
+        except (TransientError, RateLimited) as lookup_error:
+            raise UnknownOutcome(f"create of {seller_sku} may have been applied ({cause}); "
+                                 f"the lookup failed too ({lookup_error})", code=cause.code) from None
+
+    # ---- operations a connector supplies -------------------------------------------------------
+
+    def create_call(self, content: ListingContent) -> ApiCall:
+        raise NotImplementedError
+
+    def read_create_result(self, envelope: Envelope) -> CreateResult:
+        raise NotImplementedError
+
+    def find_by_seller_sku(self, seller_sku: str) -> RemoteListing | None:
+        raise NotImplementedError
+
+    def iter_listings(self) -> Iterator[RemoteListing]:
+        raise NotImplementedError
+
+
+def _pooled_session() -> requests.Session:
+    session = requests.Session()
+    # requests' own retries stay off: the base decides what may be resent.
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the connection was never made, so the platform cannot have seen the request."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        return isinstance(getattr(reason, "reason", reason), NewConnectionError)
+    return False
+
+
+def json_body(response: requests.Response) -> dict[str, Any] | None:
+    """The response's JSON object, or None when a gateway answered with something else."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def retry_after_header(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def map_status(table: dict[str, ListingStatus], raw: str | None, channel: Channel) -> ListingStatus:
+    """Our word for a platform status; a word we do not know yet is logged and read as under review
+    (neither live nor failed) rather than guessed."""
+    status = table.get((raw or "").strip().upper())
+    if status is None:
+        log.getChild(channel.value).warning("unknown platform status %r read as under review", raw)
+        return ListingStatus.UNDER_REVIEW
+    return status

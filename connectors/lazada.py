@@ -1,0 +1,247 @@
+"""Lazada Open Platform (Open API): signing, system parameters, envelope, error codes and product mapping.
+
+Every parameter (system and business, not files) is signed: sorted by name, name+value concatenated,
+prefixed with the API name, HMAC-SHA256 with the app secret, hex upper case. As the official client
+does, POST sends everything (sign included) form-encoded, GET in the query string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+from typing import Any, Iterator, Mapping
+
+import requests
+
+from connectors.base import (
+    ApiCall, Envelope, HttpConnector, PlatformFailure, PreparedCall, json_body, map_status, retry_after_header,
+)
+from connectors.errors import AuthError, ConnectorError, NotFound, Rejected, TransientError
+from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing
+
+PAGE_SIZE = 50     # /products/get maximum
+STATUSES = {
+    "ACTIVE": ListingStatus.LIVE,
+    "LIVE": ListingStatus.LIVE,
+    "SOLD-OUT": ListingStatus.LIVE,
+    "INACTIVE": ListingStatus.INACTIVE,
+    "PENDING QC": ListingStatus.UNDER_REVIEW,
+    "PENDING": ListingStatus.UNDER_REVIEW,
+    "SUSPENDED": ListingStatus.SUSPENDED,
+    "DELETED": ListingStatus.DELETED,
+    "REJECTED": ListingStatus.REJECTED,
+    "QC REJECTED": ListingStatus.REJECTED,
+}
+AUTH_ERRORS = {"IncompleteSignature", "IllegalAccessToken", "InvalidSignature", "AppKeyNotExists", "InvalidAppKey"}
+RATE_LIMIT_ERRORS = {"ApiCallLimit", "AppCallLimit"}
+DUPLICATE_SKU = "4105"
+BAN_SECONDS = re.compile(r"last\s+(\d+(?:\.\d+)?)\s+second", re.IGNORECASE)
+
+
+def sign(app_secret: str, api_name: str, params: Mapping[str, str]) -> str:
+    text = api_name + "".join(f"{name}{params[name]}" for name in sorted(params) if name != "sign")
+    return hmac.new(app_secret.encode(), text.encode(), hashlib.sha256).hexdigest().upper()
+
+
+class LazadaConnector(HttpConnector):
+    """Lazada has no GTIN field: the barcode travels in a SKU attribute (`gtin_sku_attribute`, our
+    choice, the public documentation names none) and in the description, where buyers see it."""
+
+    channel = Channel.LAZADA
+
+    def __init__(self, shop, *, gtin_sku_attribute: str = "barcode_ean", **options: Any) -> None:
+        super().__init__(shop, **options)
+        self.gtin_sku_attribute = gtin_sku_attribute
+
+    # ---- hooks -------------------------------------------------------------------------------
+
+    def prepare(self, call: ApiCall, timestamp: float) -> PreparedCall:
+        credentials = self.shop.credentials
+        params = {
+            "app_key": credentials.app_key,
+            "timestamp": str(int(timestamp * 1000)),
+            "sign_method": "sha256",
+            "access_token": credentials.access_token.get_secret_value(),
+        } | {name: _text(value) for name, value in (call.query | (call.body or {})).items()}
+        params["sign"] = sign(credentials.app_secret.get_secret_value(), call.path, params)
+        url = self.base_url + call.path
+        if call.method == "GET":
+            return PreparedCall("GET", url, params=params)
+        return PreparedCall(call.method, url, data=params, files=call.files)
+
+    def read_envelope(self, response: requests.Response) -> Envelope | PlatformFailure:
+        body = json_body(response)
+        if body is None:
+            return PlatformFailure(response.status_code, f"http_{response.status_code}",
+                                   response.reason or "answer is not JSON")
+        code = str(body.get("code", ""))
+        if code == "0" and response.status_code < 400:
+            return Envelope(body.get("data") or {}, body.get("request_id"))
+        message = str(body.get("message") or "")
+        retry_after = retry_after_header(response)
+        ban = BAN_SECONDS.search(message)
+        if retry_after is None and ban:
+            retry_after = float(ban.group(1))
+        return PlatformFailure(response.status_code, code or f"http_{response.status_code}", message,
+                               body.get("request_id"), retry_after, kind=body.get("type"))
+
+    def classify_error(self, failure: PlatformFailure) -> ConnectorError:
+        args = {"code": failure.code, "request_id": failure.request_id}
+        message = failure.message.lower()
+        if failure.code in RATE_LIMIT_ERRORS or failure.http_status == 429:
+            return self._rate_limited(failure)
+        if failure.code in AUTH_ERRORS:
+            return AuthError(failure.message, **args)
+        if failure.http_status >= 500 or failure.kind == "SYSTEM":
+            return TransientError(failure.message, **args)
+        if "not found" in message or "not exist" in message:
+            return NotFound(failure.message, **args)
+        return Rejected(failure.message, **args)
+
+    def is_duplicate_sku(self, error: Rejected) -> bool:
+        return error.code == DUPLICATE_SKU
+
+    # ---- operations --------------------------------------------------------------------------
+
+    def upload_image(self, content: bytes, filename: str) -> str:
+        envelope = self.request(ApiCall("POST", "/image/upload", files={"image": (filename, content)}))
+        image = envelope.data.get("image") or envelope.data
+        return str(image["url"])
+
+    def create_call(self, content: ListingContent) -> ApiCall:
+        sku = self._sku(content) | {"quantity": content.stock, "price": content.price_vnd}
+        product = self._product(content, sku)
+        return ApiCall("POST", "/product/create", body={"payload": _payload(product)}, idempotent=False)
+
+    def read_create_result(self, envelope: Envelope) -> CreateResult:
+        skus = envelope.data.get("sku_list") or [{}]
+        sku_id = skus[0].get("sku_id")
+        return CreateResult(str(envelope.data["item_id"]), None if sku_id is None else str(sku_id),
+                            envelope.request_id)
+
+    def update(self, remote_id: str, content: ListingContent) -> None:
+        current = self.get(remote_id)
+        # Price and quantity sync through price_quantity/update; leaving them out keeps them untouched.
+        sku = self._sku(content) | {"SkuId": current.remote_sku_id}
+        product = self._product(content, sku) | {"ItemId": remote_id}
+        self.request(ApiCall("POST", "/product/update", body={"payload": _payload(product)}))
+
+    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str) -> None:
+        sku = {"ItemId": remote_id, "SellerSku": seller_sku, "Price": price_vnd, "Quantity": stock}
+        self.request(ApiCall("POST", "/product/price_quantity/update",
+                             body={"payload": _payload({"Skus": {"Sku": [sku]}})}))
+
+    def get(self, remote_id: str) -> RemoteListing:
+        envelope = self.request(ApiCall("GET", "/product/item/get", query={"item_id": remote_id}))
+        if not envelope.data:
+            raise NotFound(f"item {remote_id} is not in shop {self.shop.key}", code="item_not_found",
+                           request_id=envelope.request_id)
+        return self._remote_listing(envelope.data)
+
+    def iter_listings(self) -> Iterator[RemoteListing]:
+        """Every product that is not deleted, 50 a page."""
+        yield from self._products({"filter": "all"})
+
+    def find_by_seller_sku(self, seller_sku: str) -> RemoteListing | None:
+        matches = self._products({"filter": "all", "sku_seller_list": json.dumps([seller_sku])})
+        return next((item for item in matches if item.seller_sku == seller_sku), None)
+
+    def unlist(self, remote_id: str) -> None:
+        current = self.get(remote_id)
+        request_body = {"Request": {"Product": {"ItemId": remote_id, "Skus": {"SellerSku": [current.seller_sku]}}}}
+        self.request(ApiCall("POST", "/product/deactivate", body={"apiRequestBody": json.dumps(request_body)}))
+
+    def relist(self, remote_id: str) -> None:
+        # The Open API has no activate call: a SKU is switched back on through /product/update.
+        current = self.get(remote_id)
+        sku = {"SkuId": current.remote_sku_id, "SellerSku": current.seller_sku, "Status": "active"}
+        product = {"ItemId": remote_id, "Skus": {"Sku": [sku]}}
+        self.request(ApiCall("POST", "/product/update", body={"payload": _payload(product)}))
+
+    def delete(self, remote_id: str) -> None:
+        current = self.get(remote_id)
+        self.request(ApiCall("POST", "/product/remove",
+                             body={"seller_sku_list": json.dumps([current.seller_sku])}))
+
+    # ---- mapping and helpers -----------------------------------------------------------------
+
+    def _product(self, content: ListingContent, sku: dict[str, Any]) -> dict[str, Any]:
+        attributes = {"name": content.title, "description": _with_barcode(content.description, content.gtin),
+                      "brand": content.brand} | content.attributes
+        return {
+            "PrimaryCategory": content.category_id,
+            "Images": {"Image": list(content.image_refs)},
+            "Attributes": attributes,
+            "Skus": {"Sku": [sku]},
+        }
+
+    def _sku(self, content: ListingContent) -> dict[str, Any]:
+        length, width, height = content.package_cm
+        sku = {
+            "SellerSku": content.seller_sku,
+            "package_length": length, "package_width": width, "package_height": height,
+            "package_weight": content.weight_kg,
+            "Images": {"Image": list(content.image_refs)},
+        }
+        if content.gtin:
+            sku[self.gtin_sku_attribute] = content.gtin
+        return sku
+
+    def _products(self, query: dict[str, Any]) -> Iterator[RemoteListing]:
+        offset = 0
+        while True:
+            envelope = self.request(ApiCall("GET", "/products/get", query=query | {"offset": offset, "limit": PAGE_SIZE}))
+            products = envelope.data.get("products") or []
+            for product in products:
+                listing = self._remote_listing(product)
+                if listing.status != ListingStatus.DELETED:
+                    yield listing
+            offset += len(products)
+            total = int(envelope.data.get("total_products") or 0)
+            if not products or offset >= total:
+                return
+
+    def _remote_listing(self, product: dict[str, Any]) -> RemoteListing:
+        skus = product.get("skus") or product.get("Skus") or [{}]
+        sku = skus[0]
+        attributes = product.get("attributes") or {}
+        raw_status = str(product.get("status") or sku.get("Status") or "")
+        return RemoteListing(
+            remote_id=str(product["item_id"]),
+            seller_sku=sku.get("SellerSku"),
+            status=map_status(STATUSES, raw_status, self.channel),
+            platform_status=raw_status,
+            title=attributes.get("name"),
+            description=attributes.get("description"),
+            price_vnd=_whole(sku.get("price")),
+            stock=_whole(sku.get("quantity")),
+            gtin=sku.get(self.gtin_sku_attribute) or None,
+            remote_sku_id=None if sku.get("SkuId") is None else str(sku["SkuId"]),
+            reject_reason=product.get("reject_reason") or None,
+            updated_at=_from_millis(product.get("updated_time")),
+        )
+
+
+def _payload(product: dict[str, Any]) -> str:
+    return json.dumps({"Request": {"Product": product}}, ensure_ascii=False)
+
+
+def _with_barcode(description: str, gtin: str | None) -> str:
+    if not gtin or gtin in description:
+        return description
+    return f"{description}<p>Mã vạch (GTIN): {gtin}</p>"
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _whole(value: Any) -> int | None:
+    return None if value in (None, "") else int(round(float(value)))
+
+
+def _from_millis(value: Any) -> dt.datetime | None:
+    return None if not value else dt.datetime.fromtimestamp(int(value) / 1000, tz=dt.timezone.utc)

@@ -1,0 +1,28 @@
+"""Which connector speaks to which channel. Adding a channel is one module and one line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.base import HttpConnector
+from connectors.lazada import LazadaConnector
+from connectors.shopee import ShopeeConnector
+from connectors.tiktok import TikTokConnector
+from connectors.types import Channel, Connector, ShopConfig
+
+CONNECTORS: dict[Channel, type[HttpConnector]] = {
+    Channel.SHOPEE: ShopeeConnector,
+    Channel.LAZADA: LazadaConnector,
+    Channel.TIKTOK: TikTokConnector,
+}
+
+
+def connector_for(shop: ShopConfig, **options: Any) -> Connector:
+    """A connector for the shop's channel. `options` go to the connector: the base's `session`,
+    `timeout`, `retry`, `rate_limiter`, `sleep`, `clock`, `rand`, and the channel's own
+    (Shopee `logistic_ids`, `brand_id`; Lazada `gtin_sku_attribute`; TikTok `warehouse_id`)."""
+    try:
+        connector_class = CONNECTORS[shop.channel]
+    except KeyError:
+        raise ValueError(f"shop {shop.key!r}: no connector for channel {shop.channel!r}") from None
+    return connector_class(shop, **options)

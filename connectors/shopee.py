@@ -1,0 +1,260 @@
+"""Shopee Open Platform API v2: signing, common parameters, envelope, error codes and item mapping.
+
+Common parameters travel in the query string of every call, POST included; the signature is an
+HMAC-SHA256 (partner key) over partner_id + api_path + timestamp + access_token + shop_id, hex lower.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from typing import Any, Iterator, Sequence
+
+import requests
+
+from connectors.base import (
+    ApiCall, Envelope, HttpConnector, PlatformFailure, PreparedCall, json_body, map_status, retry_after_header,
+)
+from connectors.errors import AuthError, ConnectorError, NotFound, Rejected, TransientError
+from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing
+
+API = "/api/v2"
+PUBLIC_PREFIXES = (f"{API}/auth/", f"{API}/public/", f"{API}/push/")
+PAGE_SIZE = 100            # get_item_list maximum
+BASE_INFO_BATCH = 50       # get_item_base_info maximum
+NO_GTIN = "00"             # Shopee's "this product has no GTIN"
+LISTED_STATUSES = ("NORMAL", "REVIEWING", "UNLIST", "BANNED")
+
+STATUSES = {
+    "NORMAL": ListingStatus.LIVE,
+    "REVIEWING": ListingStatus.UNDER_REVIEW,
+    "UNLIST": ListingStatus.INACTIVE,
+    "BANNED": ListingStatus.SUSPENDED,
+    "SELLER_DELETE": ListingStatus.DELETED,
+    "SHOPEE_DELETE": ListingStatus.DELETED,
+}
+AUTH_ERRORS = {"error_sign", "error_auth", "error_permission", "invalid_access_token", "error_invalid_partner"}
+TRANSIENT_ERRORS = {"error_server", "error_inner", "error_network", "error_busy"}
+# error_param covers both our payload and the common parameters; the latter mean a broken shop setup.
+COMMON_PARAMETER_WORDS = ("timestamp", "partner_id", "shop_id", "access_token")
+
+
+def sign(partner_key: str, base_string: str) -> str:
+    return hmac.new(partner_key.encode(), base_string.encode(), hashlib.sha256).hexdigest()
+
+
+class ShopeeConnector(HttpConnector):
+    channel = Channel.SHOPEE
+
+    def __init__(self, shop, *, logistic_ids: Sequence[int] = (), brand_id: int = 0, **options: Any) -> None:
+        """`logistic_ids`: the shop's enabled logistics channels for new items (add_item requires
+        at least one); when empty they are read once from logistics/get_channel_list.
+        `brand_id` 0 is Shopee's "No brand"; the producer's brand then goes in original_brand_name."""
+        super().__init__(shop, **options)
+        self._logistic_ids = list(logistic_ids)
+        self.brand_id = brand_id
+
+    # ---- hooks -------------------------------------------------------------------------------
+
+    def prepare(self, call: ApiCall, timestamp: float) -> PreparedCall:
+        credentials = self.shop.credentials
+        ts = str(int(timestamp))
+        common = {"partner_id": credentials.app_key, "timestamp": ts}
+        base_string = f"{credentials.app_key}{call.path}{ts}"
+        if not call.path.startswith(PUBLIC_PREFIXES):
+            token = credentials.access_token.get_secret_value()
+            common |= {"access_token": token, "shop_id": credentials.shop_id or ""}
+            base_string += f"{token}{credentials.shop_id or ''}"
+        common["sign"] = sign(credentials.app_secret.get_secret_value(), base_string)
+        prepared = PreparedCall(call.method, self.base_url + call.path, params=common | call.query)
+        if call.files:
+            prepared.files = call.files
+        elif call.body is not None:
+            prepared.data = json.dumps(call.body, ensure_ascii=False).encode()
+            prepared.headers["Content-Type"] = "application/json"
+        return prepared
+
+    def read_envelope(self, response: requests.Response) -> Envelope | PlatformFailure:
+        body = json_body(response)
+        if body is None:
+            return PlatformFailure(response.status_code, f"http_{response.status_code}",
+                                   response.reason or "answer is not JSON")
+        error = body.get("error") or ""
+        if error or response.status_code >= 400:
+            return PlatformFailure(response.status_code, error or f"http_{response.status_code}",
+                                   body.get("message") or "", body.get("request_id"), retry_after_header(response))
+        return Envelope(body.get("response") or {}, body.get("request_id"))
+
+    def classify_error(self, failure: PlatformFailure) -> ConnectorError:
+        name = failure.code.rsplit(".", 1)[-1]        # some answers prefix the module: product.error_x
+        message = failure.message.lower()
+        args = {"code": failure.code, "request_id": failure.request_id}
+        if failure.http_status == 429 or "too many request" in message:
+            return self._rate_limited(failure)
+        if name in AUTH_ERRORS or (name == "error_param" and _names_common_parameter(message)):
+            return AuthError(failure.message, **args)
+        if name in TRANSIENT_ERRORS or failure.http_status >= 500:
+            return TransientError(failure.message, **args)
+        if "not_found" in name or "not found" in message or "not exist" in message:
+            return NotFound(failure.message, **args)
+        if name.startswith("error_"):
+            return Rejected(failure.message, **args)
+        return super().classify_error(failure)
+
+    # ---- operations --------------------------------------------------------------------------
+
+    def upload_image(self, content: bytes, filename: str) -> str:
+        envelope = self.request(ApiCall("POST", f"{API}/media_space/upload_image",
+                                        files={"image": (filename, content)}))
+        info = envelope.data.get("image_info") or envelope.data
+        return str(info["image_id"])
+
+    def create_call(self, content: ListingContent) -> ApiCall:
+        body = self._item_body(content) | {
+            "original_price": content.price_vnd,
+            "seller_stock": [{"stock": content.stock}],
+            "item_status": "NORMAL",
+            "logistic_info": [{"logistic_id": i, "enabled": True} for i in self.logistic_ids()],
+        }
+        return ApiCall("POST", f"{API}/product/add_item", body=body, idempotent=False)
+
+    def read_create_result(self, envelope: Envelope) -> CreateResult:
+        return CreateResult(str(envelope.data["item_id"]), None, envelope.request_id)
+
+    def update(self, remote_id: str, content: ListingContent) -> None:
+        body = {"item_id": int(remote_id)} | self._item_body(content)
+        self.request(ApiCall("POST", f"{API}/product/update_item", body=body))
+
+    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str) -> None:
+        item_id = int(remote_id)
+        price = self.request(ApiCall("POST", f"{API}/product/update_price", body={
+            "item_id": item_id, "price_list": [{"model_id": 0, "original_price": price_vnd}]}))
+        _raise_on_failure_list(price, remote_id)
+        stock_answer = self.request(ApiCall("POST", f"{API}/product/update_stock", body={
+            "item_id": item_id, "stock_list": [{"model_id": 0, "seller_stock": [{"stock": stock}]}]}))
+        _raise_on_failure_list(stock_answer, remote_id)
+
+    def get(self, remote_id: str) -> RemoteListing:
+        items = self._base_info([remote_id])
+        if not items:
+            raise NotFound(f"item {remote_id} is not in shop {self.shop.key}", code="item_not_found")
+        return items[0]
+
+    def iter_listings(self) -> Iterator[RemoteListing]:
+        """Every item that is not deleted: get_item_list pages ids, get_item_base_info reads them."""
+        for ids in self._item_id_pages():
+            for start in range(0, len(ids), BASE_INFO_BATCH):
+                yield from self._base_info(ids[start:start + BASE_INFO_BATCH])
+
+    def find_by_seller_sku(self, seller_sku: str) -> RemoteListing | None:
+        # The v2 contract has no SKU filter on get_item_list: scan the shop's items.
+        return next((item for item in self.iter_listings() if item.seller_sku == seller_sku), None)
+
+    def unlist(self, remote_id: str) -> None:
+        self._set_unlisted(remote_id, True)
+
+    def relist(self, remote_id: str) -> None:
+        self._set_unlisted(remote_id, False)
+
+    def delete(self, remote_id: str) -> None:
+        self.request(ApiCall("POST", f"{API}/product/delete_item", body={"item_id": int(remote_id)}))
+
+    # ---- mapping and helpers -----------------------------------------------------------------
+
+    def logistic_ids(self) -> list[int]:
+        if not self._logistic_ids:
+            envelope = self.request(ApiCall("GET", f"{API}/logistics/get_channel_list"))
+            channels = envelope.data.get("logistics_channel_list") or []
+            self._logistic_ids = [c["logistics_channel_id"] for c in channels if c.get("enabled")]
+        return self._logistic_ids
+
+    def _item_body(self, content: ListingContent) -> dict[str, Any]:
+        length, width, height = content.package_cm
+        body = {
+            "item_name": content.title,
+            "description": content.description,
+            "weight": content.weight_kg,
+            "category_id": int(content.category_id),
+            "image": {"image_id_list": list(content.image_refs)},
+            "item_sku": content.seller_sku,
+            "gtin_code": content.gtin or NO_GTIN,
+            "brand": {"brand_id": self.brand_id, "original_brand_name": content.brand},
+            "dimension": {"package_length": length, "package_width": width, "package_height": height},
+        }
+        attributes = [{"attribute_id": int(key), "attribute_value_list": [{"value_id": 0, "original_value_name": value}]}
+                      for key, value in content.attributes.items() if key.isdigit()]
+        if attributes:
+            body["attribute_list"] = attributes
+        return body
+
+    def _item_id_pages(self) -> Iterator[list[str]]:
+        offset = 0
+        while True:
+            envelope = self.request(ApiCall("GET", f"{API}/product/get_item_list", query={
+                "offset": offset, "page_size": PAGE_SIZE, "item_status": list(LISTED_STATUSES)}))
+            page = envelope.data
+            ids = [str(item["item_id"]) for item in page.get("item") or []]
+            if ids:
+                yield ids
+            if not page.get("has_next_page") or not ids:
+                return
+            offset = page.get("next_offset", offset + len(ids))
+
+    def _base_info(self, item_ids: list[str]) -> list[RemoteListing]:
+        envelope = self.request(ApiCall("GET", f"{API}/product/get_item_base_info",
+                                        query={"item_id_list": ",".join(item_ids)}))
+        return [self._remote_listing(item) for item in envelope.data.get("item_list") or []]
+
+    def _remote_listing(self, item: dict[str, Any]) -> RemoteListing:
+        raw_status = item.get("item_status") or ""
+        prices = item.get("price_info") or [{}]
+        gtin = item.get("gtin_code")
+        return RemoteListing(
+            remote_id=str(item["item_id"]),
+            seller_sku=item.get("item_sku") or None,
+            status=map_status(STATUSES, raw_status, self.channel),
+            platform_status=raw_status,
+            title=item.get("item_name"),
+            description=item.get("description"),
+            price_vnd=_whole(prices[0].get("original_price")),
+            stock=_stock(item),
+            gtin=None if gtin in (None, "", NO_GTIN) else str(gtin),
+            updated_at=_from_unix(item.get("update_time")),
+        )
+
+    def _set_unlisted(self, remote_id: str, unlist: bool) -> None:
+        envelope = self.request(ApiCall("POST", f"{API}/product/unlist_item", body={
+            "item_list": [{"item_id": int(remote_id), "unlist": unlist}]}))
+        _raise_on_failure_list(envelope, remote_id)
+
+
+def _names_common_parameter(message: str) -> bool:
+    return any(word in message for word in COMMON_PARAMETER_WORDS) and "item" not in message
+
+
+def _raise_on_failure_list(envelope: Envelope, remote_id: str) -> None:
+    """Batch endpoints answer success with a per-item failure_list; a failure there is ours to raise."""
+    failures = envelope.data.get("failure_list") or []
+    if failures:
+        reason = str(failures[0].get("failed_reason") or failures[0].get("message") or "failed")
+        error = NotFound if "not found" in reason.lower() or "not exist" in reason.lower() else Rejected
+        raise error(f"item {remote_id}: {reason}", code="failure_list", request_id=envelope.request_id)
+
+
+def _stock(item: dict[str, Any]) -> int | None:
+    stock_info = item.get("stock_info_v2") or {}
+    seller_stock = stock_info.get("seller_stock") or []
+    if seller_stock:
+        return int(sum(entry.get("stock", 0) for entry in seller_stock))
+    summary = stock_info.get("summary_info") or {}
+    return _whole(summary.get("total_available_stock"))
+
+
+def _whole(value: Any) -> int | None:
+    return None if value is None else int(round(float(value)))
+
+
+def _from_unix(value: Any) -> dt.datetime | None:
+    return None if not value else dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
