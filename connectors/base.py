@@ -239,14 +239,15 @@ class HttpConnector:
                 retry_number += 1
 
     def _retry_wait(self, call: ApiCall, error: ConnectorError, retry_number: int) -> float | None:
-        if retry_number + 1 >= self.retry.attempts:
-            return None
+        last_attempt = retry_number + 1 >= self.retry.attempts
         if isinstance(error, RateLimited):
             if error.retry_after > self.retry.max_rate_limit_wait:
                 return None
             # A platform's ban covers the whole shop: make every caller of this bucket wait too.
             self.limiter.hold(error.retry_after)
-            return error.retry_after
+            return None if last_attempt else error.retry_after
+        if last_attempt:
+            return None
         if not call.idempotent and error.code != CONNECT_FAILED:
             return None        # it may have been applied: the caller resolves it (see `create`)
         return self.retry.backoff(retry_number, self._rand())
