@@ -1,0 +1,178 @@
+"""A listing's images: product photos fitted to the channel's square, or a drawn placeholder cover,
+with the OCOP badge composited on the cover or added as an image of its own.
+
+Everything is deterministic: the same product and profile give the same JPEG bytes (fixed quality,
+no optimisation passes, no metadata). The placeholder is drawn with Pillow's bundled font, which
+has Latin letters only, so its text is folded to ASCII ("Gạo" -> "Gao"); the listing's title and
+description carry the real Vietnamese.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+
+from catalogue.groups import product_set
+from catalogue.records import CatalogueProduct
+from listings.badge import badge_image
+from listings.profiles import BadgePlacement, ImageRule
+from listings.text import plain, strip_star_claims
+
+ImageLoader = Callable[[str], bytes]
+
+# Background of the placeholder cover, by Decision 148 product set.
+_SET_COLOURS = {"I": (46, 125, 50), "II": (21, 101, 192), "III": (0, 121, 107), "IV": (141, 85, 36), "V": (173, 20, 87)}
+_DEFAULT_COLOUR = (84, 110, 122)
+_BADGE_SHARE = 0.26     # badge diameter on the cover, as a share of the side
+_NAME_LINES = 5
+
+
+@dataclass(frozen=True)
+class RenderedImage:
+    filename: str
+    content: bytes
+    sha256: str
+
+
+class ImageUnavailable(ValueError):
+    """A product image that cannot be read or decoded: names the reference and the reason."""
+
+    def __init__(self, ref: str, reason: str) -> None:
+        super().__init__(f"image {ref!r} unusable: {reason}")
+        self.ref = ref
+        self.reason = reason
+
+
+def read_local_image(ref: str) -> bytes:
+    """The default loader: images are local files (ingest stores or downloads them first)."""
+    if "://" in ref:
+        raise ImageUnavailable(ref, "a URL; rendering reads local files, pass a loader that fetches URLs")
+    try:
+        return Path(ref).read_bytes()
+    except OSError as error:
+        raise ImageUnavailable(ref, error.strerror or type(error).__name__) from error
+
+
+def render_images(
+    item: CatalogueProduct, stars: int | None, rule: ImageRule, *, load: ImageLoader = read_local_image
+) -> tuple[RenderedImage, ...]:
+    """Cover first, then the other photos, then (for EXTRA placement) the badge card.
+
+    `stars` is the star claim the listing may make (None for an expired or revoked certificate: no
+    badge anywhere). Photos beyond the channel's image count are dropped from the end.
+    """
+    size = rule.size_px
+    extra_badge = stars is not None and rule.badge is BadgePlacement.EXTRA
+    refs = item.product.images[: rule.max_count - (1 if extra_badge else 0)]
+    pictures = [_fit_photo(ref, load(ref), size) for ref in refs] or [placeholder_cover(item, size)]
+    if stars is not None and rule.badge is BadgePlacement.COVER:
+        pictures[0] = _with_badge(pictures[0], stars)
+    sku = item.product.seller_sku
+    images = [_jpeg(f"{sku}-{index}.jpg", picture, rule.jpeg_quality) for index, picture in enumerate(pictures, start=1)]
+    if extra_badge:
+        images.append(badge_card(stars, size, rule.jpeg_quality))
+    return tuple(images)
+
+
+@lru_cache(maxsize=32)
+def badge_card(stars: int, size: int, quality: int) -> RenderedImage:
+    """The badge alone on a white square: one shared image per star count, uploaded once per shop."""
+    card = Image.new("RGB", (size, size), "white")
+    badge = badge_image(stars, round(size * 0.8))
+    offset = (size - badge.width) // 2
+    card.paste(badge, (offset, offset), badge)
+    return _jpeg(f"ocop-{stars}-sao.jpg", card, quality)
+
+
+def placeholder_cover(item: CatalogueProduct, size: int) -> Image.Image:
+    """A cover for a product with no photo: its name, pack size and OCOP code on its group's colour."""
+    product = item.product
+    cover = _placeholder_background(product_set(product.group_code), size).copy()
+    draw = ImageDraw.Draw(cover)
+    margin = round(size * 0.09)
+    name_font = _font(round(size * 0.07))
+    lines = _wrap(ascii_fold(strip_star_claims(plain(product.name))), name_font, size - 2 * margin)
+    y = round(size * 0.36)
+    for line in lines:
+        draw.text((margin, y), line, font=name_font, fill=(33, 33, 33))
+        y += round(name_font.size * 1.25)
+    small = _font(round(size * 0.045))
+    if product.pack_size:
+        draw.text((margin, y + round(size * 0.02)), ascii_fold(plain(product.pack_size)), font=small, fill=(66, 66, 66))
+    draw.text((margin, size - margin - small.size), ascii_fold(product.ocop_code), font=small, fill=(97, 97, 97))
+    return cover
+
+
+@lru_cache(maxsize=16)
+def _placeholder_background(set_code: str, size: int) -> Image.Image:
+    colour = _SET_COLOURS.get(set_code, _DEFAULT_COLOUR)
+    image = Image.new("RGB", (size, size), colour)
+    inset = round(size * 0.05)
+    ImageDraw.Draw(image).rounded_rectangle(
+        (inset, round(size * 0.30), size - inset, size - inset), radius=round(size * 0.04), fill=(250, 250, 247)
+    )
+    return image
+
+
+@lru_cache(maxsize=16)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and font.getlength(candidate) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    if len(lines) > _NAME_LINES:
+        lines = lines[:_NAME_LINES]
+        lines[-1] += " ..."
+    return lines
+
+
+def ascii_fold(text: str) -> str:
+    """Vietnamese to plain ASCII for the bundled font: marks dropped, đ/Đ mapped explicitly."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if char.isascii() and (char.isprintable() or char == " "))
+
+
+def _fit_photo(ref: str, content: bytes, size: int) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(content)) as opened:
+            photo = ImageOps.exif_transpose(opened)
+            photo.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise ImageUnavailable(ref, f"not a readable image ({type(error).__name__})") from error
+    if photo.mode in ("RGBA", "LA", "PA") or "transparency" in photo.info:
+        flattened = Image.new("RGB", photo.size, "white")
+        flattened.paste(photo.convert("RGBA"), mask=photo.convert("RGBA"))
+        photo = flattened
+    # Pad, not crop: the whole product stays visible on a white square.
+    return ImageOps.pad(photo.convert("RGB"), (size, size), method=Image.Resampling.LANCZOS, color="white")
+
+
+def _with_badge(cover: Image.Image, stars: int) -> Image.Image:
+    size = cover.width
+    badge = badge_image(stars, round(size * _BADGE_SHARE))
+    margin = round(size * 0.03)
+    composed = cover.copy()
+    composed.paste(badge, (size - badge.width - margin, margin), badge)
+    return composed
+
+
+def _jpeg(filename: str, image: Image.Image, quality: int) -> RenderedImage:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality, optimize=False, progressive=False, subsampling="4:2:0")
+    content = buffer.getvalue()
+    return RenderedImage(filename, content, hashlib.sha256(content).hexdigest())

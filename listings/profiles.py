@@ -1,0 +1,255 @@
+"""Channel profiles: everything channel-specific that is data, not code.
+
+A profile is read from `listings/profiles/<channel>.toml` (limits, required fields, GTIN rule, price
+range, seller SKU rule, status vocabulary, star-badge placement, template names), plus two files a
+province can edit without touching code:
+
+- `categories.csv`: Decision 148 group code -> each channel's category id. A group without a row
+  (or with an empty cell) falls back up the tree: `I.3.c` -> `I.3` -> `I`.
+- `packages.csv`: shipping-weight tiers -> package dimensions in cm, because the catalogue carries a
+  weight but no box size, and Lazada requires one.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from catalogue.groups import group_path
+from connectors.types import Channel, ListingStatus
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+
+
+class BadgePlacement(StrEnum):
+    COVER = "cover"    # composited onto the cover image
+    EXTRA = "extra"    # added as an image of its own, after the product photos
+
+
+class GtinPlacement(StrEnum):
+    FIELD = "field"                    # the platform's own GTIN field (ListingContent.gtin)
+    FIELD_WITH_TYPE = "field_with_type"  # GTIN field plus its type (ListingContent.gtin_type)
+    ATTRIBUTE = "attribute"            # no documented field: a SKU attribute (and the description)
+
+
+class Requirement(StrEnum):
+    MANDATORY = "mandatory"
+    OPTIONAL = "optional"
+
+
+REQUIRABLE_FIELDS = frozenset({"category", "brand", "weight", "package_dimensions", "images", "gtin"})
+
+
+@dataclass(frozen=True)
+class TextRule:
+    min_chars: int
+    max_chars: int
+    html: bool = False
+
+
+@dataclass(frozen=True)
+class ImageRule:
+    min_count: int
+    max_count: int
+    size_px: int
+    jpeg_quality: int
+    badge: BadgePlacement
+
+
+@dataclass(frozen=True)
+class GtinRule:
+    requirement: Requirement
+    placement: GtinPlacement
+    attribute_key: str | None            # for ATTRIBUTE placement
+    types_by_length: dict[int, str]      # for FIELD_WITH_TYPE: 13 -> "EAN", ...
+
+
+@dataclass(frozen=True)
+class PriceRule:
+    min_vnd: int
+    max_vnd: int
+    format: str                          # "number" or "string": how the connector sends it
+
+
+@dataclass(frozen=True)
+class SkuRule:
+    max_chars: int
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class BrandRule:
+    source: str                          # "producer" (the producer's name) or "fixed"
+    fixed: str
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class PackageTier:
+    max_weight_g: int
+    cm: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class ChannelProfile:
+    channel: Channel
+    title: TextRule
+    description: TextRule
+    images: ImageRule
+    required: frozenset[str]
+    gtin: GtinRule
+    price: PriceRule
+    seller_sku: SkuRule
+    brand: BrandRule
+    statuses: dict[str, ListingStatus]
+    templates: dict[str, str]            # title / description / attributes -> template name
+    categories: dict[str, str]           # group code -> category id (only non-empty cells)
+    package_tiers: tuple[PackageTier, ...]
+
+    def category_for(self, group_code: str) -> str | None:
+        """The category id of the group, or of its nearest ancestor that has one."""
+        for code in reversed(group_path(group_code)):
+            if code in self.categories:
+                return self.categories[code]
+        return None
+
+    def package_for(self, weight_g: int) -> tuple[int, int, int] | None:
+        for tier in self.package_tiers:
+            if weight_g <= tier.max_weight_g:
+                return tier.cm
+        return None
+
+    def status_of(self, platform_status: str) -> ListingStatus | None:
+        """Our status word for the platform's (case-insensitive); None for a word we do not know."""
+        return self.statuses.get(platform_status.casefold())
+
+
+class ProfileError(ValueError):
+    """A profile file is malformed: names the file, the key and what was expected."""
+
+
+def load_profile(
+    channel: Channel | str,
+    *,
+    profiles_dir: Path = PROFILES_DIR,
+    categories_file: Path | None = None,
+    packages_file: Path | None = None,
+) -> ChannelProfile:
+    """Load one channel's profile; a province passes its own `categories_file` to override the map."""
+    channel = Channel(channel)
+    return _load_profile(
+        channel,
+        profiles_dir.resolve(),
+        (categories_file or profiles_dir / "categories.csv").resolve(),
+        (packages_file or profiles_dir / "packages.csv").resolve(),
+    )
+
+
+@lru_cache(maxsize=32)
+def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path, packages_file: Path) -> ChannelProfile:
+    path = profiles_dir / f"{channel.value}.toml"
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    reader = _TomlReader(path, data)
+    required = frozenset(reader.get("required", "fields", list))
+    unknown = required - REQUIRABLE_FIELDS
+    if unknown:
+        raise ProfileError(f"{path}: required.fields has {sorted(unknown)}; expected some of {sorted(REQUIRABLE_FIELDS)}")
+    return ChannelProfile(
+        channel=channel,
+        title=_text_rule(reader, "title"),
+        description=_text_rule(reader, "description"),
+        images=ImageRule(
+            min_count=reader.get("images", "min_count", int),
+            max_count=reader.get("images", "max_count", int),
+            size_px=reader.get("images", "size_px", int),
+            jpeg_quality=reader.get("images", "jpeg_quality", int),
+            badge=BadgePlacement(reader.get("images", "badge", str)),
+        ),
+        required=required,
+        gtin=_gtin_rule(reader),
+        price=PriceRule(
+            min_vnd=reader.get("price", "min_vnd", int),
+            max_vnd=reader.get("price", "max_vnd", int),
+            format=reader.get("price", "format", str),
+        ),
+        seller_sku=SkuRule(
+            max_chars=reader.get("seller_sku", "max_chars", int),
+            pattern=re.compile(reader.get("seller_sku", "pattern", str)),
+        ),
+        brand=BrandRule(
+            source=reader.get("brand", "source", str),
+            fixed=reader.get("brand", "fixed", str),
+            max_chars=reader.get("brand", "max_chars", int),
+        ),
+        statuses={word.casefold(): ListingStatus(ours) for word, ours in reader.table("status").items()},
+        templates={part: reader.get("templates", part, str) for part in ("title", "description", "attributes")},
+        categories=_read_categories(categories_file, channel),
+        package_tiers=_read_package_tiers(packages_file),
+    )
+
+
+def _text_rule(reader: _TomlReader, section: str) -> TextRule:
+    return TextRule(
+        min_chars=reader.get(section, "min_chars", int),
+        max_chars=reader.get(section, "max_chars", int),
+        html=reader.get(section, "html", bool),
+    )
+
+
+def _gtin_rule(reader: _TomlReader) -> GtinRule:
+    placement = GtinPlacement(reader.get("gtin", "placement", str))
+    types = {int(length): kind for length, kind in reader.table("gtin", "types").items()} if placement is GtinPlacement.FIELD_WITH_TYPE else {}
+    key = reader.get("gtin", "attribute_key", str) if placement is GtinPlacement.ATTRIBUTE else None
+    return GtinRule(Requirement(reader.get("gtin", "requirement", str)), placement, key, types)
+
+
+class _TomlReader:
+    """Typed access to a profile file, so a typo names the file and key instead of a KeyError."""
+
+    def __init__(self, path: Path, data: dict) -> None:
+        self.path = path
+        self.data = data
+
+    def table(self, *keys: str) -> dict:
+        node = self.data
+        for key in keys:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            raise ProfileError(f"{self.path}: [{'.'.join(keys)}] missing; expected a table")
+        return node
+
+    def get(self, section: str, key: str, kind: type):
+        value = self.table(section).get(key)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ProfileError(f"{self.path}: {section}.{key} = {value!r}; expected {kind.__name__}")
+        return value
+
+
+def _read_categories(path: Path, channel: Channel) -> dict[str, str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if channel.value not in (reader.fieldnames or []):
+            raise ProfileError(f"{path}: no column {channel.value!r}; columns are {reader.fieldnames}")
+        return {
+            row["group_code"].strip(): row[channel.value].strip()
+            for row in reader
+            if (row.get(channel.value) or "").strip()
+        }
+
+
+def _read_package_tiers(path: Path) -> tuple[PackageTier, ...]:
+    tiers = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                cm = (int(row["length_cm"]), int(row["width_cm"]), int(row["height_cm"]))
+                tiers.append(PackageTier(int(row["max_weight_g"]), cm))
+            except (KeyError, TypeError, ValueError) as error:
+                raise ProfileError(f"{path} row {number}: {row}; expected integer max_weight_g, length_cm, width_cm, height_cm") from error
+    return tuple(sorted(tiers, key=lambda tier: tier.max_weight_g))

@@ -1,0 +1,284 @@
+"""Render one catalogue product into the exact listing one channel receives, or say why it cannot be.
+
+`render_listing` is pure: the same product, profile and day give a byte-identical payload and
+content hash. The hash covers everything the publish step pushes with a create or update (text,
+category, weight, package, brand, barcode, attributes and the image bytes) and excludes price and
+stock, which are synced on their own.
+
+The completeness gate returns `Blocked` naming every missing or invalid field at once, so a
+producer can fix them in one go. Tourism services (group VI) are never rendered as listings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from catalogue.groups import is_physical_goods
+from catalogue.records import CatalogueProduct, NotListable
+from connectors.types import Channel, ListingContent
+from listings.barcode import Gtin, InvalidGtin, parse_gtin
+from listings.facts import ListingFacts, listing_facts
+from listings.images import ImageLoader, ImageUnavailable, RenderedImage, read_local_image, render_images
+from listings.profiles import ChannelProfile, GtinPlacement, Requirement
+from listings.templating import parse_attributes, render_template
+from listings.text import cut_at_word, fit_text, fit_title, plain
+
+__all__ = ["Blocked", "RenderedImage", "RenderedListing", "render_listing"]
+
+
+@dataclass(frozen=True)
+class RenderedListing:
+    seller_sku: str
+    channel: Channel
+    title: str
+    description: str
+    category_id: str
+    weight_kg: float
+    package_cm: tuple[int, int, int]
+    brand: str
+    gtin: str | None
+    gtin_type: str | None
+    attributes: dict[str, str]
+    images: tuple[RenderedImage, ...]
+    price_vnd: int
+    stock: int
+    content_hash: str = field(default="")
+
+    def to_content(self, image_refs: Sequence[str]) -> ListingContent:
+        """The connector's input, with `image_refs` the shop's upload answers for `images`, in order."""
+        if len(image_refs) != len(self.images):
+            raise ValueError(f"{self.seller_sku}: {len(image_refs)} image refs for {len(self.images)} rendered images")
+        return ListingContent(
+            seller_sku=self.seller_sku,
+            title=self.title,
+            description=self.description,
+            category_id=self.category_id,
+            price_vnd=self.price_vnd,
+            stock=self.stock,
+            weight_kg=self.weight_kg,
+            package_cm=self.package_cm,
+            image_refs=tuple(image_refs),
+            brand=self.brand,
+            gtin=self.gtin,
+            gtin_type=self.gtin_type,
+            attributes=dict(self.attributes),
+        )
+
+    def payload(self) -> bytes:
+        """Canonical JSON of the whole listing (price and stock included, images by name and hash)."""
+        return _canonical({**_hashed_fields(self), "price_vnd": self.price_vnd, "stock": self.stock})
+
+
+@dataclass(frozen=True)
+class Blocked:
+    seller_sku: str
+    channel: Channel
+    reasons: tuple[str, ...]
+
+
+def render_listing(
+    product: CatalogueProduct,
+    profile: ChannelProfile,
+    *,
+    today: dt.date,
+    load_image: ImageLoader = read_local_image,
+    include_images: bool = True,
+) -> RenderedListing | Blocked:
+    """The listing `profile.channel` receives for `product`, or Blocked with every reason.
+
+    `load_image` reads a product image reference (default: a local file); a loader that fetches
+    URLs raises `ImageUnavailable` when it cannot. `include_images=False` skips drawing (dry runs,
+    benchmarks); its content hash differs from the full one, so never plan with it.
+    """
+    sku, channel = product.product.seller_sku, profile.channel
+    if not is_physical_goods(product.product.group_code):
+        return Blocked(sku, channel, (f"group {product.product.group_code}: {NotListable.SERVICE.value}; never listed on a marketplace",))
+    gate = _Gate(channel)
+    gtin = _checked_gtin(product, profile, gate)
+    facts = listing_facts(product, today=today, gtin=gtin)
+    fields = _commerce_fields(product, profile, gate)
+    text = _text_fields(facts, profile, gate)
+    images = _images(product, facts, profile, gate, load_image) if include_images else None
+    if gate.reasons:
+        return Blocked(sku, channel, tuple(gate.reasons))
+    gtin_value, gtin_type, barcode_attributes = _barcode_fields(gtin, profile)
+    listing = RenderedListing(
+        seller_sku=sku,
+        channel=channel,
+        title=text.title,
+        description=text.description,
+        attributes={**text.attributes, **barcode_attributes},
+        **fields,
+        gtin=gtin_value,
+        gtin_type=gtin_type,
+        images=images or (),
+        price_vnd=product.product.price_vnd,
+        stock=product.product.stock,
+    )
+    content_hash = hashlib.sha256(_canonical({**_hashed_fields(listing), "images_rendered": include_images})).hexdigest()
+    return replace(listing, content_hash=content_hash)
+
+
+class _Gate:
+    """Collects every reason a listing cannot be sent, in the order the checks run."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.reasons: list[str] = []
+
+    def missing(self, what: str) -> None:
+        self.reasons.append(f"{what} missing (required by {self.channel.value})")
+
+    def invalid(self, what: str, problem: str) -> None:
+        self.reasons.append(f"{what} invalid: {problem} ({self.channel.value})")
+
+
+def _checked_gtin(product: CatalogueProduct, profile: ChannelProfile, gate: _Gate) -> Gtin | None:
+    value = (product.product.gtin or "").strip()
+    if not value:
+        if profile.gtin.requirement is Requirement.MANDATORY or "gtin" in profile.required:
+            gate.missing("gtin")
+        return None
+    try:
+        return parse_gtin(value)
+    except InvalidGtin as error:
+        gate.invalid("gtin", f"{error.value!r}, expected {error.expected}")
+        return None
+
+
+def _commerce_fields(product: CatalogueProduct, profile: ChannelProfile, gate: _Gate) -> dict:
+    record, required = product.product, profile.required
+    category = profile.category_for(record.group_code)
+    if category is None and "category" in required:
+        gate.missing(f"category for group {record.group_code} (no row in categories.csv for it or its parents)")
+    grams = record.net_weight_g if record.net_weight_g and record.net_weight_g > 0 else None
+    if grams is None and "weight" in required:
+        gate.missing("net weight")
+    package = profile.package_for(grams) if grams else None
+    if package is None and "package_dimensions" in required:
+        basis = f"no tier in packages.csv for {grams} g" if grams else "no net weight to size the box from"
+        gate.missing(f"package dimensions ({basis})")
+    brand = _brand(product, profile)
+    if not brand and "brand" in required:
+        gate.missing("brand")
+    _check_price(record.price_vnd, profile, gate)
+    _check_seller_sku(record.seller_sku, profile, gate)
+    return {
+        "category_id": category or "",
+        "weight_kg": round(grams / 1000, 3) if grams else 0.0,
+        "package_cm": package or (0, 0, 0),
+        "brand": brand,
+    }
+
+
+def _brand(product: CatalogueProduct, profile: ChannelProfile) -> str:
+    rule = profile.brand
+    brand = plain(product.producer.name) if rule.source == "producer" else rule.fixed
+    return cut_at_word(brand, rule.max_chars)
+
+
+def _check_price(price_vnd: int, profile: ChannelProfile, gate: _Gate) -> None:
+    rule = profile.price
+    if not rule.min_vnd <= price_vnd <= rule.max_vnd:
+        gate.invalid("price_vnd", f"{price_vnd} outside {rule.min_vnd}..{rule.max_vnd} VND")
+
+
+def _check_seller_sku(sku: str, profile: ChannelProfile, gate: _Gate) -> None:
+    rule = profile.seller_sku
+    if len(sku) > rule.max_chars:
+        gate.invalid("seller_sku", f"{sku!r} has {len(sku)} characters, at most {rule.max_chars}")
+    if not rule.pattern.fullmatch(sku):
+        gate.invalid("seller_sku", f"{sku!r} does not match {rule.pattern.pattern}")
+
+
+@dataclass(frozen=True)
+class _Text:
+    title: str
+    description: str
+    attributes: dict[str, str]
+
+
+def _text_fields(facts: ListingFacts, profile: ChannelProfile, gate: _Gate) -> _Text:
+    cert = facts.certification
+    title = _title(facts, profile)
+    if title is None:
+        gate.invalid("title", f"pack size and star label alone exceed {profile.title.max_chars} characters")
+    elif len(title) < profile.title.min_chars:
+        gate.invalid("title", f"{title!r} has {len(title)} characters, at least {profile.title.min_chars}")
+    description = fit_text(
+        lambda prose: render_template(
+            profile.templates["description"], facts=facts, cert=cert, paragraphs=prose.split("\n") if prose else []
+        ).strip(),
+        "\n".join(facts.paragraphs),
+        profile.description.max_chars,
+    )
+    if description is None:
+        gate.invalid("description", f"the certification and product facts alone exceed {profile.description.max_chars} characters")
+    elif len(description) < profile.description.min_chars:
+        gate.invalid("description", f"{len(description)} characters, at least {profile.description.min_chars}")
+    name = profile.templates["attributes"]
+    attributes = parse_attributes(render_template(name, facts=facts, cert=cert), template=name)
+    return _Text(title or "", description or "", attributes)
+
+
+def _title(facts: ListingFacts, profile: ChannelProfile) -> str | None:
+    stars = facts.certification.stars if facts.certification else None
+
+    def compose(name: str, with_optional: bool) -> str:
+        origin = facts.province if with_optional else None
+        rendered = render_template(profile.templates["title"], name=name, pack=facts.pack, stars=stars, origin=origin)
+        return " ".join(rendered.split())
+
+    return fit_title(compose, facts.name, profile.title.max_chars)
+
+
+def _barcode_fields(gtin: Gtin | None, profile: ChannelProfile) -> tuple[str | None, str | None, dict[str, str]]:
+    """(gtin, gtin_type, extra attributes): each platform's own barcode field, or for a platform
+    with none (Lazada) a SKU attribute."""
+    rule = profile.gtin
+    if gtin is None:
+        return None, None, {}
+    if rule.placement is GtinPlacement.ATTRIBUTE:
+        return None, None, {rule.attribute_key: gtin.digits}
+    if rule.placement is GtinPlacement.FIELD_WITH_TYPE:
+        return gtin.digits, rule.types_by_length.get(len(gtin.digits)), {}
+    return gtin.digits, None, {}
+
+
+def _images(
+    product: CatalogueProduct, facts: ListingFacts, profile: ChannelProfile, gate: _Gate, load_image: ImageLoader
+) -> tuple[RenderedImage, ...]:
+    stars = facts.certification.stars if facts.certification else None
+    try:
+        images = render_images(product, stars, profile.images, load=load_image)
+    except ImageUnavailable as error:
+        gate.invalid("images", str(error))
+        return ()
+    if len(images) < profile.images.min_count:
+        gate.missing(f"images ({len(images)} of at least {profile.images.min_count})")
+    return images
+
+
+def _hashed_fields(listing: RenderedListing) -> dict:
+    return {
+        "channel": listing.channel.value,
+        "seller_sku": listing.seller_sku,
+        "title": listing.title,
+        "description": listing.description,
+        "category_id": listing.category_id,
+        "weight_kg": listing.weight_kg,
+        "package_cm": list(listing.package_cm),
+        "brand": listing.brand,
+        "gtin": listing.gtin,
+        "gtin_type": listing.gtin_type,
+        "attributes": listing.attributes,
+        "images": [{"filename": image.filename, "sha256": image.sha256} for image in listing.images],
+    }
+
+
+def _canonical(value: dict) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
