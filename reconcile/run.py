@@ -1,0 +1,85 @@
+"""Reconciliation end to end: read the shops, store the snapshot, classify, measure coverage, keep history.
+
+`reconcile_shops` is the one call the `reconcile_listings` flow makes; `evaluate_run` re-reads a
+stored run without calling any marketplace (used by reports and `ocop report`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from catalogue.records import CatalogueProduct
+from catalogue.store import transaction
+from connectors.types import Connector
+from reconcile.bindings import load_ledger
+from reconcile.classify import Reconciliation, classify
+from reconcile.coverage import Coverage, compute_coverage
+from reconcile.history import record_coverage
+from reconcile.snapshot import RunInfo, latest_run_id, load_snapshot, pull_snapshot, save_snapshot
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    run: RunInfo
+    reconciliation: Reconciliation
+    coverage: Coverage
+
+    @property
+    def run_id(self) -> int:
+        return self.run.run_id
+
+    @property
+    def below_target(self) -> bool:
+        """True when any channel, or all channels at once, is below the run's target: alert on it."""
+        return self.coverage.below_target
+
+
+def today_in_vietnam() -> dt.date:
+    return dt.datetime.now(VIETNAM).date()
+
+
+def reconcile_shops(engine: Engine, connectors: Sequence[Connector], *, province: str | None,
+                    as_of: dt.date | None = None, target_pct: float | None = None,
+                    catalogue: Sequence[CatalogueProduct] | None = None, max_workers: int = 4) -> ReconcileResult:
+    """Read every shop in full, store the snapshot, classify it and record the run's coverage.
+
+    `catalogue` defaults to the stored catalogue of the province.
+    """
+    snapshot = pull_snapshot(connectors, max_workers=max_workers)
+    with transaction(engine) as session:
+        run_id = save_snapshot(session, snapshot, province=province, as_of=as_of or today_in_vietnam(),
+                               target_pct=target_pct)
+    result = evaluate_run(engine, run_id, catalogue=catalogue)
+    with transaction(engine) as session:
+        record_coverage(session, run_id, result.coverage)
+    return result
+
+
+def evaluate_run(engine: Engine, run_id: int | None = None, *, province: str | None = None,
+                 catalogue: Sequence[CatalogueProduct] | None = None) -> ReconcileResult:
+    """Classify a stored run (the latest of `province` when `run_id` is None); reads only the database."""
+    with transaction(engine) as session:
+        if run_id is None:
+            run_id = latest_run_id(session, province)
+            if run_id is None:
+                raise LookupError(f"no stored reconciliation run for province {province!r}: run reconcile first")
+        info, snapshot = load_snapshot(session, run_id)
+        products = list(catalogue) if catalogue is not None else _stored_catalogue(session, info.province)
+        ledger = load_ledger(session, [shop.key for shop in snapshot.shops])
+    reconciliation = classify(products, snapshot, ledger, as_of=info.as_of)
+    return ReconcileResult(info, reconciliation, compute_coverage(reconciliation, target_pct=info.target_pct))
+
+
+def _stored_catalogue(session: Session, province: str | None) -> list[CatalogueProduct]:
+    # Integration point: catalogue.query is the ingest engineer's module.
+    from catalogue.query import load_catalogue
+
+    return load_catalogue(session, province=province)
