@@ -32,9 +32,12 @@ class BadgePlacement(StrEnum):
 
 
 class GtinPlacement(StrEnum):
-    FIELD = "field"                    # the platform's own GTIN field (ListingContent.gtin)
-    FIELD_WITH_TYPE = "field_with_type"  # GTIN field plus its type (ListingContent.gtin_type)
-    ATTRIBUTE = "attribute"            # no documented field: a SKU attribute (and the description)
+    """Where the platform takes the barcode. Rendering always states it in the description too."""
+
+    FIELD = "field"                      # the platform's GTIN field, from ListingContent.gtin
+    FIELD_WITH_TYPE = "field_with_type"  # the same plus its type, from ListingContent.gtin_type
+    SKU_ATTRIBUTE = "sku_attribute"      # no documented field: the connector puts ListingContent.gtin
+                                         # into a SKU attribute of its choosing
 
 
 class Requirement(StrEnum):
@@ -65,7 +68,6 @@ class ImageRule:
 class GtinRule:
     requirement: Requirement
     placement: GtinPlacement
-    attribute_key: str | None            # for ATTRIBUTE placement
     types_by_length: dict[int, str]      # for FIELD_WITH_TYPE: 13 -> "EAN", ...
 
 
@@ -205,8 +207,7 @@ def _text_rule(reader: _TomlReader, section: str) -> TextRule:
 def _gtin_rule(reader: _TomlReader) -> GtinRule:
     placement = GtinPlacement(reader.get("gtin", "placement", str))
     types = {int(length): kind for length, kind in reader.table("gtin", "types").items()} if placement is GtinPlacement.FIELD_WITH_TYPE else {}
-    key = reader.get("gtin", "attribute_key", str) if placement is GtinPlacement.ATTRIBUTE else None
-    return GtinRule(Requirement(reader.get("gtin", "requirement", str)), placement, key, types)
+    return GtinRule(Requirement(reader.get("gtin", "requirement", str)), placement, types)
 
 
 class _TomlReader:

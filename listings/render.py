@@ -105,13 +105,13 @@ def render_listing(
     images = _images(product, facts, profile, gate, load_image) if include_images else None
     if gate.reasons:
         return Blocked(sku, channel, tuple(gate.reasons))
-    gtin_value, gtin_type, barcode_attributes = _barcode_fields(gtin, profile)
+    gtin_value, gtin_type = _barcode_fields(gtin, profile)
     listing = RenderedListing(
         seller_sku=sku,
         channel=channel,
         title=text.title,
         description=text.description,
-        attributes={**text.attributes, **barcode_attributes},
+        attributes=text.attributes,
         **fields,
         gtin=gtin_value,
         gtin_type=gtin_type,
@@ -130,8 +130,9 @@ class _Gate:
         self.channel = channel
         self.reasons: list[str] = []
 
-    def missing(self, what: str) -> None:
-        self.reasons.append(f"{what} missing (required by {self.channel.value})")
+    def missing(self, what: str, why: str = "") -> None:
+        because = f": {why}" if why else ""
+        self.reasons.append(f"{what} missing{because} (required by {self.channel.value})")
 
     def invalid(self, what: str, problem: str) -> None:
         self.reasons.append(f"{what} invalid: {problem} ({self.channel.value})")
@@ -154,14 +155,14 @@ def _commerce_fields(product: CatalogueProduct, profile: ChannelProfile, gate: _
     record, required = product.product, profile.required
     category = profile.category_for(record.group_code)
     if category is None and "category" in required:
-        gate.missing(f"category for group {record.group_code} (no row in categories.csv for it or its parents)")
+        gate.missing("category", f"no row for group {record.group_code} or its parents in categories.csv")
     grams = record.net_weight_g if record.net_weight_g and record.net_weight_g > 0 else None
     if grams is None and "weight" in required:
         gate.missing("net weight")
     package = profile.package_for(grams) if grams else None
     if package is None and "package_dimensions" in required:
-        basis = f"no tier in packages.csv for {grams} g" if grams else "no net weight to size the box from"
-        gate.missing(f"package dimensions ({basis})")
+        why = f"no tier in packages.csv for {grams} g" if grams else "no net weight to size the box from"
+        gate.missing("package dimensions", why)
     brand = _brand(product, profile)
     if not brand and "brand" in required:
         gate.missing("brand")
@@ -236,17 +237,13 @@ def _title(facts: ListingFacts, profile: ChannelProfile) -> str | None:
     return fit_title(compose, facts.name, profile.title.max_chars)
 
 
-def _barcode_fields(gtin: Gtin | None, profile: ChannelProfile) -> tuple[str | None, str | None, dict[str, str]]:
-    """(gtin, gtin_type, extra attributes): each platform's own barcode field, or for a platform
-    with none (Lazada) a SKU attribute."""
-    rule = profile.gtin
+def _barcode_fields(gtin: Gtin | None, profile: ChannelProfile) -> tuple[str | None, str | None]:
+    """(gtin, gtin_type): the type only for platforms that ask for it (TikTok's identifier_code)."""
     if gtin is None:
-        return None, None, {}
-    if rule.placement is GtinPlacement.ATTRIBUTE:
-        return None, None, {rule.attribute_key: gtin.digits}
-    if rule.placement is GtinPlacement.FIELD_WITH_TYPE:
-        return gtin.digits, rule.types_by_length.get(len(gtin.digits)), {}
-    return gtin.digits, None, {}
+        return None, None
+    if profile.gtin.placement is GtinPlacement.FIELD_WITH_TYPE:
+        return gtin.digits, profile.gtin.types_by_length.get(len(gtin.digits))
+    return gtin.digits, None
 
 
 def _images(
@@ -259,7 +256,7 @@ def _images(
         gate.invalid("images", str(error))
         return ()
     if len(images) < profile.images.min_count:
-        gate.missing(f"images ({len(images)} of at least {profile.images.min_count})")
+        gate.missing("images", f"{len(images)} of at least {profile.images.min_count}")
     return images
 
 

@@ -21,7 +21,7 @@ _WORD_END = re.compile(r"[\s,;:!?]")
 # its own claim only while the certificate is valid, so the name must not carry one of its own.
 _STAR_CLAIMS = re.compile(
     r"[\(\[]?\s*(?:đạt\s+chuẩn\s+)?\bOCOP\b(?:\s*[-–:]?\s*\d\s*(?:sao|★|\*))?\s*[\)\]]?"
-    r"|\d\s*(?:★|☆)+|[★☆✓✔]+",
+    r"|\b[1-5]\s*(?:sao\b|★|☆|\*)+|[★☆✓✔]+",
     re.IGNORECASE,
 )
 
