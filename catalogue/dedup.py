@@ -1,0 +1,148 @@
+"""Finding duplicate products in an ingest, so a product is never stored twice.
+
+Provincial lists repeat products: the same OCOP code twice (e.g. once per recognition), the same
+barcode under two codes, or the same producer's product under a second code. A repeat is *merged*:
+its recognition joins the history of the product it repeats, and the row is flagged. A barcode
+claimed by two different producers cannot be resolved by merging: that row is rejected.
+
+Two rows with the same producer and name are the same product only when nothing says otherwise:
+different barcodes or different pack sizes mean different trade items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from catalogue.normalise import comparison_key
+from catalogue.records import CertificationRecord
+from catalogue.validation import Issue, ValidRow
+
+
+@dataclass(frozen=True)
+class KnownProduct:
+    """What dedup needs to know of a product already in the catalogue (or accepted earlier in the batch)."""
+
+    ocop_code: str
+    producer_key: str
+    gtin: str | None
+    name_key: str
+    pack_size: str | None
+    seller_sku: str
+    row: int | None = None   # the batch row that introduced or updated it
+
+
+@dataclass
+class Resolution:
+    primaries: dict[str, ValidRow] = field(default_factory=dict)          # ocop_code -> the row that defines it
+    certifications: dict[str, dict[str, CertificationRecord]] = field(default_factory=dict)  # code -> decision -> cert
+    issues: list[Issue] = field(default_factory=list)
+    merged_rows: set[int] = field(default_factory=set)
+    rejected_rows: set[int] = field(default_factory=set)
+
+
+def gtin_key(gtin: str | None) -> str | None:
+    """GTIN-8/12/13 are GTIN-14 with leading zeros: compare them in that form."""
+    return gtin.zfill(14) if gtin else None
+
+
+def _pack_key(pack: str | None) -> str | None:
+    return comparison_key(pack).replace(" ", "") if pack else None
+
+
+class _Index:
+    def __init__(self, known: list[KnownProduct]):
+        self.by_code: dict[str, KnownProduct] = {}
+        self.by_gtin: dict[str, str] = {}
+        self.by_name: dict[tuple[str, str], list[str]] = {}
+        self.by_sku: dict[str, str] = {}
+        for product in known:
+            self.put(product)
+
+    def put(self, product: KnownProduct) -> None:
+        old = self.by_code.get(product.ocop_code)
+        if old is not None:
+            if self.by_gtin.get(gtin_key(old.gtin)) == old.ocop_code:
+                del self.by_gtin[gtin_key(old.gtin)]
+            codes = self.by_name.get((old.producer_key, old.name_key), [])
+            if old.ocop_code in codes:
+                codes.remove(old.ocop_code)
+        self.by_code[product.ocop_code] = product
+        if product.gtin:
+            self.by_gtin.setdefault(gtin_key(product.gtin), product.ocop_code)
+        self.by_name.setdefault((product.producer_key, product.name_key), []).append(product.ocop_code)
+        self.by_sku.setdefault(product.seller_sku, product.ocop_code)
+
+    def gtin_owner(self, row: ValidRow) -> KnownProduct | None:
+        code = self.by_gtin.get(gtin_key(row.product.gtin)) if row.product.gtin else None
+        return self.by_code[code] if code and code != row.product.ocop_code else None
+
+    def same_name(self, row: ValidRow) -> KnownProduct | None:
+        for code in self.by_name.get((row.producer.key, row.name_key), []):
+            other = self.by_code[code]
+            if code == row.product.ocop_code:
+                continue
+            gtins_differ = other.gtin and row.product.gtin and gtin_key(other.gtin) != gtin_key(row.product.gtin)
+            packs_differ = other.pack_size and row.product.pack_size and \
+                _pack_key(other.pack_size) != _pack_key(row.product.pack_size)
+            if not gtins_differ and not packs_differ:
+                return other
+        return None
+
+
+def resolve_duplicates(rows: list[ValidRow], known: list[KnownProduct]) -> Resolution:
+    """Decide, row by row in input order, whether each valid row defines a product, repeats one, or conflicts."""
+    index = _Index(known)
+    result = Resolution()
+    for row in rows:
+        code = row.product.ocop_code
+        if code in result.primaries:
+            _merge(result, row, code, "ocop_code", code, f"same OCOP code as row {result.primaries[code].row}")
+            continue
+        owner = index.gtin_owner(row)
+        if owner is not None and (owner.producer_key != row.producer.key or code in index.by_code):
+            _reject_gtin_conflict(result, row, owner)
+            continue
+        if code not in index.by_code:
+            sku_owner = index.by_sku.get(row.product.seller_sku)
+            if sku_owner is not None and sku_owner != code:
+                result.issues.append(Issue(row.row, "ocop_code", code,
+                                           f"its seller SKU {row.product.seller_sku} is already used by product {sku_owner}"))
+                result.rejected_rows.add(row.row)
+                continue
+            if owner is not None:
+                _merge(result, row, owner.ocop_code, "gtin", row.product.gtin, _describe("same GTIN as", owner))
+                continue
+            twin = index.same_name(row)
+            if twin is not None:
+                _merge(result, row, twin.ocop_code, "product_name", row.product.name,
+                       _describe("same producer and name as", twin))
+                continue
+        result.primaries[code] = row
+        _add_certification(result, code, row.certification)
+        index.put(KnownProduct(code, row.producer.key, row.product.gtin, row.name_key, row.product.pack_size,
+                               row.product.seller_sku, row.row))
+    return result
+
+
+def _describe(relation: str, other: KnownProduct) -> str:
+    where = f"row {other.row}" if other.row is not None else "the catalogue"
+    return f"{relation} product {other.ocop_code} ({where})"
+
+
+def _merge(result: Resolution, row: ValidRow, target: str, field_name: str, value: str | None, reason: str) -> None:
+    result.issues.append(Issue(row.row, field_name, value,
+                               f"duplicate: {reason}; merged, its recognition kept in that product's history",
+                               "duplicate"))
+    result.merged_rows.add(row.row)
+    _add_certification(result, target, row.certification)
+
+
+def _reject_gtin_conflict(result: Resolution, row: ValidRow, owner: KnownProduct) -> None:
+    result.issues.append(Issue(row.row, "gtin", row.product.gtin,
+                               f"GTIN already belongs to product {owner.ocop_code} of producer {owner.producer_key}; "
+                               "one barcode cannot identify two products"))
+    result.rejected_rows.add(row.row)
+
+
+def _add_certification(result: Resolution, code: str, certification: CertificationRecord) -> None:
+    result.certifications.setdefault(code, {}).setdefault(certification.decision_number, certification)

@@ -1,0 +1,34 @@
+"""Readers that turn a catalogue source into numbered rows of canonical columns.
+
+`read_file` recognises the format from the content (XLSX is a zip archive, legacy .xls an OLE
+file, anything else is read as delimited text); the registry pull lives in `registry`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from catalogue.sources.csv_file import read_csv
+from catalogue.sources.table import SourceError, SourceRow, SourceTable
+from catalogue.sources.xlsx_file import read_xlsx
+
+__all__ = ["SourceError", "SourceRow", "SourceTable", "read_file"]
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def read_file(path: Path | str) -> SourceTable:
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise SourceError(f"{path}: cannot open ({error.strerror})") from None
+    if head.startswith(_ZIP_MAGIC):
+        return read_xlsx(path)
+    if head.startswith(_OLE_MAGIC):
+        raise SourceError(f"{path}: a legacy Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV UTF-8")
+    if head.startswith(b"%PDF"):
+        raise SourceError(f"{path}: a PDF, not a CSV or XLSX file")
+    return read_csv(path)

@@ -1,0 +1,425 @@
+"""Validation of one catalogue row: each rule parses one field or says which rule the value breaks.
+
+`validate_row` turns a source row into the plain records ingest stores, or into issues naming the
+row, field, value and rule. Errors reject the row; warnings are recorded and the row still lands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+from stdnum import ean
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+from stdnum.vn import mst
+
+from catalogue.groups import GROUPS, is_known_group, is_physical_goods
+from catalogue.normalise import ascii_fold, clean_product_name, clean_text, nfc, product_name_key, seller_sku
+from catalogue.provinces import canonical_old_province, canonical_province, is_current_province, new_province_of
+from catalogue.records import RECOGNISED_STARS, Address, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord
+from catalogue.sources.table import SourceRow
+
+T = TypeVar("T")
+
+VIETNAM_GS1_PREFIX = "893"
+EARLIEST_DECISION = dt.date(2013, 1, 1)   # Quảng Ninh's provincial OCOP predates the 2018 national programme
+DEFAULT_STOCK = 100
+EXCEL_ERRORS = frozenset({"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"})
+STAR_BANDS = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
+
+# Column widths of the catalogue tables: longer values are rejected rather than cut.
+MAX_LENGTH = {"ocop_code": 64, "product_name": 255, "producer_name": 255, "authority": 255, "decision_number": 64,
+              "province": 100, "commune": 100, "province_old": 100, "district_old": 100, "commune_old": 100,
+              "address": 255, "pack_size": 64}
+
+_DECISION_NUMBER = re.compile(r"^\d{1,6}(?:/\d{4})?/QĐ-[A-ZĐ0-9][A-ZĐ0-9.\-]*$")
+_GROUP_CODE = re.compile(r"^(VI|IV|V|I{1,3})(?:[.\-\s]*(\d))?(?:[.\-\s]*([a-dA-D]))?$")
+_WHOLE_NUMBER = re.compile(r"^\d+(?:[.,]0+)?$")
+_GROUPED_THOUSANDS = re.compile(r"^\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
+_DECIMAL = re.compile(r"^\d+(?:[.,]\d+)?$")
+_WEIGHT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(g|gr|gram|grams|kg|kgs)?$", re.IGNORECASE)
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+class Invalid(ValueError):
+    """The value breaks a rule; the message states the rule and what is expected."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    row: int
+    field: str
+    value: str | None
+    rule: str
+    severity: str = "error"    # error: row rejected | warning: row kept | duplicate: row merged or flagged
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.field} = {self.value!r}: {self.rule}"
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    row: int
+    product: ProductRecord
+    producer: ProducerRecord
+    certification: CertificationRecord
+    name_key: str
+
+
+# --- one function per rule ------------------------------------------------------------------------
+
+def parse_gtin(raw: str) -> tuple[str, list[str]]:
+    """GTIN-8/12/13/14 with a correct check digit; a prefix other than Vietnam's 893 is only a warning."""
+    if _SCIENTIFIC.match(raw.replace(" ", "")):
+        raise Invalid("GTIN was turned into a number by Excel (scientific notation); format the column as text")
+    try:
+        gtin = ean.validate(raw)
+    except InvalidChecksum:
+        digits = ean.compact(raw)
+        raise Invalid(f"GTIN check digit is wrong (expected {ean.calc_check_digit(digits[:-1])} as the last digit)") from None
+    except InvalidLength:
+        raise Invalid("GTIN must have 8, 12, 13 or 14 digits") from None
+    except ValidationError:
+        raise Invalid("GTIN must contain digits only") from None
+    warnings = []
+    if gs1_prefix(gtin) != VIETNAM_GS1_PREFIX:
+        warnings.append(f"GS1 prefix {gs1_prefix(gtin)} is not Vietnam's {VIETNAM_GS1_PREFIX} (imported or foreign-registered)")
+    return gtin, warnings
+
+
+def gs1_prefix(gtin: str) -> str:
+    """The GS1 prefix digits: GTIN-14 starts with an indicator digit, GTIN-12 (UPC) is GTIN-13 with a leading 0."""
+    if len(gtin) == 14:
+        return gtin[1:4]
+    if len(gtin) == 12:
+        return ("0" + gtin)[:3]
+    return gtin[:3]
+
+
+def parse_stars(raw: str) -> int:
+    text = clean_text(raw)
+    if "★" in text:
+        stars = text.count("★")
+    else:
+        match = re.match(r"^(\d+)(?:[.,]0+)?\s*(?:sao|★)?$", text, re.IGNORECASE)
+        if not match:
+            raise Invalid("stars must be a number: 3, 4 or 5")
+        stars = int(match.group(1))
+    if stars not in RECOGNISED_STARS:
+        raise Invalid("stars must be 3, 4 or 5 (1★ and 2★ are not OCOP products)")
+    return stars
+
+
+def parse_score(raw: str) -> int:
+    text = raw.strip().replace(",", ".")
+    if not _DECIMAL.match(text):
+        raise Invalid("score must be a number from 0 to 100")
+    score = round(float(text))
+    if not 0 <= score <= 100:
+        raise Invalid("score must be from 0 to 100")
+    return score
+
+
+def score_warning(score: int | None, stars: int) -> str | None:
+    low, high = STAR_BANDS[stars]
+    if score is None or low <= score <= high:
+        return None
+    return f"score {score} is outside the {stars}★ band ({low}–{high}) of Decision 148"
+
+
+def parse_decision_number(raw: str) -> str:
+    text = re.sub(r"\s*([/\-])\s*", r"\1", clean_text(raw)).upper()
+    text = re.sub(r"/QD-", "/QĐ-", text)
+    if not _DECISION_NUMBER.match(text):
+        raise Invalid("expected a decision number like 3981/QĐ-UBND or 2361/QĐ-BNNMT")
+    return text
+
+
+def parse_date(raw: str) -> dt.date:
+    """ISO (YYYY-MM-DD), Vietnamese dd/mm/yyyy, or an Excel serial day number."""
+    text = raw.strip()
+    try:
+        if match := _ISO.match(text):
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _DMY.match(text):
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        if text.isdigit() and 20_000 <= int(text) <= 80_000:
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(text))
+    except ValueError:
+        raise Invalid("not a calendar date (expected YYYY-MM-DD or dd/mm/yyyy)") from None
+    raise Invalid("expected a date as YYYY-MM-DD or dd/mm/yyyy")
+
+
+def parse_decision_date(raw: str, today: dt.date) -> dt.date:
+    signed_on = parse_date(raw)
+    if signed_on > today:
+        raise Invalid(f"signing date is in the future (today is {today.isoformat()})")
+    if signed_on < EARLIEST_DECISION:
+        raise Invalid(f"signing date is before OCOP certification existed ({EARLIEST_DECISION.year})")
+    return signed_on
+
+
+def parse_group_code(raw: str) -> tuple[str, list[str]]:
+    match = _GROUP_CODE.match(clean_text(raw).upper())
+    code = None
+    if match:
+        code = ".".join(part for part in (match[1], match[2], match[3].lower() if match[3] else None) if part)
+    if code is None or not is_known_group(code):
+        raise Invalid("not a group of the Decision 148 tree (e.g. I.3.c, II.1.a, III.2, VI)")
+    children = [child for child in GROUPS if child.startswith(code + ".")]
+    warnings = [f"group {code} has sub-groups ({', '.join(children)}): classify at the finest level"] if children else []
+    return code, warnings
+
+
+def parse_tax_code(raw: str) -> str:
+    """10-digit MST with its check digit, 13 digits with a branch suffix, or a household's 12-digit personal id."""
+    text = re.sub(r"[\s.]", "", clean_text(raw))
+    if text.isdigit() and len(text) == 12:
+        if not 1 <= int(text[:3]) <= 96:
+            raise Invalid("12-digit personal id must start with a province code 001–096")
+        return text
+    try:
+        return mst.format(mst.validate(text))
+    except InvalidChecksum:
+        raise Invalid(f"tax code check digit is wrong (expected {mst.calc_check_digit(mst.compact(text))} as the 10th digit)") from None
+    except InvalidComponent:
+        raise Invalid("tax code has an impossible sequence or branch number") from None
+    except ValidationError:
+        raise Invalid("tax code must be 10 digits, 13 with a branch suffix (NNNNNNNNNN-NNN), "
+                      "or a 12-digit personal id") from None
+
+
+def parse_price(raw: str) -> int:
+    """A positive whole amount of VND: "125000", "125.000 đ", "125,000 VND"."""
+    text = re.sub(r"(?i)\s*(?:vnđ|vnd|đồng|đ|₫)\s*$", "", clean_text(raw))
+    if _GROUPED_THOUSANDS.match(text):
+        amount = int(re.sub(r"[.,\s]", "", text))
+    elif _WHOLE_NUMBER.match(text):
+        amount = int(re.split(r"[.,]", text)[0])
+    else:
+        raise Invalid("price must be a whole number of VND (e.g. 125000 or 125.000)")
+    if amount <= 0:
+        raise Invalid("price must be positive")
+    return amount
+
+
+def parse_weight(raw: str) -> int:
+    """Shipping weight in grams: "550", "550 g", "1,2 kg"."""
+    match = _WEIGHT.match(clean_text(raw))
+    if not match:
+        raise Invalid("weight must be a number of grams (e.g. 550 or 550 g, or 1.2 kg)")
+    grams = float(match[1].replace(",", ".")) * (1000 if (match[2] or "g").lower().startswith("kg") else 1)
+    if round(grams) <= 0:
+        raise Invalid("weight must be positive")
+    return round(grams)
+
+
+def parse_stock(raw: str) -> int:
+    text = clean_text(raw)
+    if not _WHOLE_NUMBER.match(text):
+        raise Invalid("stock must be a whole number, 0 or more")
+    return int(re.split(r"[.,]", text)[0])
+
+
+_TRUE = {"1", "true", "yes", "y", "x", "co", "da thu hoi", "thu hoi"}
+_FALSE = {"0", "false", "no", "n", "khong", "con hieu luc"}
+
+
+def parse_revoked(raw: str) -> bool:
+    text = ascii_fold(clean_text(raw)).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise Invalid("revoked must be 1/0 (or có/không)")
+
+
+_KIND_WORDS = [  # (ascii-folded lower-case start of a kind value or producer name, kind)
+    ("hop tac xa", ProducerKind.COOPERATIVE), ("htx", ProducerKind.COOPERATIVE),
+    ("cooperative_group", ProducerKind.COOPERATIVE_GROUP), ("cooperative group", ProducerKind.COOPERATIVE_GROUP),
+    ("cooperative", ProducerKind.COOPERATIVE),
+    ("to hop tac", ProducerKind.COOPERATIVE_GROUP), ("tht", ProducerKind.COOPERATIVE_GROUP),
+    ("doanh nghiep", ProducerKind.ENTERPRISE), ("cong ty", ProducerKind.ENTERPRISE), ("cty", ProducerKind.ENTERPRISE),
+    ("dntn", ProducerKind.ENTERPRISE), ("enterprise", ProducerKind.ENTERPRISE),
+    ("ho kinh doanh", ProducerKind.HOUSEHOLD), ("ho gia dinh", ProducerKind.HOUSEHOLD), ("hkd", ProducerKind.HOUSEHOLD),
+    ("co so", ProducerKind.HOUSEHOLD), ("cssx", ProducerKind.HOUSEHOLD), ("household", ProducerKind.HOUSEHOLD),
+    ("ho san xuat", ProducerKind.HOUSEHOLD),
+]
+
+
+def parse_producer_kind(raw: str | None, producer_name: str, tax_code: str | None) -> ProducerKind:
+    """The kind as given (English or Vietnamese), else read from the name ("HTX ...", "Công ty ...")."""
+    if raw:
+        kind = _kind_from_words(raw)
+        if kind is None:
+            raise Invalid("producer kind must be cooperative, enterprise, cooperative_group or household "
+                          "(hợp tác xã, doanh nghiệp, tổ hợp tác, hộ kinh doanh)")
+        return kind
+    kind = _kind_from_words(producer_name)
+    if kind is None and tax_code and tax_code.isdigit() and len(tax_code) == 12:
+        kind = ProducerKind.HOUSEHOLD
+    if kind is None:
+        raise Invalid("producer kind is missing and cannot be read from the producer name")
+    return kind
+
+
+def _kind_from_words(text: str) -> ProducerKind | None:
+    folded = re.sub(r"[^a-z_ ]+", " ", ascii_fold(clean_text(text)).lower()).strip()
+    for words, kind in _KIND_WORDS:
+        if folded == words or folded.startswith(words + " "):
+            return kind
+    return None
+
+
+# --- the row --------------------------------------------------------------------------------------
+
+class _RowCheck:
+    """Collects the issues of one row while its fields are parsed."""
+
+    def __init__(self, row: SourceRow):
+        self.row = row
+        self.issues: list[Issue] = []
+
+    def text(self, field: str, *, required: bool = False) -> str | None:
+        raw = self.row.values.get(field)
+        value = clean_text(raw) if raw is not None else ""
+        if value.upper() in EXCEL_ERRORS:
+            rule = f"cell holds the Excel error {value.upper()} (a broken formula)"
+            self.add(field, value, rule, "error" if required else "warning")
+            return None
+        if not value:
+            if required:
+                self.add(field, None, "required field is missing")
+            return None
+        limit = MAX_LENGTH.get(field)
+        if limit and len(value) > limit:
+            self.add(field, value, f"at most {limit} characters (has {len(value)})")
+            return None
+        return value
+
+    def parse(self, field: str, parser: Callable[[str], T], *, required: bool = False) -> T | None:
+        value = self.text(field, required=required)
+        if value is None:
+            return None
+        try:
+            return parser(value)
+        except Invalid as invalid:
+            self.add(field, value, str(invalid))
+            return None
+
+    def add(self, field: str, value: str | None, rule: str, severity: str = "error") -> None:
+        self.issues.append(Issue(self.row.number, field, value, rule, severity))
+
+    def warn(self, field: str, warnings: list[str]) -> None:
+        for warning in warnings:
+            self.add(field, clean_text(self.row.values.get(field)), warning, "warning")
+
+    @property
+    def failed(self) -> bool:
+        return any(issue.severity == "error" for issue in self.issues)
+
+
+def validate_row(row: SourceRow, *, today: dt.date) -> tuple[ValidRow | None, list[Issue]]:
+    """The row as records, or None; with every issue found (all rules run, not just the first)."""
+    check = _RowCheck(row)
+    ocop_code = check.text("ocop_code", required=True)
+    name = _product_name(check)
+    group = check.parse("group_code", parse_group_code, required=True)
+    certification = _certification(check, today)
+    producer = _producer(check)
+    gtin = check.parse("gtin", parse_gtin)
+    is_service = group is not None and not is_physical_goods(group[0])
+    price = check.parse("price_vnd", parse_price, required=not is_service)
+    weight = check.parse("net_weight_g", parse_weight)
+    stock = check.parse("stock", parse_stock)
+    pack_size = check.text("pack_size")
+    description = nfc(str(row.values.get("description") or "")).strip()
+    images = tuple(part.strip() for part in clean_text(row.values.get("images")).split("|") if part.strip())
+    if gtin:
+        check.warn("gtin", gtin[1])
+    if group:
+        check.warn("group_code", group[1])
+    if check.failed or None in (ocop_code, name, group, certification, producer):
+        return None, check.issues
+    product = ProductRecord(
+        ocop_code=ocop_code, seller_sku=seller_sku(ocop_code), name=name, group_code=group[0],
+        producer_key=producer.key, price_vnd=price or 0, net_weight_g=weight, pack_size=pack_size,
+        gtin=gtin[0] if gtin else None, description=description,
+        stock=DEFAULT_STOCK if stock is None else stock, images=images)
+    return ValidRow(row.number, product, producer, certification, product_name_key(name)), check.issues
+
+
+def _product_name(check: _RowCheck) -> str | None:
+    raw = check.text("product_name", required=True)
+    if raw is None:
+        return None
+    name = clean_product_name(raw)
+    if not name:
+        check.add("product_name", raw, "nothing is left of the name once certification claims are removed")
+        return None
+    return name
+
+
+def _certification(check: _RowCheck, today: dt.date) -> CertificationRecord | None:
+    stars = check.parse("stars", parse_stars, required=True)
+    score = check.parse("score", parse_score)
+    number = check.parse("decision_number", parse_decision_number, required=True)
+    signed_on = check.parse("decision_date", lambda raw: parse_decision_date(raw, today), required=True)
+    revoked = check.parse("revoked", parse_revoked)
+    authority = check.text("authority") or ""
+    if stars is not None:
+        warning = score_warning(score, stars)
+        if warning:
+            check.warn("score", [warning])
+    if None in (stars, number, signed_on):
+        return None
+    return CertificationRecord(decision_number=number, signed_on=signed_on, authority=authority, stars=stars,
+                               score=score, revoked=bool(revoked))
+
+
+def _producer(check: _RowCheck) -> ProducerRecord | None:
+    name = check.text("producer_name", required=True)
+    tax_code = check.parse("tax_code", parse_tax_code, required=True)
+    kind = None
+    if name is not None:
+        try:
+            kind = parse_producer_kind(check.text("producer_kind"), name, tax_code)
+        except Invalid as invalid:
+            check.add("producer_kind", clean_text(check.row.values.get("producer_kind")) or None, str(invalid))
+    if kind is not None and kind != ProducerKind.HOUSEHOLD and tax_code and len(tax_code) == 12:
+        check.add("tax_code", tax_code, "a 12-digit personal id is the tax code of households only; "
+                                        f"a {kind.value} has a 10-digit tax code", "warning")
+    address = _address(check)
+    if None in (name, tax_code, kind, address):
+        return None
+    return ProducerRecord(key=tax_code, name=name, kind=kind, tax_code=tax_code, address=address)
+
+
+def _address(check: _RowCheck) -> Address | None:
+    province = check.text("province")
+    province_old = check.text("province_old")
+    if province_old:
+        province_old = canonical_old_province(province_old)
+    if province and not is_current_province(province):
+        merged_into = new_province_of(province)
+        if merged_into is None:
+            check.add("province", province, "not one of Vietnam's 34 provinces, nor a province merged in 2025")
+            return None
+        province_old, province = province_old or canonical_old_province(province), merged_into
+    elif province:
+        province = canonical_province(province)
+    elif province_old:
+        province = new_province_of(province_old)
+        if province is None:
+            check.add("province_old", province_old, "not a Vietnamese province (before or after the 2025 merger)")
+            return None
+    else:
+        check.add("province", None, "required field is missing (give province or province_old)")
+        return None
+    return Address(province=province, commune=check.text("commune") or "",
+                   district_old=check.text("district_old"), province_old=province_old,
+                   commune_old=check.text("commune_old"), street=check.text("address"))
