@@ -261,8 +261,13 @@ class HttpConnector:
                                             data=prepared.data, files=prepared.files,
                                             headers=prepared.headers, timeout=self.timeout)
         except requests.RequestException as exc:
-            # `from None`: a requests exception's text carries the URL, query secrets included.
-            raise self._transport_error(call, exc) from None
+            transport_error = self._transport_error(call, exc)
+        else:
+            transport_error = None
+        if transport_error is not None:
+            # Raised outside the except block so it has no __context__: a requests exception's text
+            # carries the URL, and Shopee and Lazada put the access token in the query.
+            raise transport_error
         elapsed_ms = (time.monotonic() - started) * 1000
         outcome = self.read_envelope(response)
         if isinstance(outcome, Envelope):

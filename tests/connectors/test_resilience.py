@@ -1,0 +1,221 @@
+"""What the shared base does for every connector: backoff, transport failures, the idempotent create
+(an unknown outcome is resolved by a seller SKU lookup before the create is sent again), rate limiting."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+import responses
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+from connectors.base import RetryPolicy, TokenBucket, limiter_for
+from connectors.errors import Rejected, TransientError, UnknownOutcome
+from connectors.types import Channel
+from tests.connectors.conftest import sample_content, shop_config
+
+SKU = "OCOP-DT-0001"
+
+
+class Platform:
+    """Per channel: where a create goes, what it answers, and how a seller SKU lookup answers."""
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+
+    @property
+    def create_url(self) -> str:
+        return {
+            Channel.SHOPEE: "https://partner.shopeemobile.com/api/v2/product/add_item",
+            Channel.LAZADA: "https://api.lazada.vn/rest/product/create",
+            Channel.TIKTOK: "https://open-api.tiktokglobalshop.com/product/202309/products",
+        }[self.channel]
+
+    def created(self, remote_id: str) -> dict:
+        return {
+            Channel.SHOPEE: {"error": "", "message": "", "request_id": "r1", "response": {"item_id": int(remote_id)}},
+            Channel.LAZADA: {"code": "0", "request_id": "r1", "data": {"item_id": int(remote_id), "sku_list": [
+                {"seller_sku": SKU, "sku_id": 1}]}},
+            Channel.TIKTOK: {"code": 0, "message": "Success", "request_id": "r1", "data": {
+                "product_id": remote_id, "skus": [{"id": "1", "seller_sku": SKU}]}},
+        }[self.channel]
+
+    def lookup_answers(self, remote_id: str | None) -> None:
+        """Register how the shop answers a lookup of SKU: holding `remote_id`, or nothing."""
+        if self.channel == Channel.SHOPEE:
+            host = "https://partner.shopeemobile.com/api/v2/product"
+            items = [] if remote_id is None else [{"item_id": int(remote_id), "item_status": "NORMAL"}]
+            responses.get(f"{host}/get_item_list", json={"error": "", "response": {"item": items, "has_next_page": False}})
+            responses.get(f"{host}/get_item_base_info", json={"error": "", "response": {"item_list": [
+                {"item_id": int(remote_id or 0), "item_sku": SKU, "item_status": "NORMAL"}]}})
+        elif self.channel == Channel.LAZADA:
+            products = [] if remote_id is None else [{"item_id": int(remote_id), "status": "Active",
+                                                      "skus": [{"SellerSku": SKU, "SkuId": 1}]}]
+            responses.get("https://api.lazada.vn/rest/products/get", json={"code": "0", "data": {
+                "total_products": len(products), "products": products}})
+        else:
+            products = [] if remote_id is None else [{"id": remote_id, "status": "PENDING",
+                                                      "skus": [{"id": "1", "seller_sku": SKU}]}]
+            responses.post("https://open-api.tiktokglobalshop.com/product/202309/products/search",
+                           json={"code": 0, "data": {"products": products, "next_page_token": ""}})
+
+    def creates_sent(self) -> int:
+        return sum(1 for call in responses.calls
+                   if call.request.url.split("?")[0] == self.create_url and call.request.method == "POST")
+
+
+@pytest.fixture(params=list(Channel), ids=lambda channel: channel.value)
+def platform(request) -> Platform:
+    return Platform(request.param)
+
+
+def refused() -> requests.ConnectionError:
+    reason = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    return requests.ConnectionError(MaxRetryError(None, "/", reason=reason))
+
+
+@responses.activate
+def test_create_that_timed_out_but_landed_is_found_by_seller_sku_not_sent_again(make_connector, platform):
+    responses.post(platform.create_url, body=requests.ReadTimeout("read timed out"))
+    platform.lookup_answers("4242")
+
+    result = make_connector(platform.channel).create(sample_content(SKU))
+
+    assert result.remote_id == "4242"
+    assert platform.creates_sent() == 1
+
+
+@responses.activate
+def test_create_that_timed_out_and_did_not_land_is_sent_again_after_the_lookup(make_connector, platform):
+    responses.post(platform.create_url, body=requests.ReadTimeout("read timed out"))
+    responses.post(platform.create_url, json=platform.created("4243"))
+    platform.lookup_answers(None)
+
+    result = make_connector(platform.channel).create(sample_content(SKU))
+
+    assert result.remote_id == "4243"
+    assert platform.creates_sent() == 2
+    urls = [call.request.url.split("?")[0] for call in responses.calls]
+    assert urls[0] == urls[-1] == platform.create_url and platform.create_url not in urls[1:-1]
+
+
+@responses.activate
+def test_server_error_on_create_is_resolved_by_lookup_too(make_connector, platform):
+    responses.post(platform.create_url, status=502, body="<html>Bad Gateway</html>")
+    platform.lookup_answers("4244")
+
+    assert make_connector(platform.channel).create(sample_content(SKU)).remote_id == "4244"
+    assert platform.creates_sent() == 1
+
+
+@responses.activate
+def test_create_whose_outcome_stays_unknown_is_reported_as_unknown(make_connector, platform, sleeps):
+    responses.post(platform.create_url, body=requests.ReadTimeout("read timed out"))
+    platform.lookup_answers(None)
+
+    with pytest.raises(UnknownOutcome):
+        make_connector(platform.channel).create(sample_content(SKU))
+
+    assert platform.creates_sent() == 4            # RetryPolicy(attempts=4): each resend after a lookup
+    assert sleeps == [0.375, 0.75, 1.5]
+
+
+@responses.activate
+def test_a_lookup_that_fails_leaves_the_create_unknown(make_connector):
+    platform = Platform(Channel.TIKTOK)
+    responses.post(platform.create_url, body=requests.ReadTimeout("read timed out"))
+    responses.post(f"{platform.create_url}/search", status=503, json={"code": 1, "message": "busy"})
+
+    with pytest.raises(UnknownOutcome, match="lookup failed"):
+        make_connector(Channel.TIKTOK).create(sample_content(SKU))
+
+    assert platform.creates_sent() == 1
+
+
+@responses.activate
+def test_create_that_never_connected_is_retried_without_a_lookup(make_connector, platform, sleeps):
+    responses.post(platform.create_url, body=refused())
+    responses.post(platform.create_url, body=requests.ConnectTimeout("connect timed out"))
+    responses.post(platform.create_url, json=platform.created("4245"))
+
+    assert make_connector(platform.channel).create(sample_content(SKU)).remote_id == "4245"
+    assert len(responses.calls) == 3 and sleeps == [0.375, 0.75]
+
+
+@responses.activate
+def test_duplicate_rejection_on_a_resent_create_adopts_the_item_that_landed(make_connector):
+    platform = Platform(Channel.LAZADA)
+    responses.post(platform.create_url, body=requests.ReadTimeout("read timed out"))
+    responses.post(platform.create_url, json={"type": "ISV", "code": "4105", "message": "SellerSku already exists"})
+    responses.get("https://api.lazada.vn/rest/products/get", json={"code": "0", "data": {"total_products": 0, "products": []}})
+    responses.get("https://api.lazada.vn/rest/products/get", json={"code": "0", "data": {"total_products": 1, "products": [
+        {"item_id": 4246, "status": "Pending QC", "skus": [{"SellerSku": SKU, "SkuId": 1}]}]}})
+
+    assert make_connector(Channel.LAZADA).create(sample_content(SKU)).remote_id == "4246"
+    assert platform.creates_sent() == 2
+
+
+@responses.activate
+def test_duplicate_seller_sku_on_a_first_create_is_rejected_with_the_platform_code(make_connector):
+    responses.post(Platform(Channel.LAZADA).create_url, json={"type": "ISV", "code": "4105", "message": "SellerSku already exists"})
+
+    with pytest.raises(Rejected) as raised:
+        make_connector(Channel.LAZADA).create(sample_content(SKU))
+
+    assert raised.value.code == "4105"
+
+
+@responses.activate
+def test_read_timeout_on_a_read_is_retried_with_backoff(make_connector, sleeps):
+    url = "https://open-api.tiktokglobalshop.com/product/202309/products/1729"
+    responses.get(url, body=requests.ReadTimeout("read timed out"))
+    responses.get(url, body=requests.ConnectionError("Connection aborted."))
+    responses.get(url, json={"code": 0, "data": {"id": "1729", "status": "ACTIVATE", "skus": [{"id": "1", "seller_sku": SKU}]}})
+
+    assert make_connector(Channel.TIKTOK).get("1729").seller_sku == SKU
+    assert sleeps == [0.375, 0.75]
+
+
+@responses.activate
+def test_transient_failures_give_up_after_the_policy_attempts(make_connector, sleeps):
+    url = "https://open-api.tiktokglobalshop.com/product/202309/products/1729"
+    responses.get(url, body=requests.ReadTimeout("read timed out"))
+
+    with pytest.raises(TransientError):
+        make_connector(Channel.TIKTOK, retry=RetryPolicy(attempts=6, backoff_base=1.0, backoff_cap=4.0)).get("1729")
+
+    assert sleeps == [0.75, 1.5, 3.0, 3.0, 3.0]      # doubling, capped at 4 s, equal jitter at rand=0.5
+
+
+def test_backoff_jitter_spreads_retries_between_half_and_all_of_the_step():
+    policy = RetryPolicy(backoff_base=0.5, backoff_cap=20.0)
+
+    assert [policy.backoff(n, 0.0) for n in range(4)] == [0.25, 0.5, 1.0, 2.0]
+    assert [policy.backoff(n, 1.0) for n in range(4)] == [0.5, 1.0, 2.0, 4.0]
+
+
+def test_token_bucket_spaces_calls_at_the_configured_rate(fake_time):
+    bucket = TokenBucket(5.0, burst=1.0, clock=fake_time.monotonic, sleep=fake_time.sleep)
+
+    for _ in range(6):
+        bucket.acquire()
+
+    assert fake_time.now == pytest.approx(1001.0)        # 6 calls at 5/s after a burst of 1: 1 s
+    assert fake_time.sleeps == pytest.approx([0.2] * 5)
+
+
+def test_token_bucket_lets_a_burst_through_then_settles_to_the_rate(fake_time):
+    bucket = TokenBucket(10.0, clock=fake_time.monotonic, sleep=fake_time.sleep)
+
+    for _ in range(10):
+        bucket.acquire()
+    assert fake_time.sleeps == []
+    bucket.acquire()
+    assert fake_time.sleeps == pytest.approx([0.1])
+
+
+def test_every_connector_of_a_shop_shares_one_bucket():
+    shop = shop_config(Channel.SHOPEE, requests_per_second=7.0)
+
+    assert limiter_for(shop) is limiter_for(shop)
+    assert limiter_for(shop).rate == 7.0
+    assert limiter_for(shop_config(Channel.TIKTOK)) is not limiter_for(shop)
