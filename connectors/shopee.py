@@ -149,8 +149,18 @@ class ShopeeConnector(HttpConnector):
                 yield from self._base_info(ids[start:start + BASE_INFO_BATCH])
 
     def find_by_seller_sku(self, seller_sku: str) -> RemoteListing | None:
-        # The v2 contract has no SKU filter on get_item_list: scan the shop's items.
-        return next((item for item in self.iter_listings() if item.seller_sku == seller_sku), None)
+        """search_item matches SKUs by substring; the exact one is picked from what it finds."""
+        for ids in self._search_pages(seller_sku):
+            for start in range(0, len(ids), BASE_INFO_BATCH):
+                for item in self._base_info(ids[start:start + BASE_INFO_BATCH]):
+                    if item.seller_sku == seller_sku and item.status != ListingStatus.DELETED:
+                        return item
+        return None
+
+    def is_duplicate_sku(self, error: Rejected) -> bool:
+        # Shopee documents no SKU uniqueness; where a shop enforces it the refusal names item_sku.
+        message = error.message.lower()
+        return "item_sku" in message and ("already" in message or "duplicate" in message)
 
     def unlist(self, remote_id: str) -> None:
         self._set_unlisted(remote_id, True)
@@ -201,6 +211,20 @@ class ShopeeConnector(HttpConnector):
             if not page.get("has_next_page") or not ids:
                 return
             offset = page.get("next_offset", offset + len(ids))
+
+    def _search_pages(self, seller_sku: str) -> Iterator[list[str]]:
+        offset = 0
+        while True:
+            envelope = self.request(ApiCall("GET", f"{API}/product/search_item", query={
+                "item_sku": seller_sku, "offset": offset, "page_size": PAGE_SIZE,
+                "item_status": list(LISTED_STATUSES)}))
+            ids = [str(item_id) for item_id in envelope.data.get("item_id_list") or []]
+            if ids:
+                yield ids
+            next_offset = envelope.data.get("next_offset")
+            if not ids or not next_offset:
+                return
+            offset = int(next_offset)
 
     def _base_info(self, item_ids: list[str]) -> list[RemoteListing]:
         envelope = self.request(ApiCall("GET", f"{API}/product/get_item_base_info",

@@ -43,8 +43,8 @@ class Platform:
         """Register how the shop answers a lookup of SKU: holding `remote_id`, or nothing."""
         if self.channel == Channel.SHOPEE:
             host = "https://partner.shopeemobile.com/api/v2/product"
-            items = [] if remote_id is None else [{"item_id": int(remote_id), "item_status": "NORMAL"}]
-            responses.get(f"{host}/get_item_list", json={"error": "", "response": {"item": items, "has_next_page": False}})
+            ids = [] if remote_id is None else [int(remote_id)]
+            responses.get(f"{host}/search_item", json={"error": "", "response": {"item_id_list": ids, "total_count": len(ids)}})
             responses.get(f"{host}/get_item_base_info", json={"error": "", "response": {"item_list": [
                 {"item_id": int(remote_id or 0), "item_sku": SKU, "item_status": "NORMAL"}]}})
         elif self.channel == Channel.LAZADA:

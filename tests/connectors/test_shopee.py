@@ -125,13 +125,30 @@ def test_listing_follows_offsets_and_reads_items_fifty_at_a_time(make_connector)
 
 
 @responses.activate
-def test_find_by_seller_sku_scans_the_shop(make_connector):
-    responses.get(ITEM_LIST, json=ok({"item": [{"item_id": 7}, {"item_id": 8}], "has_next_page": False}))
-    responses.get(BASE_INFO, json=ok({"item_list": [base_info_item(7, "OTHER"), base_info_item(8, "OCOP-DT-0001")]}))
+def test_find_by_seller_sku_searches_then_picks_the_exact_sku(make_connector):
+    responses.get(f"{HOST}/api/v2/product/search_item", json=ok({"item_id_list": [7, 8], "total_count": 2}))
+    responses.get(BASE_INFO, json=ok({"item_list": [base_info_item(7, "OCOP-DT-00012"), base_info_item(8, "OCOP-DT-0001")]}))
 
     found = make_connector(Channel.SHOPEE).find_by_seller_sku("OCOP-DT-0001")
 
     assert found is not None and found.remote_id == "8"
+    assert query_of(responses.calls[0])["item_sku"] == ["OCOP-DT-0001"]
+    assert query_of(responses.calls[1])["item_id_list"] == ["7,8"]
+
+
+@responses.activate
+def test_find_by_seller_sku_follows_search_offsets_and_ignores_deleted_items(make_connector):
+    search = f"{HOST}/api/v2/product/search_item"
+    responses.get(search, match=[matchers.query_param_matcher({"offset": "0"}, strict_match=False)],
+                  json=ok({"item_id_list": [7], "total_count": 2, "next_offset": "1"}))
+    responses.get(search, match=[matchers.query_param_matcher({"offset": "1"}, strict_match=False)],
+                  json=ok({"item_id_list": [9], "total_count": 2}))
+    responses.get(BASE_INFO, json=ok({"item_list": [base_info_item(7, "OCOP-DT-0001", "SELLER_DELETE")]}))
+    responses.get(BASE_INFO, json=ok({"item_list": [base_info_item(9, "OCOP-DT-0001")]}))
+
+    found = make_connector(Channel.SHOPEE).find_by_seller_sku("OCOP-DT-0001")
+
+    assert found is not None and found.remote_id == "9"
 
 
 @responses.activate
