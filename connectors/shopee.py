@@ -7,6 +7,7 @@ HMAC-SHA256 (partner key) over partner_id + api_path + timestamp + access_token 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import hashlib
 import hmac
 import json
@@ -31,7 +32,9 @@ STATUSES = {
     "NORMAL": ListingStatus.LIVE,
     "REVIEWING": ListingStatus.UNDER_REVIEW,
     "UNLIST": ListingStatus.INACTIVE,
-    "BANNED": ListingStatus.SUSPENDED,
+    # Shopee has no separate "failed review": a listing its review refuses is BANNED, with the
+    # violation reason the producer must fix, so for us it is rejected content.
+    "BANNED": ListingStatus.REJECTED,
     "SELLER_DELETE": ListingStatus.DELETED,
     "SHOPEE_DELETE": ListingStatus.DELETED,
 }
@@ -229,7 +232,23 @@ class ShopeeConnector(HttpConnector):
     def _base_info(self, item_ids: list[str]) -> list[RemoteListing]:
         envelope = self.request(ApiCall("GET", f"{API}/product/get_item_base_info",
                                         query={"item_id_list": ",".join(item_ids)}))
-        return [self._remote_listing(item) for item in envelope.data.get("item_list") or []]
+        listings = [self._remote_listing(item) for item in envelope.data.get("item_list") or []]
+        banned = [listing.remote_id for listing in listings if listing.platform_status == "BANNED"]
+        if not banned:
+            return listings
+        reasons = self._violation_reasons(banned)
+        return [replace(listing, reject_reason=reasons.get(listing.remote_id)) for listing in listings]
+
+    def _violation_reasons(self, item_ids: list[str]) -> dict[str, str]:
+        """Why banned items are banned: the reasons the producer report shows."""
+        envelope = self.request(ApiCall("GET", f"{API}/product/get_item_violation_info",
+                                        query={"item_id_list": ",".join(item_ids)}))
+        reasons = {}
+        for item in envelope.data.get("item_list") or []:
+            details = [d.get("violation_reason") for d in item.get("item_status_details") or []]
+            if any(details):
+                reasons[str(item["item_id"])] = "; ".join(d for d in details if d)
+        return reasons
 
     def _remote_listing(self, item: dict[str, Any]) -> RemoteListing:
         raw_status = item.get("item_status") or ""

@@ -48,7 +48,7 @@ def sample_content(seller_sku: str = "OCOP-DT-0001", **changes) -> ListingConten
         package_cm=(12, 8, 8),
         image_refs=("img-cover", "img-2"),
         brand="HTX Ong mật Châu Thành",
-        gtin="8938505974191",
+        gtin="8938505974194",
         gtin_type="EAN",
     )
     values.update(changes)

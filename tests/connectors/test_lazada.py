@@ -74,9 +74,9 @@ def test_create_posts_a_signed_form_with_the_product_payload(make_connector):
     assert product_payload["Images"] == {"Image": ["img-cover", "img-2"]}
     attributes = product_payload["Attributes"]
     assert attributes["name"].startswith("Mật ong") and attributes["brand"] == "HTX Ong mật Châu Thành"
-    assert "8938505974191" in attributes["description"]          # no GTIN field: buyers read it here
+    assert "8938505974194" in attributes["description"]          # no GTIN field: buyers read it here
     sku = product_payload["Skus"]["Sku"][0]
-    assert sku["SellerSku"] == "OCOP-DT-0001" and sku["barcode_ean"] == "8938505974191"
+    assert sku["SellerSku"] == "OCOP-DT-0001" and sku["barcode_ean"] == "8938505974194"
     assert (sku["price"], sku["quantity"], sku["package_weight"]) == (185000, 40, 0.65)
     assert (sku["package_length"], sku["package_width"], sku["package_height"]) == (12, 8, 8)
 
@@ -122,11 +122,11 @@ def test_listing_pages_by_offset_until_the_total(make_connector):
 @responses.activate
 def test_find_by_seller_sku_filters_on_the_platform(make_connector):
     responses.get(f"{REST}/products/get", json=ok({"total_products": 1, "products": [
-        product(3001, "OCOP-DT-0001", barcode_ean="8938505974191")]}))
+        product(3001, "OCOP-DT-0001", barcode_ean="8938505974194")]}))
 
     found = make_connector(Channel.LAZADA).find_by_seller_sku("OCOP-DT-0001")
 
-    assert found is not None and found.gtin == "8938505974191"
+    assert found is not None and found.gtin == "8938505974194"
     query = parse_qs(urlsplit(responses.calls[0].request.url).query)
     assert json.loads(query["sku_seller_list"][0]) == ["OCOP-DT-0001"]
 

@@ -67,7 +67,7 @@ def test_create_sends_common_parameters_in_query_and_the_item_as_json(make_conne
     assert set(query_of(responses.calls[0])) == {"partner_id", "timestamp", "access_token", "shop_id", "sign"}
     body = json.loads(request.body)
     assert body["item_sku"] == "OCOP-DT-0001"
-    assert body["gtin_code"] == "8938505974191"
+    assert body["gtin_code"] == "8938505974194"
     assert body["original_price"] == 185000 and body["seller_stock"] == [{"stock": 40}]
     assert body["weight"] == 0.65 and body["category_id"] == 100629
     assert body["dimension"] == {"package_length": 12, "package_width": 8, "package_height": 8}
@@ -236,6 +236,19 @@ def test_too_many_requests_that_persist_are_raised_with_the_wait(make_connector)
         make_connector(Channel.SHOPEE).get("800001")
 
     assert raised.value.retry_after == 1.0
+
+
+@responses.activate
+def test_banned_item_carries_the_violation_reason(make_connector):
+    responses.get(BASE_INFO, json=ok({"item_list": [base_info_item(800001, "OCOP-DT-0001", "BANNED")]}))
+    responses.get(f"{HOST}/api/v2/product/get_item_violation_info", json=ok({"item_list": [
+        {"item_id": 800001, "item_status": "BANNED", "item_status_details": [
+            {"violation_type": "Prohibited Listing", "violation_reason": "Listing contains prohibited claims"}]}]}))
+
+    listing = make_connector(Channel.SHOPEE).get("800001")
+
+    assert listing.status == ListingStatus.REJECTED
+    assert listing.reject_reason == "Listing contains prohibited claims"
 
 
 @responses.activate

@@ -32,7 +32,7 @@ def product(product_id: str, sku: str, status: str = "ACTIVATE", **fields) -> di
     return {"id": product_id, "status": status, "title": f"Item {product_id}", "update_time": 1767225600,
             "skus": [{"id": f"{product_id}1", "seller_sku": sku, "price": {"amount": "185000", "currency": "VND"},
                       "inventory": [{"warehouse_id": "7068517275539719942", "quantity": 40}],
-                      "identifier_code": {"code": "8938505974191", "type": "EAN"}}], **fields}
+                      "identifier_code": {"code": "8938505974194", "type": "EAN"}}], **fields}
 
 
 def query_of(call) -> dict[str, str]:
@@ -77,7 +77,7 @@ def test_create_body_follows_the_202309_product_shape(make_connector):
         "seller_sku": "OCOP-DT-0001",
         "price": {"amount": "185000", "currency": "VND"},
         "inventory": [{"warehouse_id": "7068517275539719942", "quantity": 40}],
-        "identifier_code": {"code": "8938505974191", "type": "EAN"},
+        "identifier_code": {"code": "8938505974194", "type": "EAN"},
     }]
 
 
@@ -109,7 +109,7 @@ def test_search_follows_page_tokens(make_connector):
     assert [item.remote_id for item in listings] == ["1", "3"]     # the deleted one is gone
     last = listings[-1]
     assert (last.status, last.seller_sku, last.remote_sku_id) == (ListingStatus.INACTIVE, "SKU-3", "31")
-    assert (last.price_vnd, last.stock, last.gtin) == (185000, 40, "8938505974191")
+    assert (last.price_vnd, last.stock, last.gtin) == (185000, 40, "8938505974194")
 
 
 @responses.activate
