@@ -1,0 +1,69 @@
+"""Titles fit each channel's limit by rule: keep the pack size and "OCOP 4★", drop the origin first,
+then cut the product name at a word boundary, never inside a character."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from listing_products import TODAY, catalogue_product
+
+from listings.profiles import load_profile
+from listings.render import render_listing
+from listings.text import cut_at_word, fit_title
+
+WORDS = "Hạt sen sấy giòn Tháp Mười vị tự nhiên không đường tuyển chọn từ đầm sen già miền Tây Nam Bộ quà biếu Tết".split()
+
+
+def compose(name: str, with_optional: bool) -> str:
+    return f"{name} 100 g - OCOP 4★" + (" - Đặc sản Đồng Tháp" if with_optional else "")
+
+
+@pytest.mark.parametrize("word_count", range(1, len(WORDS) + 1, 3))
+@pytest.mark.parametrize("limit", [20, 40, 64, 120])
+def test_fitted_title_keeps_pack_and_star_label_and_cuts_the_name_between_words(word_count, limit):
+    name = " ".join(WORDS[:word_count])
+    title = fit_title(compose, name, limit)
+    assert title is not None and len(title) <= limit
+    assert title.endswith(" 100 g - OCOP 4★") or title.endswith(" - Đặc sản Đồng Tháp")
+    kept = title.split(" 100 g - OCOP 4★")[0]
+    assert name.startswith(kept)
+    assert len(kept) == len(name) or name[len(kept)] == " " or kept == ""
+
+
+def test_origin_is_dropped_before_any_word_of_the_name():
+    name = "Gạo ST25 Ruộng Rươi"
+    assert fit_title(compose, name, 200) == "Gạo ST25 Ruộng Rươi 100 g - OCOP 4★ - Đặc sản Đồng Tháp"
+    assert fit_title(compose, name, 40) == "Gạo ST25 Ruộng Rươi 100 g - OCOP 4★"
+
+
+def test_title_exactly_at_the_limit_is_not_cut():
+    title = compose("Gạo ST25", False)
+    assert fit_title(compose, "Gạo ST25", len(title)) == title
+
+
+def test_cut_drops_trailing_separators_and_open_brackets():
+    assert cut_at_word("Hạt sen sấy giòn, vị tự nhiên", 17) == "Hạt sen sấy giòn"
+    assert cut_at_word("Gạo ST25 (loại đặc biệt) túi vải", 20) == "Gạo ST25"
+
+
+def test_a_single_word_longer_than_the_budget_is_cut_between_characters_not_inside_one():
+    decomposed = unicodedata.normalize("NFD", "Phởbòtáiđặcbiệt")  # letters followed by combining marks
+    for budget in range(1, len(decomposed)):
+        cut = cut_at_word(decomposed, budget)
+        assert len(cut) <= budget and decomposed.startswith(cut)
+        assert not unicodedata.combining(decomposed[len(cut)])
+
+
+def test_nothing_fits_when_pack_and_star_label_alone_exceed_the_limit():
+    assert fit_title(compose, "Gạo ST25", 12) is None
+
+
+@pytest.mark.parametrize("channel", ["shopee", "lazada", "tiktok"])
+def test_rendered_long_vietnamese_title_fits_each_channel(channel):
+    name = " ".join(WORDS * 3)
+    profile = load_profile(channel)
+    title = render_listing(catalogue_product(name=name), profile, today=TODAY).title
+    assert len(title) <= profile.title.max_chars
+    assert "100 g" in title and "OCOP 4★" in title
+    assert unicodedata.is_normalized("NFC", title)
