@@ -8,6 +8,7 @@ does, POST sends everything (sign included) form-encoded, GET in the query strin
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import hashlib
 import hmac
 import json
@@ -35,8 +36,12 @@ STATUSES = {
     "REJECTED": ListingStatus.REJECTED,
     "QC REJECTED": ListingStatus.REJECTED,
 }
-AUTH_ERRORS = {"IncompleteSignature", "IllegalAccessToken", "InvalidSignature", "AppKeyNotExists", "InvalidAppKey"}
-RATE_LIMIT_ERRORS = {"ApiCallLimit", "AppCallLimit"}
+AUTH_ERRORS = {"IncompleteSignature", "IllegalAccessToken"}
+RATE_LIMIT_ERRORS = {"ApiCallLimit"}
+TRANSIENT_ERRORS = {"InternalError"}
+NOT_FOUND_ERRORS = {"ITEM_NOT_FOUND"}
+# InvalidParameter / MissingParameter about a system parameter mean a broken shop setup or clock.
+SYSTEM_PARAMETERS = ("timestamp", "app_key", "access_token", "sign_method")
 DUPLICATE_SKU = "4105"
 BAN_SECONDS = re.compile(r"last\s+(\d+(?:\.\d+)?)\s+second", re.IGNORECASE)
 
@@ -52,7 +57,7 @@ class LazadaConnector(HttpConnector):
 
     channel = Channel.LAZADA
 
-    def __init__(self, shop, *, gtin_sku_attribute: str = "barcode_ean", **options: Any) -> None:
+    def __init__(self, shop, *, gtin_sku_attribute: str = "barcode", **options: Any) -> None:
         super().__init__(shop, **options)
         self.gtin_sku_attribute = gtin_sku_attribute
 
@@ -93,11 +98,12 @@ class LazadaConnector(HttpConnector):
         message = failure.message.lower()
         if failure.code in RATE_LIMIT_ERRORS or failure.http_status == 429:
             return self._rate_limited(failure)
-        if failure.code in AUTH_ERRORS:
+        if failure.code in AUTH_ERRORS or (failure.code in ("InvalidParameter", "MissingParameter")
+                                           and any(name in message for name in SYSTEM_PARAMETERS)):
             return AuthError(failure.message, **args)
-        if failure.http_status >= 500 or failure.kind == "SYSTEM":
+        if failure.code in TRANSIENT_ERRORS or failure.http_status >= 500 or failure.kind == "SYSTEM":
             return TransientError(failure.message, **args)
-        if "not found" in message or "not exist" in message:
+        if failure.code in NOT_FOUND_ERRORS or "not found" in message or "not exist" in message:
             return NotFound(failure.message, **args)
         return Rejected(failure.message, **args)
 
@@ -139,7 +145,7 @@ class LazadaConnector(HttpConnector):
         if not envelope.data:
             raise NotFound(f"item {remote_id} is not in shop {self.shop.key}", code="item_not_found",
                            request_id=envelope.request_id)
-        return self._remote_listing(envelope.data)
+        return self._with_reject_reasons([self._remote_listing(envelope.data)])[0]
 
     def iter_listings(self) -> Iterator[RemoteListing]:
         """Every product that is not deleted, 50 a page."""
@@ -195,14 +201,22 @@ class LazadaConnector(HttpConnector):
         while True:
             envelope = self.request(ApiCall("GET", "/products/get", query=query | {"offset": offset, "limit": PAGE_SIZE}))
             products = envelope.data.get("products") or []
-            for product in products:
-                listing = self._remote_listing(product)
-                if listing.status != ListingStatus.DELETED:
-                    yield listing
+            listings = [self._remote_listing(product) for product in products]
+            yield from self._with_reject_reasons([l for l in listings if l.status != ListingStatus.DELETED])
             offset += len(products)
             total = int(envelope.data.get("total_products") or 0)
             if not products or offset >= total:
                 return
+
+    def _with_reject_reasons(self, listings: list[RemoteListing]) -> list[RemoteListing]:
+        """QC's reasons for rejected products, from /product/qc/status/get: what the producer must fix."""
+        rejected = [listing.seller_sku for listing in listings if listing.status == ListingStatus.REJECTED]
+        if not rejected:
+            return listings
+        envelope = self.request(ApiCall("GET", "/product/qc/status/get", query={"seller_skus": json.dumps(rejected)}))
+        reasons = {entry.get("seller_sku"): entry.get("reason") for entry in envelope.data or []}
+        return [replace(listing, reject_reason=reasons.get(listing.seller_sku) or listing.reject_reason)
+                for listing in listings]
 
     def _remote_listing(self, product: dict[str, Any]) -> RemoteListing:
         skus = product.get("skus") or product.get("Skus") or [{}]

@@ -76,7 +76,7 @@ def test_create_posts_a_signed_form_with_the_product_payload(make_connector):
     assert attributes["name"].startswith("Mật ong") and attributes["brand"] == "HTX Ong mật Châu Thành"
     assert "8938505974194" in attributes["description"]          # no GTIN field: buyers read it here
     sku = product_payload["Skus"]["Sku"][0]
-    assert sku["SellerSku"] == "OCOP-DT-0001" and sku["barcode_ean"] == "8938505974194"
+    assert sku["SellerSku"] == "OCOP-DT-0001" and sku["barcode"] == "8938505974194"
     assert (sku["price"], sku["quantity"], sku["package_weight"]) == (185000, 40, 0.65)
     assert (sku["package_length"], sku["package_width"], sku["package_height"]) == (12, 8, 8)
 
@@ -122,7 +122,7 @@ def test_listing_pages_by_offset_until_the_total(make_connector):
 @responses.activate
 def test_find_by_seller_sku_filters_on_the_platform(make_connector):
     responses.get(f"{REST}/products/get", json=ok({"total_products": 1, "products": [
-        product(3001, "OCOP-DT-0001", barcode_ean="8938505974194")]}))
+        product(3001, "OCOP-DT-0001", barcode="8938505974194")]}))
 
     found = make_connector(Channel.LAZADA).find_by_seller_sku("OCOP-DT-0001")
 
@@ -201,7 +201,7 @@ def test_a_ban_longer_than_the_policy_allows_goes_to_the_caller(make_connector, 
 
 @responses.activate
 def test_system_errors_are_transient(make_connector):
-    responses.get(f"{REST}/product/item/get", json=failure("InternalError", "The request processing has failed due to some unknown error", "SYSTEM"))
+    responses.get(f"{REST}/product/item/get", status=500, json=failure("InternalError", "The request has failed due to an internal error.", "ISP"))
 
     with pytest.raises(TransientError):
         make_connector(Channel.LAZADA).get("3001")
@@ -210,8 +210,33 @@ def test_system_errors_are_transient(make_connector):
 
 
 @responses.activate
+def test_rejected_product_carries_the_qc_reason(make_connector):
+    responses.get(f"{REST}/product/item/get", json=ok(product(3001, "OCOP-DT-0001", "Rejected")))
+    responses.get(f"{REST}/product/qc/status/get", json=ok([
+        {"seller_sku": "OCOP-DT-0001", "item_id": 3001, "status": "rejected", "reason": "Images do not match the title"}]))
+
+    listing = make_connector(Channel.LAZADA).get("3001")
+
+    assert listing.status == ListingStatus.REJECTED
+    assert listing.reject_reason == "Images do not match the title"
+    assert json.loads(parse_qs(urlsplit(responses.calls[1].request.url).query)["seller_skus"][0]) == ["OCOP-DT-0001"]
+
+
+@pytest.mark.parametrize("body", [
+    failure("InvalidParameter", "Invalid timestamp: it must be in milliseconds, within 7200 seconds of UTC."),
+    failure("MissingParameter", "The input parameter \"access_token\" that is mandatory for processing this request is not supplied."),
+])
+@responses.activate
+def test_a_bad_system_parameter_stops_the_shop(make_connector, body):
+    responses.get(f"{REST}/product/item/get", json=body)
+
+    with pytest.raises(AuthError):
+        make_connector(Channel.LAZADA).get("3001")
+
+
+@responses.activate
 def test_missing_product_is_not_found(make_connector):
-    responses.get(f"{REST}/product/item/get", json=failure("208", "Product not found"))
+    responses.get(f"{REST}/product/item/get", json=failure("ITEM_NOT_FOUND", "Item 999 does not exist in this shop."))
 
     with pytest.raises(NotFound):
         make_connector(Channel.LAZADA).get("999")
