@@ -38,6 +38,7 @@ STATUSES = {
 }
 AUTH_ERRORS = {"106001", "105001", "105002", "36009004", "106013"}
 RATE_LIMIT_ERRORS = {"36009002"}
+NOT_FOUND_ERRORS = {"12052032"}
 
 
 def sign(app_secret: str, path: str, query: Mapping[str, str], body: str = "") -> str:
@@ -97,9 +98,13 @@ class TikTokConnector(HttpConnector):
             return AuthError(failure.message, **args)
         if failure.http_status >= 500:
             return TransientError(failure.message, **args)
-        if failure.http_status == 404 or "not found" in message or "not exist" in message:
+        if failure.code in NOT_FOUND_ERRORS or failure.http_status == 404 or "not exist" in message:
             return NotFound(failure.message, **args)
         return Rejected(failure.message, **args)
+
+    def is_duplicate_sku(self, error: Rejected) -> bool:
+        message = error.message.lower()
+        return "seller_sku" in message and "already" in message
 
     # ---- operations --------------------------------------------------------------------------
 
@@ -222,7 +227,9 @@ class TikTokConnector(HttpConnector):
         sku = (product.get("skus") or [{}])[0]
         raw_status = str(product.get("status") or "")
         identifier = sku.get("identifier_code") or {}
-        price = (sku.get("price") or {}).get("amount")
+        price_info = sku.get("price") or {}
+        # Reads answer tax_exclusive_price / sale_price; `amount` is what writes send.
+        price = price_info.get("tax_exclusive_price") or price_info.get("sale_price") or price_info.get("amount")
         stock = sum(int(entry.get("quantity", 0)) for entry in sku.get("inventory") or [])
         reasons = [reason for failed in product.get("audit_failed_reasons") or [] for reason in failed.get("reasons") or []]
         return RemoteListing(

@@ -30,7 +30,7 @@ def failure(code: int, message: str) -> dict:
 
 def product(product_id: str, sku: str, status: str = "ACTIVATE", **fields) -> dict:
     return {"id": product_id, "status": status, "title": f"Item {product_id}", "update_time": 1767225600,
-            "skus": [{"id": f"{product_id}1", "seller_sku": sku, "price": {"amount": "185000", "currency": "VND"},
+            "skus": [{"id": f"{product_id}1", "seller_sku": sku, "price": {"currency": "VND", "tax_exclusive_price": "185000", "sale_price": "185000"},
                       "inventory": [{"warehouse_id": "7068517275539719942", "quantity": 40}],
                       "identifier_code": {"code": "8938505974194", "type": "EAN"}}], **fields}
 
@@ -189,7 +189,7 @@ def test_a_per_product_error_in_a_bulk_answer_is_raised(make_connector):
     (400, failure(106013, "Missing parameter: shop_cipher."), AuthError),
     (400, failure(12052910, "Invalid parameters: skus[0].price.amount."), Rejected),
     (400, failure(12052051, "The product title exceeds the maximum length of 255 characters."), Rejected),
-    (404, failure(12052700, "Product does not exist."), NotFound),
+    (200, failure(12052032, "Product 1729 does not exist."), NotFound),
 ])
 @responses.activate
 def test_platform_error_bodies_are_classified(make_connector, sleeps, http_status, body, error_class):
@@ -200,6 +200,16 @@ def test_platform_error_bodies_are_classified(make_connector, sleeps, http_statu
 
     assert (raised.value.code, raised.value.message) == (str(body["code"]), body["message"])
     assert len(responses.calls) == 1 and sleeps == []
+
+
+@responses.activate
+def test_duplicate_seller_sku_refusal_is_recognised(make_connector):
+    responses.post(PRODUCTS, json=failure(12052910, "Invalid parameters: seller_sku OCOP-DT-0001 already exists in this shop (product 1729)."))
+
+    with pytest.raises(Rejected) as raised:
+        make_connector(Channel.TIKTOK).create(sample_content())
+
+    assert make_connector(Channel.TIKTOK).is_duplicate_sku(raised.value)
 
 
 @responses.activate
