@@ -8,10 +8,12 @@ name = "OCOP Đồng Tháp"
 province = "Đồng Tháp"
 base_url = "https://partner.shopeemobile.com"
 requests_per_second = 10
-credentials = "env:OCOP_SHOPEE_DONG_THAP"   # or "block:<Prefect Secret block name>"
+secret_block = "ocop-shop-shopee-dong-thap"  # optional; see below
 ```
 
-The file names where credentials come from, never the credentials themselves.
+The file never holds credentials. They come from the named Prefect Secret block, or else from the
+environment variables `OCOP_SHOP_<KEY>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_SHOP_ID`
+(see `connectors.credentials`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def load_shops(path: Path) -> list[ShopConfig]:
         raise ShopsFileError(f"{path}: cannot read the shops file: {error}") from error
     shops = []
     for number, entry in enumerate(document.get("shops", []), start=1):
-        missing = [name for name in ("key", "channel", "base_url", "credentials") if name not in entry]
+        missing = [name for name in ("key", "channel", "base_url") if name not in entry]
         if missing:
             raise ShopsFileError(f"{path}: shop #{number}: missing {', '.join(missing)}")
         try:
@@ -47,7 +49,7 @@ def load_shops(path: Path) -> list[ShopConfig]:
                 key=entry["key"],
                 channel=channel,
                 base_url=entry["base_url"],
-                credentials=load_credentials(entry["credentials"]),
+                credentials=load_credentials(entry["key"], secret_block=entry.get("secret_block")),
                 requests_per_second=float(entry.get("requests_per_second", 10.0)),
                 name=entry.get("name", entry["key"]),
                 province=entry.get("province"),

@@ -1,0 +1,117 @@
+"""Planning decides which listings produce marketplace calls, from rendering and the ledger alone."""
+
+import datetime as dt
+from dataclasses import replace
+
+from catalogue.records import CertificationRecord
+from connectors.errors import ErrorClass
+from connectors.types import ListingStatus
+from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, plan_listing, plan_shop
+from listings.profiles import load_profile
+from listings.render import Blocked, render_listing
+from tests.listings.listing_products import TODAY, catalogue_product
+
+PROFILE = load_profile("shopee")
+
+
+def _plan(product, binding=None, **options):
+    rendering = render_listing(product, PROFILE, today=TODAY) if product.is_listable(TODAY) else None
+    return plan_listing(product, rendering, binding, product_id=1, today=TODAY, **options)
+
+
+def _synced(product, **changes) -> BindingState:
+    """The ledger state right after `product` was pushed successfully."""
+    rendered = render_listing(product, PROFILE, today=TODAY)
+    state = BindingState(
+        product_id=1, seller_sku=product.product.seller_sku, remote_id="9001", remote_status=ListingStatus.LIVE,
+        rendered_hash=rendered.content_hash, pushed_hash=rendered.content_hash,
+        pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock, attempts=1,
+    )
+    return replace(state, **changes)
+
+
+def test_a_new_listable_product_is_created():
+    assert _plan(catalogue_product()).actions == (Action.CREATE,)
+
+
+def test_a_synced_product_needs_nothing():
+    product = catalogue_product()
+    assert _plan(product, _synced(product)) is None
+
+
+def test_a_changed_price_is_only_a_price_update():
+    product = catalogue_product()
+    repriced = catalogue_product(price_vnd=99_000)
+    assert _plan(repriced, _synced(product)).actions == (Action.PRICE_STOCK,)
+
+
+def test_a_star_upgrade_updates_the_content():
+    product = catalogue_product()
+    upgraded_cert = CertificationRecord("55/QĐ-UBND", dt.date(2025, 6, 1), "UBND tỉnh Đồng Tháp", 5, score=91)
+    upgraded = replace(product, certification=upgraded_cert, history=product.history + (upgraded_cert,))
+    assert _plan(upgraded, _synced(product)).actions == (Action.UPDATE,)
+
+
+def test_an_expired_certificate_unlists_a_live_item():
+    product = catalogue_product(certification=CertificationRecord("1/QĐ-UBND", dt.date(2022, 1, 5), "UBND", 3))
+    planned = _plan(product, _synced(catalogue_product()))
+    assert planned.actions == (Action.UNLIST,)
+    assert planned.reasons == ("certificate expired",)
+
+
+def test_an_expired_product_already_unlisted_needs_nothing():
+    product = catalogue_product(certification=CertificationRecord("1/QĐ-UBND", dt.date(2022, 1, 5), "UBND", 3))
+    assert _plan(product, _synced(catalogue_product(), remote_status=ListingStatus.INACTIVE)) is None
+
+
+def test_a_renewed_certificate_relists_an_unlisted_item():
+    product = catalogue_product()
+    planned = _plan(product, _synced(product, remote_status=ListingStatus.INACTIVE))
+    assert planned.actions == (Action.RELIST,)
+
+
+def test_rejected_content_is_not_retried_until_it_changes():
+    product = catalogue_product()
+    rendered = render_listing(product, PROFILE, today=TODAY)
+    rejected = BindingState(product_id=1, seller_sku=product.product.seller_sku, rendered_hash=rendered.content_hash,
+                            last_error_class=ErrorClass.REJECTED, attempts=1)
+    assert _plan(product, rejected) is None
+    assert _plan(catalogue_product(name="Hạt sen sấy giòn Tháp Mười loại 1"), rejected).actions == (Action.CREATE,)
+
+
+def test_a_transient_failure_is_retried():
+    product = catalogue_product()
+    failed = BindingState(product_id=1, seller_sku=product.product.seller_sku, last_error_class=ErrorClass.TRANSIENT, attempts=1)
+    assert _plan(product, failed).actions == (Action.CREATE,)
+
+
+def test_an_incomplete_product_is_blocked_once_with_its_reasons():
+    product = catalogue_product(net_weight_g=None)
+    planned = _plan(product)
+    assert planned.actions == (Action.BLOCK,)
+    assert any("weight" in reason for reason in planned.reasons)
+    recorded = BindingState(product_id=1, seller_sku=product.product.seller_sku, blocked_reasons=planned.reasons)
+    assert _plan(product, recorded) is None
+
+
+def test_the_price_and_stock_sync_ignores_content_changes():
+    product = catalogue_product()
+    changed = catalogue_product(price_vnd=99_000, description="Mô tả mới")
+    assert _plan(changed, _synced(product)).actions == (Action.UPDATE, Action.PRICE_STOCK)
+    assert _plan(changed, _synced(product), only=PRICE_AND_STOCK_ONLY).actions == (Action.PRICE_STOCK,)
+    assert _plan(catalogue_product(description="Mô tả mới"), _synced(product), only=PRICE_AND_STOCK_ONLY) is None
+
+
+def test_a_tourism_service_is_never_planned():
+    service = catalogue_product(group_code="VI")
+    assert _plan(service) is None
+
+
+def test_a_shop_plan_counts_its_actions():
+    new, synced = catalogue_product(), catalogue_product(seller_sku="OCOP-DT-OTHER")
+    renderings = {pid: render_listing(p, PROFILE, today=TODAY) for pid, p in {1: new, 2: synced}.items()}
+    bindings = {2: replace(_synced(synced), product_id=2)}
+    plan = plan_shop("shopee-dong-thap", {1: new, 2: synced}, renderings, bindings, today=TODAY)
+    assert plan.count() == {"create": 1}
+    assert [item.seller_sku for item in plan.writes] == ["OCOP-DT-HATSEN-100G"]
+    assert not isinstance(renderings[1], Blocked)
