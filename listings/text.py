@@ -52,8 +52,11 @@ def strip_star_claims(name: str) -> str:
 
 def contains_pack(name: str, pack: str) -> bool:
     """True when the name already states the pack size ("Gạo ST25 5kg" and "5 kg")."""
-    squeeze = lambda text: re.sub(r"\s+", "", text).casefold()  # noqa: E731
-    return bool(pack) and squeeze(pack) in squeeze(name)
+    return bool(pack) and _squeeze(pack) in _squeeze(name)
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text).casefold()
 
 
 def cut_at_word(text: str, max_chars: int) -> str:

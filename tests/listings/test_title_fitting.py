@@ -67,3 +67,14 @@ def test_rendered_long_vietnamese_title_fits_each_channel(channel):
     assert len(title) <= profile.title.max_chars
     assert "100 g" in title and "OCOP 4★" in title
     assert unicodedata.is_normalized("NFC", title)
+
+
+@pytest.mark.parametrize("channel", ["shopee", "lazada", "tiktok"])
+def test_long_description_is_cut_in_the_producers_prose_and_keeps_the_certification_facts(channel):
+    profile = load_profile(channel)
+    prose = " ".join(WORDS) + ". "
+    listing = render_listing(catalogue_product(description=prose * 600), profile, today=TODAY)
+    assert len(listing.description) <= profile.description.max_chars
+    assert "…" in listing.description
+    for fact in ("3981/QĐ-UBND", "UBND tỉnh Đồng Tháp", "12/03/2024", "11/03/2027", "8935012345677", "Hợp tác xã Sen Tháp Mười"):
+        assert fact in listing.description
