@@ -1,0 +1,43 @@
+"""Building every report of a run: the thin call behind the `build_reports` flow and `ocop report`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from catalogue.records import CatalogueProduct
+from catalogue.store import transaction
+from reconcile.history import HistoryPoint, load_history
+from reconcile.run import ReconcileResult, evaluate_run
+from reports.i18n import Language
+from reports.producer import ProducerReport, write_producer_reports
+from reports.province import ProvinceReport, write_province_report
+
+
+@dataclass(frozen=True)
+class ReportSet:
+    run_id: int
+    out_dir: Path
+    province: ProvinceReport
+    producers: tuple[ProducerReport, ...]
+
+
+def write_reports(result: ReconcileResult, history: Sequence[HistoryPoint], out_dir: Path, *,
+                  lang: str = "vi") -> ReportSet:
+    """Province report (HTML, XLSX, CSV) in `out_dir`, producer reports in `out_dir/producers`."""
+    language = Language(lang)
+    province = write_province_report(result, history, out_dir, lang=language)
+    producers = write_producer_reports(result, out_dir / "producers", lang=language)
+    return ReportSet(result.run_id, out_dir, province, tuple(producers))
+
+
+def build_reports(engine: Engine, out_dir: Path, *, run_id: int | None = None, province: str | None = None,
+                  lang: str = "vi", catalogue: Sequence[CatalogueProduct] | None = None) -> ReportSet:
+    """Rebuild the reports of a stored run (default: the province's latest) from the database alone."""
+    result = evaluate_run(engine, run_id, province=province, catalogue=catalogue)
+    with transaction(engine) as session:
+        history = load_history(session, result.run.province, up_to_run=result.run_id)
+    return write_reports(result, history, out_dir, lang=lang)

@@ -1,0 +1,152 @@
+"""Producer reports: one HTML page and one CSV per producer, holding only that producer's products.
+
+Each product shows its status on every shop with the remote id, the reason in plain words and what
+to do, its certificate (with an expiry warning), its star badge and its barcode. Everything on the
+page is built from the producer's own products: nothing is filtered out of a wider page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalogue.normalise import slug
+from catalogue.records import CatalogueProduct, ProducerRecord
+from listings.badge import badge_png
+from listings.barcode import InvalidGtin, barcode_svg
+from reconcile.classify import Finding, State
+from reconcile.coverage import DUE_WITHIN_DAYS
+from reconcile.run import ReconcileResult
+from reports.advice import explain
+from reports.files import write_csv
+from reports.i18n import Language
+from reports.pages import render_page
+from reports.tables import producer_table
+
+_STATE_CSS = {State.LIVE: "state-live", State.DRIFT: "state-warn", State.DUPLICATE: "state-warn",
+              State.UNDER_REVIEW: "state-warn", State.EXPIRED_LIVE: "state-bad", State.REJECTED: "state-bad",
+              State.BLOCKED: "state-bad", State.MISSING: "state-bad", State.INACTIVE: "state-bad",
+              State.UNVERIFIED: "state-bad"}
+
+
+@dataclass(frozen=True)
+class ProducerReport:
+    producer_key: str
+    producer_name: str
+    html: Path
+    csv: Path
+
+
+@dataclass(frozen=True)
+class _Row:
+    channel: str
+    shop: str
+    state: str
+    css: str
+    remote_id: str
+    reason: str
+    action: str
+
+
+@dataclass(frozen=True)
+class _ProductView:
+    name: str
+    ocop_code: str
+    seller_sku: str
+    stars: int | None
+    gtin: str | None
+    badge_uri: str | None
+    barcode_uri: str | None
+    barcode_text: str
+    certificate_text: str
+    certificate_css: str
+    rows: tuple[_Row, ...]
+
+
+def write_producer_reports(result: ReconcileResult, out_dir: Path, *, lang: Language,
+                           producer_keys: Iterable[str] | None = None) -> list[ProducerReport]:
+    """One report per producer of the catalogue (or of `producer_keys`), in `out_dir`."""
+    rec = result.reconciliation
+    producers = {p.producer.key: p.producer for p in rec.products}
+    wanted = sorted(producers) if producer_keys is None else list(producer_keys)
+    findings_by_product: dict[str, list[Finding]] = {}
+    for finding in rec.findings:
+        if finding.ocop_code is not None:
+            findings_by_product.setdefault(finding.ocop_code, []).append(finding)
+    reports = []
+    for key in wanted:
+        own = sorted((p for p in rec.products if p.producer.key == key),
+                     key=lambda p: (not p.is_listable(rec.as_of), p.product.name))
+        views = [_view(item, findings_by_product.get(item.product.ocop_code, []), result, lang) for item in own]
+        reports.append(_write(producers[key], views, result, out_dir, lang))
+    return reports
+
+
+def report_stem(producer: ProducerRecord) -> str:
+    """A file name that identifies the producer without printing its tax code or personal id."""
+    digest = hashlib.sha256(producer.key.encode()).hexdigest()[:8]
+    return f"{slug(producer.name).lower()[:40].strip('-') or 'producer'}-{digest}"
+
+
+def _write(producer: ProducerRecord, views: list[_ProductView], result: ReconcileResult, out_dir: Path,
+           lang: Language) -> ProducerReport:
+    address = producer.address
+    html = render_page("producer.html.j2", lang=lang, producer=producer, run=result.run, products=views,
+                       address=", ".join(part for part in (address.street, address.commune, address.province) if part))
+    stem = report_stem(producer)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / f"{stem}.{lang.code}.html"
+    html_path.write_text(html, encoding="utf-8")
+    csv_path = write_csv(producer_table(result.reconciliation, producer.key, lang), out_dir / f"{stem}.{lang.code}.csv")
+    return ProducerReport(producer.key, producer.name, html_path, csv_path)
+
+
+def _view(item: CatalogueProduct, findings: list[Finding], result: ReconcileResult, lang: Language) -> _ProductView:
+    cert = item.certification
+    valid = cert is not None and cert.is_valid_on(result.run.as_of)
+    text, css = _certificate(item, result, lang)
+    barcode_uri, barcode_text = _barcode(item.product.gtin, lang)
+    rows = []
+    for finding in findings:
+        advice = explain(finding, item, lang)
+        rows.append(_Row(lang.channel(finding.channel), finding.shop_key, lang(f"state_{finding.state.value}"),
+                         _STATE_CSS.get(finding.state, ""), finding.remote_id or "", advice.reason, advice.action))
+    return _ProductView(
+        name=item.product.name, ocop_code=item.product.ocop_code, seller_sku=item.product.seller_sku,
+        stars=cert.stars if cert else None, gtin=item.product.gtin,
+        # The mark may only be shown while the recognition is valid.
+        badge_uri=_data_uri("image/png", badge_png(cert.stars, 176)) if valid else None,
+        barcode_uri=barcode_uri, barcode_text=barcode_text, certificate_text=text, certificate_css=css,
+        rows=tuple(rows),
+    )
+
+
+def _certificate(item: CatalogueProduct, result: ReconcileResult, lang: Language) -> tuple[str, str]:
+    cert, today = item.certification, result.run.as_of
+    decision = f"{cert.decision_number} ({lang.date(cert.signed_on)}), {cert.authority}. " if cert else ""
+    if cert is None:
+        return lang("cert_none"), "bad"
+    if cert.revoked:
+        return decision + lang("cert_revoked"), "bad"
+    if not cert.is_valid_on(today):
+        return decision + lang("cert_expired", date=lang.date(cert.expires_on)), "bad"
+    days = (cert.expires_on - today).days
+    if days <= DUE_WITHIN_DAYS:
+        return decision + lang("cert_due", date=lang.date(cert.expires_on), days=days), "warn"
+    return decision + lang("cert_valid", date=lang.date(cert.expires_on)), "good"
+
+
+def _barcode(gtin: str | None, lang: Language) -> tuple[str | None, str]:
+    if not gtin:
+        return None, lang("no_barcode")
+    try:
+        return _data_uri("image/svg+xml", barcode_svg(gtin)), gtin
+    except InvalidGtin:
+        return None, lang("invalid_barcode", value=gtin)
+
+
+def _data_uri(media_type: str, content: bytes) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(content).decode('ascii')}"

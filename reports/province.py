@@ -1,0 +1,62 @@
+"""The province report: one self-contained HTML page, plus the same tables as XLSX and CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconcile.coverage import DIMENSIONS, Coverage
+from reconcile.history import HistoryPoint
+from reconcile.run import ReconcileResult
+from reports.charts import BarChart, LineChart, StackedChart, coverage_bars, status_stacks, trend_lines
+from reports.files import write_csv, write_xlsx
+from reports.i18n import Language
+from reports.pages import render_page
+from reports.tables import as_text, province_tables
+
+# Long tables are cut on the page (the XLSX and CSV files always hold every row).
+HTML_ROW_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ProvinceReport:
+    html: Path
+    xlsx: Path
+    csv: tuple[Path, ...]
+
+
+def write_province_report(result: ReconcileResult, history: Sequence[HistoryPoint], out_dir: Path, *,
+                          lang: Language, province: str | None = None) -> ProvinceReport:
+    tables = province_tables(result.reconciliation, result.coverage, history, lang)
+    by_key = {table.key: table for table in tables}
+    html = render_page(
+        "province.html.j2",
+        lang=lang,
+        province=province or result.run.province or "",
+        run=result.run,
+        coverage=result.coverage,
+        tables=by_key,
+        breakdowns=[by_key[f"by_{d}"] for d in DIMENSIONS],
+        charts=_charts(result.coverage, history, lang),
+        cell=lambda value, kind: as_text(value, kind, lang),
+        row_limit=HTML_ROW_LIMIT,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / f"province-{lang.code}.html"
+    html_path.write_text(html, encoding="utf-8")
+    xlsx_path = write_xlsx(tables, out_dir / f"province-{lang.code}.xlsx")
+    csv_paths = tuple(write_csv(table, out_dir / f"province-csv-{lang.code}" / f"{table.key}.csv") for table in tables)
+    return ProvinceReport(html_path, xlsx_path, csv_paths)
+
+
+@dataclass(frozen=True)
+class _Charts:
+    bars: BarChart
+    stacks: StackedChart
+    trend: LineChart
+
+
+def _charts(coverage: Coverage, history: Sequence[HistoryPoint], lang: Language) -> _Charts:
+    return _Charts(coverage_bars(coverage, lang), status_stacks(coverage, lang),
+                   trend_lines(history, coverage.target_pct, lang))

@@ -1,0 +1,79 @@
+"""Producer reports: only the producer's own products, each with its status, reason and next step."""
+
+import csv
+
+from conftest import BOT, CATALOGUE, CTY, HO, HTX, MAM, SEN, make_result
+
+from reports.build import write_reports
+from reports.producer import report_stem
+
+
+def _texts(report) -> tuple[str, str]:
+    return report.html.read_text(encoding="utf-8"), report.csv.read_text(encoding="utf-8-sig")
+
+
+def test_every_producer_gets_one_report_holding_only_its_own_products(result, tmp_path):
+    reports = write_reports(result, [], tmp_path).producers
+    assert sorted(r.producer_key for r in reports) == sorted({HTX.key, HO.key, CTY.key})
+    for report in reports:
+        html, table = _texts(report)
+        for item in CATALOGUE:
+            own = item.producer.key == report.producer_key
+            for value in (item.product.ocop_code, item.product.seller_sku):
+                assert (value in html) == own, (report.producer_name, value)
+                assert (value in table) == own, (report.producer_name, value)
+        others = [p for p in (HTX, HO, CTY) if p.key != report.producer_key]
+        assert all(other.key not in html and other.key not in table for other in others)
+        assert "Mật ong rừng U Minh" not in html and "MO-UMINH" not in table   # orphans belong to nobody
+
+
+def test_producer_csv_has_a_row_per_product_and_shop(result, tmp_path):
+    report = next(r for r in write_reports(result, [], tmp_path).producers if r.producer_key == HTX.key)
+    rows = list(csv.reader(report.csv.open(encoding="utf-8-sig")))
+    assert len(rows) == 1 + 3 * 3
+    bot_on_lazada = next(row for row in rows if row[0] == BOT.product.ocop_code and row[6] == "lazada-dong-thap")
+    assert bot_on_lazada[7:9] == ["Đang chờ sàn duyệt", "1004"]
+
+
+def test_each_status_comes_with_the_reason_in_plain_words_and_what_to_do(result, tmp_path):
+    reports = {r.producer_key: r for r in write_reports(result, [], tmp_path, lang="en").producers}
+    household, _ = _texts(reports[HO.key])
+    assert "The net weight is missing" in household and "Add the net weight (grams)" in household
+    assert "Certificate expired" in household and "Apply for re-evaluation" in household
+    company, _ = _texts(reports[CTY.key])
+    assert "contains a word the platform refuses: “chữa khỏi bệnh”" in company
+    assert "Remove that word from the product&#39;s name or description" in company
+    assert "price on the shop 99,000 VND, catalogue 105,000 VND" in company
+    assert "The last attempt failed: HTTP 503 after 5 attempts" in company
+
+
+def test_star_badge_only_while_the_certificate_is_valid_and_barcode_when_there_is_one(result, tmp_path):
+    reports = {r.producer_key: r for r in write_reports(result, [], tmp_path, lang="en").producers}
+    cooperative, _ = _texts(reports[HTX.key])
+    assert cooperative.count('src="data:image/png;base64,') == 3
+    assert cooperative.count('src="data:image/svg+xml;base64,') == 3
+    household, _ = _texts(reports[HO.key])
+    assert household.count('src="data:image/png;base64,') == 1          # GAO only: MAM has expired
+    assert "No barcode" in household
+    assert f"Expired on {MAM.certification.expires_on.isoformat()}" in household
+
+
+def test_certificate_due_within_90_days_carries_a_warning(result, tmp_path):
+    reports = {r.producer_key: r for r in write_reports(result, [], tmp_path, lang="en").producers}
+    html, _ = _texts(reports[HTX.key])
+    assert f"Expires on {BOT.certification.expires_on.isoformat()} (41 days left). Apply for re-evaluation now." in html
+    assert f"Valid until {SEN.certification.expires_on.isoformat()}" in html
+
+
+def test_report_file_names_do_not_reveal_tax_codes_or_personal_ids(result, tmp_path):
+    for report in write_reports(result, [], tmp_path).producers:
+        assert report.producer_key not in report.html.name
+    assert report_stem(HO).startswith("ho-kinh-doanh-ut-hien-")
+
+
+def test_reports_are_rebuilt_identically_from_the_same_run(tmp_path):
+    first = write_reports(make_result(), [], tmp_path / "a")
+    second = write_reports(make_result(), [], tmp_path / "b")
+    for one, two in zip(first.producers, second.producers):
+        assert one.html.read_bytes() == two.html.read_bytes()
+        assert one.csv.read_bytes() == two.csv.read_bytes()
