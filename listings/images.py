@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from catalogue.groups import product_set
+from catalogue.normalise import ascii_fold
 from catalogue.records import CatalogueProduct
 from listings.badge import badge_image
 from listings.profiles import BadgePlacement, ImageRule
@@ -98,15 +98,15 @@ def placeholder_cover(item: CatalogueProduct, size: int) -> Image.Image:
     draw = ImageDraw.Draw(cover)
     margin = round(size * 0.09)
     name_font = _font(round(size * 0.07))
-    lines = _wrap(ascii_fold(strip_star_claims(plain(product.name))), name_font, size - 2 * margin)
+    lines = _wrap(_latin(strip_star_claims(plain(product.name))), name_font, size - 2 * margin)
     y = round(size * 0.36)
     for line in lines:
         draw.text((margin, y), line, font=name_font, fill=(33, 33, 33))
         y += round(name_font.size * 1.25)
     small = _font(round(size * 0.045))
     if product.pack_size:
-        draw.text((margin, y + round(size * 0.02)), ascii_fold(plain(product.pack_size)), font=small, fill=(66, 66, 66))
-    draw.text((margin, size - margin - small.size), ascii_fold(product.ocop_code), font=small, fill=(97, 97, 97))
+        draw.text((margin, y + round(size * 0.02)), _latin(plain(product.pack_size)), font=small, fill=(66, 66, 66))
+    draw.text((margin, size - margin - small.size), _latin(product.ocop_code), font=small, fill=(97, 97, 97))
     return cover
 
 
@@ -140,11 +140,9 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
-def ascii_fold(text: str) -> str:
-    """Vietnamese to plain ASCII for the bundled font: marks dropped, đ/Đ mapped explicitly."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(char for char in decomposed if char.isascii() and (char.isprintable() or char == " "))
+def _latin(text: str) -> str:
+    """What the bundled font can draw: Vietnamese folded to ASCII, anything else left out."""
+    return "".join(char for char in ascii_fold(text) if char.isascii() and char.isprintable())
 
 
 def _fit_photo(ref: str, content: bytes, size: int) -> Image.Image:
