@@ -37,6 +37,14 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+class QueryError(ValueError):
+    """A bad query parameter: answered 400 with the field, the value and what was expected."""
+
+    def __init__(self, field: str, value: str, expected: str) -> None:
+        super().__init__(f"{field}={value!r}: expected {expected}")
+        self.payload = {"error": f"{field} is invalid", "field": field, "value": value, "expected": expected}
+
+
 class RegistryState:
     """The registry's rows, their update times and a generation number that names the content."""
 
@@ -127,8 +135,8 @@ class RegistrySandbox:
             page_size = _int(query, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
             since_text = (query.get("updated_since") or [None])[0]
             since = parse_time(since_text) if since_text else None
-        except ValueError as error:
-            return Reply(400, json.loads(str(error)))
+        except QueryError as error:
+            return Reply(400, error.payload)
         etag = self.state.etag()
         if headers.get("if-none-match") == etag:
             return Reply(304, b"", (("ETag", etag),))
@@ -149,8 +157,7 @@ def parse_time(text: str) -> int:
     try:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(json.dumps({"error": "updated_since is not an ISO 8601 time", "field": "updated_since",
-                                     "value": text, "expected": "e.g. 2026-01-01T00:00:00Z"})) from None
+        raise QueryError("updated_since", text, "an ISO 8601 time, e.g. 2026-01-01T00:00:00Z") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return round(moment.timestamp() * 1_000_000)
@@ -162,7 +169,7 @@ def _int(query: dict[str, list[str]], name: str, default: int, low: int, high: i
         return default
     if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
         expected = f"an integer from {low}" + (f" to {high}" if high else " up")
-        raise ValueError(json.dumps({"error": f"{name} is invalid", "field": name, "value": raw, "expected": expected}))
+        raise QueryError(name, raw, expected)
     return int(raw)
 
 
