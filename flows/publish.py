@@ -23,7 +23,7 @@ from connectors.registry import connector_for
 from connectors.types import Connector, ShopConfig
 from flows.context import PipelineContext, pipeline_context
 from listings import sync
-from listings.plan import PRICE_AND_STOCK_ONLY, ShopPlan
+from listings.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_actions
 from listings.profiles import load_profile
 from listings.publish import BatchResult
 
@@ -33,13 +33,13 @@ ROUNDS = 3
 
 
 @task(cache_policy=NO_CACHE)
-def plan_shop_task(context: PipelineContext, shop: ShopConfig, products, renderings, only) -> ShopPlan:
-    return sync.plan_for_shop(context.engine, shop, products, renderings, today=context.today, only=only)
+def plan_shop_task(context: PipelineContext, shop: ShopConfig, products, fingerprints) -> ShopPlan:
+    return sync.plan_for_shop(context.engine, shop, products, fingerprints, today=context.today)
 
 
 @task(cache_policy=NO_CACHE)
-def render_channel_task(context: PipelineContext, channel: str, products):
-    return sync.render_channel(products, load_profile(channel), today=context.today)
+def preview_shop_task(context: PipelineContext, shop: ShopConfig, plan: ShopPlan) -> list[PlannedListing]:
+    return sync.preview(context.engine, shop, plan, today=context.today)
 
 
 @task(cache_policy=NO_CACHE)
@@ -96,20 +96,21 @@ def publish_listings(
     only = PRICE_AND_STOCK_ONLY if scope == "price_stock" else None
     targets = context.select_shops(channels=channels, shops=shops)
     products = sync.load_products(context.engine, province=province)
-    channel_names = sorted({shop.channel.value for shop in targets})
-    renderings = {
-        name: future.result()
-        for name, future in zip(channel_names, [render_channel_task.submit(context, name, products) for name in channel_names])
+    fingerprints = {
+        channel: sync.fingerprints(products, load_profile(channel), today=context.today)
+        for channel in {shop.channel for shop in targets}
     }
 
     def plan_all() -> list[ShopPlan]:
-        futures = [plan_shop_task.submit(context, shop, products, renderings[shop.channel.value], only) for shop in targets]
+        futures = [plan_shop_task.submit(context, shop, products, fingerprints[shop.channel]) for shop in targets]
         return [future.result() for future in futures]
 
     plans = plan_all()
     if dry_run:
-        _report_plan(plans)
-        return {plan.shop_key: dict(plan.count()) for plan in plans}
+        previews = {shop.key: preview_shop_task.submit(context, shop, plan) for shop, plan in zip(targets, plans)}
+        decided = {key: future.result() for key, future in previews.items()}
+        _report_plan(decided)
+        return {key: dict(count_actions(items)) for key, items in decided.items()}
     run_id = str(flow_run.id or uuid.uuid4())
     connectors = {shop.key: connector_for(shop) for shop in targets}
     summary: dict[str, Counter] = {shop.key: Counter() for shop in targets}
@@ -117,9 +118,9 @@ def publish_listings(
         for round_number in range(1, ROUNDS + 1):
             if round_number > 1:
                 plans = plan_all()
-            if not any(plan.writes for plan in plans):
+            if not any(plan.candidates for plan in plans):
                 break
-            logger.info("round %d: %s", round_number, {plan.shop_key: dict(plan.count()) for plan in plans})
+            logger.info("round %d: candidates %s", round_number, {plan.shop_key: len(plan.candidates) for plan in plans})
             _publish_round(context, connectors, plans, batch_size, run_id, only, summary)
     finally:
         for connector in connectors.values():
@@ -143,17 +144,19 @@ def _publish_round(context, connectors, plans: list[ShopPlan], batch_size: int, 
             continue
         summary[batch.shop_key].update(result.calls)
         summary[batch.shop_key].update({f"failed:{name}": n for name, n in result.failures.items()})
-        summary[batch.shop_key]["blocked"] += result.blocked
+        if result.blocked:
+            summary[batch.shop_key]["blocked"] += result.blocked
     if failures:
         raise failures[0]
 
 
-def _report_plan(plans: list[ShopPlan]) -> None:
-    rows = []
-    for plan in plans:
-        for item in plan.listings:
-            rows.append({"shop": plan.shop_key, "seller_sku": item.seller_sku,
-                         "actions": ", ".join(a.value for a in item.actions), "reasons": "; ".join(item.reasons)})
+def _report_plan(decided: dict[str, list[PlannedListing]]) -> None:
+    rows = [
+        {"shop": key, "seller_sku": item.seller_sku, "actions": ", ".join(a.value for a in item.actions),
+         "reasons": "; ".join(item.reasons)}
+        for key, items in decided.items()
+        for item in items
+    ]
     create_table_artifact(rows or [{"shop": "-", "seller_sku": "-", "actions": "nothing to do", "reasons": ""}],
                           key="publish-plan", description="Dry run: what a publish would do, per shop")
 

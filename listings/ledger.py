@@ -65,6 +65,7 @@ def _state(row: ListingBinding) -> BindingState:
         last_error_class=row.last_error_class,
         blocked_reasons=tuple(row.blocked_reasons or ()),
         attempts=row.attempts,
+        source_fingerprint=row.source_fingerprint,
     )
 
 
@@ -168,9 +169,17 @@ def record(session: Session, shop_id: int, product_id: int, run_id: str | None, 
     )
 
 
+def settle(session: Session, shop_id: int, product_id: int, fingerprint: str | None) -> None:
+    session.execute(
+        update(ListingBinding)
+        .where(ListingBinding.shop_id == shop_id, ListingBinding.product_id == product_id)
+        .values(source_fingerprint=fingerprint)
+    )
+
+
 def uploaded_images(session: Session, shop_id: int) -> dict[str, str]:
     rows = session.execute(select(ImageUpload.sha256, ImageUpload.remote_ref).where(ImageUpload.shop_id == shop_id))
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 def remember_image(session: Session, shop_id: int, sha256: str, remote_ref: str) -> None:

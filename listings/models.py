@@ -45,6 +45,7 @@ class ListingBinding(Base):
     pushed_hash: Mapped[str | None] = mapped_column(String(64))        # only ever set by a success
     pushed_price_vnd: Mapped[int | None] = mapped_column(BigInteger)
     pushed_stock: Mapped[int | None] = mapped_column(Integer)
+    source_fingerprint: Mapped[str | None] = mapped_column(String(64))  # render inputs when last settled
     blocked_reasons: Mapped[list[str] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error_code: Mapped[str | None] = mapped_column(String(64))

@@ -3,6 +3,12 @@
 Only new, changed, previously failed (transient or unknown outcome), price/stock-changed and
 certificate-expired listings produce calls. A listing the platform rejected is not retried until
 its content changes. The plan is pure: no database, no network.
+
+Planning has two stages because rendering (images) is the costly part. `screen` picks the
+*candidates* of a shop from the ledger alone: products whose input fingerprint differs from the
+one stored when they were last settled, failed ones, and delistings. `plan_listing` then decides
+the exact actions for one candidate from its rendering; the publisher does that batch by batch,
+so a no-op run renders nothing and a full run never holds a whole channel's images in memory.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ class BindingState:
     last_error_class: str | None = None
     blocked_reasons: tuple[str, ...] = ()
     attempts: int = 0
+    source_fingerprint: str | None = None   # input fingerprint of the last fully settled rendering
 
 
 @dataclass(frozen=True)
@@ -69,16 +76,22 @@ class PlannedListing:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A product whose listing in one shop may need work; decided only once it is rendered."""
+
+    product_id: int
+    product: CatalogueProduct
+    fingerprint: str | None     # None when the product is outside the denominator (nothing to render)
+
+
+@dataclass(frozen=True)
 class ShopPlan:
     shop_key: str
-    listings: tuple[PlannedListing, ...]
+    candidates: tuple[Candidate, ...]
 
-    def count(self) -> Counter[str]:
-        return Counter(action.value for item in self.listings for action in item.actions)
 
-    @property
-    def writes(self) -> tuple[PlannedListing, ...]:
-        return tuple(item for item in self.listings if item.writes)
+def count_actions(listings: list[PlannedListing]) -> Counter[str]:
+    return Counter(action.value for item in listings for action in item.actions)
 
 
 def plan_listing(
@@ -88,23 +101,8 @@ def plan_listing(
     *,
     product_id: int,
     today: dt.date,
-    only: frozenset[Action] | None = None,
 ) -> PlannedListing | None:
     """What to do for one product in one shop, or None when nothing is needed."""
-    item = _plan_listing(product, rendering, binding, product_id, today)
-    if item is None or only is None:
-        return item
-    kept = tuple(action for action in item.actions if action in only)
-    return replace(item, actions=kept) if kept else None
-
-
-def _plan_listing(
-    product: CatalogueProduct,
-    rendering: RenderedListing | Blocked | None,
-    binding: BindingState | None,
-    product_id: int,
-    today: dt.date,
-) -> PlannedListing | None:
     reason = product.not_listable_reason(today)
     if reason is not None:
         return _plan_delisting(product_id, product, binding, reason)
@@ -153,25 +151,38 @@ def _rejected_unchanged(binding: BindingState | None, rendering: RenderedListing
     )
 
 
+def narrow(item: PlannedListing | None, only: frozenset[Action] | None) -> PlannedListing | None:
+    """Keep only the actions in `only` (e.g. the price-and-stock sync); None if none is left."""
+    if item is None or only is None:
+        return item
+    kept = tuple(action for action in item.actions if action in only)
+    return replace(item, actions=kept) if kept else None
+
+
+def screen(
+    product: CatalogueProduct, binding: BindingState | None, *, fingerprint: str | None, today: dt.date
+) -> bool:
+    """Whether the product may need work in this shop (cheap: no rendering)."""
+    if not product.is_listable(today):
+        return plan_listing(product, None, binding, product_id=0, today=today) is not None
+    if binding is None or binding.source_fingerprint != fingerprint:
+        return True
+    settled = binding.last_error_class in (None, ErrorClass.REJECTED)
+    return not settled or binding.remote_status in NOT_SELLING
+
+
 def plan_shop(
     shop_key: str,
     products: dict[int, CatalogueProduct],
-    renderings: dict[int, RenderedListing | Blocked | None],
+    fingerprints: dict[int, str],
     bindings: dict[int, BindingState],
     *,
     today: dt.date,
-    only: frozenset[Action] | None = None,
 ) -> ShopPlan:
-    """Plan every product for one shop; products are keyed by their database id.
-
-    `only` narrows the plan to some actions, e.g. {PRICE_STOCK} for the frequent price-and-stock sync.
-    """
-    planned = []
-    for product_id in sorted(products):
-        item = plan_listing(
-            products[product_id], renderings.get(product_id), bindings.get(product_id),
-            product_id=product_id, today=today, only=only,
-        )
-        if item is not None:
-            planned.append(item)
-    return ShopPlan(shop_key, tuple(planned))
+    """The candidates of one shop; products are keyed by database id, fingerprints exist for listable ones."""
+    candidates = tuple(
+        Candidate(product_id, products[product_id], fingerprints.get(product_id))
+        for product_id in sorted(products)
+        if screen(products[product_id], bindings.get(product_id), fingerprint=fingerprints.get(product_id), today=today)
+    )
+    return ShopPlan(shop_key, candidates)

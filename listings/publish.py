@@ -1,8 +1,9 @@
-"""Publishing one batch of planned listings to one shop, writing every outcome to the ledger as it happens.
+"""Publishing one batch of candidates to one shop, writing every outcome to the ledger as it happens.
 
-`Publisher.publish` reads as the procedure: claim the batch, and for each listing re-read its
-binding, re-plan it against that fresh state (another worker or an earlier attempt may have done
-the work), call the marketplace, record the outcome; release the claims at the end.
+`Publisher.publish` reads as the procedure: claim the batch, and for each candidate re-read its
+binding, screen it again against that fresh state (another worker or an earlier attempt may have
+done the work), render it, plan its actions, call the marketplace, record each outcome; release
+the claims at the end.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from catalogue.store import transaction
-from connectors.errors import AuthError, ConnectorError, NotFound, TransientError, UnknownOutcome
+from catalogue.records import CatalogueProduct
+from connectors.errors import AuthError, ConnectorError, NotFound, Rejected, TransientError, UnknownOutcome
 from connectors.types import Connector, ListingStatus
 from listings import ledger
 from listings.ledger import Outcome
-from listings.plan import Action, PlannedListing, plan_listing
-from listings.render import RenderedListing
+from listings.plan import Action, Candidate, PlannedListing, narrow, plan_listing, screen
+from listings.render import Blocked, RenderedListing
+
+Renderer = Callable[[CatalogueProduct], "RenderedListing | Blocked"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ class Publisher:
         self,
         engine: Engine,
         connector: Connector,
+        render: Renderer,
         *,
         shop_id: int,
         run_id: str,
@@ -65,6 +70,7 @@ class Publisher:
     ) -> None:
         self.engine = engine
         self.connector = connector
+        self.render = render
         self.shop_id = shop_id
         self.run_id = run_id
         self.today = today
@@ -74,15 +80,15 @@ class Publisher:
         self._images: dict[str, str] = {}
         self._failures_in_a_row = 0
 
-    def publish(self, items: Sequence[PlannedListing]) -> BatchResult:
+    def publish(self, candidates: Sequence[Candidate]) -> BatchResult:
         with transaction(self.engine) as session:
-            ledger.ensure_bindings(session, self.shop_id, [(item.product_id, item.seller_sku) for item in items])
+            ledger.ensure_bindings(session, self.shop_id, [(c.product_id, c.product.product.seller_sku) for c in candidates])
             self._images = ledger.uploaded_images(session, self.shop_id)
-        held = ledger.claim(self.engine, self.shop_id, [item.product_id for item in items], self.run_id)
+        held = ledger.claim(self.engine, self.shop_id, [c.product_id for c in candidates], self.run_id)
         try:
-            for done, item in enumerate(items, start=1):
-                if item.product_id in held:
-                    self._publish_one(item)
+            for done, candidate in enumerate(candidates, start=1):
+                if candidate.product_id in held:
+                    self._publish_one(candidate)
                 else:
                     self.result.skipped_claimed_elsewhere += 1
                 self.on_progress(done)
@@ -90,22 +96,36 @@ class Publisher:
             ledger.release(self.engine, self.shop_id, self.run_id)
         return self.result
 
-    def _publish_one(self, planned: PlannedListing) -> None:
+    def _publish_one(self, candidate: Candidate) -> None:
         with transaction(self.engine) as session:
-            binding = ledger.load_binding(session, self.shop_id, planned.product_id)
-        fresh = plan_listing(planned.product, planned.rendered, binding,
-                             product_id=planned.product_id, today=self.today, only=self.only)
-        if fresh is None:
+            binding = ledger.load_binding(session, self.shop_id, candidate.product_id)
+        if not screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today):
             self.result.skipped_already_done += 1
             return
+        rendering = self.render(candidate.product) if candidate.fingerprint else None
+        full = plan_listing(candidate.product, rendering, binding, product_id=candidate.product_id, today=self.today)
+        planned = narrow(full, self.only)
+        if planned is None:
+            if full is None:
+                self._settle(candidate)   # e.g. the renderer changed but the listing did not
+            return
         remote_id = binding.remote_id if binding and binding.remote_status != ListingStatus.DELETED else None
-        for action in fresh.actions:
+        for action in planned.actions:
             try:
-                remote_id = self._apply(action, fresh, remote_id, binding)
+                remote_id = self._apply(action, planned, remote_id, binding)
             except ConnectorError as error:
-                self._record_failure(action, fresh, error)
+                self._record_failure(action, planned, error)
+                if isinstance(error, Rejected):
+                    self._settle(candidate)   # not retried until the product changes
                 return
         self._failures_in_a_row = 0
+        if planned.actions == full.actions:
+            self._settle(candidate)
+
+    def _settle(self, candidate: Candidate) -> None:
+        """Remember the input fingerprint: until the product changes, planning will not render it again."""
+        with transaction(self.engine) as session:
+            ledger.settle(session, self.shop_id, candidate.product_id, candidate.fingerprint)
 
     def _apply(self, action: Action, item: PlannedListing, remote_id: str | None, binding) -> str | None:
         """Perform one action and record its success; returns the remote id the listing now has."""

@@ -16,6 +16,8 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
 
 from catalogue.groups import is_physical_goods
 from catalogue.records import CatalogueProduct, NotListable
@@ -27,7 +29,15 @@ from listings.profiles import ChannelProfile, GtinPlacement, Requirement
 from listings.templating import parse_attributes, render_template
 from listings.text import cut_at_word, fit_text, fit_title, plain
 
-__all__ = ["Blocked", "RenderedImage", "RenderedListing", "render_listing"]
+__all__ = ["Blocked", "RenderedImage", "RenderedListing", "input_fingerprint", "render_listing"]
+
+# Everything besides the product and the profile data that shapes a rendering: this code and the
+# templates. Hashed once per process; a change here re-renders (never re-pushes unchanged content).
+_RENDERER_SOURCES = (
+    *sorted(Path(__file__).parent.glob("*.py")),
+    *sorted(Path(__file__).parent.glob("profiles/*")),
+    *sorted((Path(__file__).parent.parent / "templates").glob("*/*.j2")),
+)
 
 
 @dataclass(frozen=True)
@@ -279,3 +289,34 @@ def _hashed_fields(listing: RenderedListing) -> dict:
 
 def _canonical(value: dict) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def input_fingerprint(product: CatalogueProduct, profile: ChannelProfile) -> str:
+    """A hash of everything `render_listing` reads for a listable product: equal fingerprints, equal listings.
+
+    Planning compares it with the fingerprint stored in the ledger to skip rendering (the costly
+    part: images) for products that have not changed since they were last pushed.
+    """
+    digest = hashlib.sha256(_renderer_fingerprint(profile))
+    digest.update(repr(product).encode())  # frozen dataclasses of plain values: repr is complete and stable
+    return digest.hexdigest()
+
+
+_profile_digests: dict[int, bytes] = {}
+
+
+def _renderer_fingerprint(profile: ChannelProfile) -> bytes:
+    """The code, templates and this profile's data; profiles are loaded once per process, so by identity."""
+    key = id(profile)
+    if key not in _profile_digests:
+        _profile_digests[key] = hashlib.sha256(_sources_digest() + repr(profile).encode()).digest()
+    return _profile_digests[key]
+
+
+@cache
+def _sources_digest() -> bytes:
+    digest = hashlib.sha256()
+    for path in _RENDERER_SOURCES:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.digest()

@@ -1,4 +1,4 @@
-"""The publish step as plain functions: load the catalogue, render per channel, plan per shop, publish in batches.
+"""The publish step as plain functions: load the catalogue, screen each shop's candidates, publish in batches.
 
 The Prefect flow in `flows/publish.py` only orchestrates these; tests call them directly.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine, select
 
@@ -17,56 +17,64 @@ from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
 from connectors.types import Connector, ShopConfig
 from listings import ledger
-from listings.plan import Action, PlannedListing, ShopPlan, plan_shop
-from listings.profiles import ChannelProfile
+from listings.plan import Action, Candidate, PlannedListing, ShopPlan, plan_listing, plan_shop
+from listings.profiles import ChannelProfile, load_profile
 from listings.publish import BatchResult, Publisher
-from listings.render import Blocked, RenderedListing, render_listing
+from listings.render import input_fingerprint, render_listing
 
 
 def load_products(engine: Engine, *, province: str | None = None) -> dict[int, CatalogueProduct]:
     """The catalogue keyed by product id (the ledger's key)."""
     with transaction(engine) as session:
         products = load_catalogue(session, province=province)
-        ids = dict(session.execute(select(Product.seller_sku, Product.id)).tuples())
+        ids = dict(session.execute(select(Product.seller_sku, Product.id)).all())
     return {ids[item.product.seller_sku]: item for item in products}
 
 
-def render_channel(
-    products: dict[int, CatalogueProduct], profile: ChannelProfile, *, today: dt.date
-) -> dict[int, RenderedListing | Blocked]:
-    """Render every listable product for one channel; products outside the denominator are skipped."""
-    return {
-        product_id: render_listing(product, profile, today=today)
-        for product_id, product in products.items()
-        if product.is_listable(today)
-    }
+def fingerprints(products: dict[int, CatalogueProduct], profile: ChannelProfile, *, today: dt.date) -> dict[int, str]:
+    """Input fingerprints of the listable products for one channel (products outside the denominator have none)."""
+    return {pid: input_fingerprint(product, profile) for pid, product in products.items() if product.is_listable(today)}
 
 
 def plan_for_shop(
     engine: Engine,
     shop: ShopConfig,
     products: dict[int, CatalogueProduct],
-    renderings: dict[int, RenderedListing | Blocked],
+    channel_fingerprints: dict[int, str],
     *,
     today: dt.date,
-    only: frozenset[Action] | None = None,
 ) -> ShopPlan:
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, shop)
         bindings = ledger.load_bindings(session, shop_id)
-    return plan_shop(shop.key, products, renderings, bindings, today=today, only=only)
+    return plan_shop(shop.key, products, channel_fingerprints, bindings, today=today)
+
+
+def preview(engine: Engine, shop: ShopConfig, plan: ShopPlan, *, today: dt.date) -> list[PlannedListing]:
+    """The exact actions a publish would take (renders every candidate, keeps no images): the dry run."""
+    profile = load_profile(shop.channel)
+    with transaction(engine) as session:
+        bindings = ledger.load_bindings(session, ledger.ensure_shop(session, shop))
+    decided = []
+    for candidate in plan.candidates:
+        rendering = render_listing(candidate.product, profile, today=today) if candidate.fingerprint else None
+        item = plan_listing(candidate.product, rendering, bindings.get(candidate.product_id),
+                            product_id=candidate.product_id, today=today)
+        if item is not None:
+            decided.append(replace(item, rendered=None))
+    return decided
 
 
 @dataclass(frozen=True)
 class Batch:
     shop_key: str
     number: int
-    items: tuple[PlannedListing, ...]
+    items: tuple[Candidate, ...]
 
 
 def batches(plan: ShopPlan, size: int) -> Iterator[Batch]:
-    """Cut a shop's plan into batches of `size` listings (blocked ones included: they are recorded)."""
-    items = plan.listings
+    """Cut a shop's candidates into batches of `size`."""
+    items = plan.candidates
     for number, start in enumerate(range(0, len(items), size), start=1):
         yield Batch(plan.shop_key, number, items[start : start + size])
 
@@ -74,7 +82,7 @@ def batches(plan: ShopPlan, size: int) -> Iterator[Batch]:
 def publish_batch(
     engine: Engine,
     connector: Connector,
-    batch: Sequence[PlannedListing],
+    batch: Sequence[Candidate],
     *,
     run_id: str,
     today: dt.date,
@@ -83,5 +91,7 @@ def publish_batch(
 ) -> BatchResult:
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, connector.shop)
-    publisher = Publisher(engine, connector, shop_id=shop_id, run_id=run_id, today=today, only=only, on_progress=on_progress)
+    profile = load_profile(connector.shop.channel)
+    publisher = Publisher(engine, connector, lambda product: render_listing(product, profile, today=today),
+                          shop_id=shop_id, run_id=run_id, today=today, only=only, on_progress=on_progress)
     return publisher.publish(batch)

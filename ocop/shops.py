@@ -21,7 +21,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from connectors.credentials import load_credentials
+from connectors.credentials import env_prefix, load_credentials
 from connectors.types import Channel, ShopConfig
 
 
@@ -56,3 +56,40 @@ def load_shops(path: Path) -> list[ShopConfig]:
             )
         )
     return shops
+
+
+def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
+    """Declare `shops` in a shops file (no credentials in it: see `credentials_environment`)."""
+    lines = []
+    for shop in shops:
+        lines += [
+            "[[shops]]",
+            f"key = {_toml(shop.key)}",
+            f"channel = {_toml(shop.channel.value)}",
+            f"name = {_toml(shop.name or shop.key)}",
+            *([f"province = {_toml(shop.province)}"] if shop.province else []),
+            f"base_url = {_toml(shop.base_url)}",
+            f"requests_per_second = {shop.requests_per_second}",
+            "",
+        ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def credentials_environment(shops: list[ShopConfig]) -> dict[str, str]:
+    """The environment variables that hand each shop its credentials (for local sandboxes and workers)."""
+    environment = {}
+    for shop in shops:
+        prefix = env_prefix(shop.key)
+        creds = shop.credentials
+        environment[prefix + "APP_KEY"] = creds.app_key
+        environment[prefix + "APP_SECRET"] = creds.app_secret.get_secret_value()
+        environment[prefix + "ACCESS_TOKEN"] = creds.access_token.get_secret_value()
+        if creds.shop_id:
+            environment[prefix + "SHOP_ID"] = creds.shop_id
+    return environment
+
+
+def _toml(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

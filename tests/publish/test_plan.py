@@ -6,17 +6,17 @@ from dataclasses import replace
 from catalogue.records import CertificationRecord
 from connectors.errors import ErrorClass
 from connectors.types import ListingStatus
-from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, plan_listing, plan_shop
+from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, narrow, plan_listing, plan_shop
 from listings.profiles import load_profile
-from listings.render import Blocked, render_listing
+from listings.render import input_fingerprint, render_listing
 from tests.listings.listing_products import TODAY, catalogue_product
 
 PROFILE = load_profile("shopee")
 
 
-def _plan(product, binding=None, **options):
+def _plan(product, binding=None):
     rendering = render_listing(product, PROFILE, today=TODAY) if product.is_listable(TODAY) else None
-    return plan_listing(product, rendering, binding, product_id=1, today=TODAY, **options)
+    return plan_listing(product, rendering, binding, product_id=1, today=TODAY)
 
 
 def _synced(product, **changes) -> BindingState:
@@ -26,6 +26,7 @@ def _synced(product, **changes) -> BindingState:
         product_id=1, seller_sku=product.product.seller_sku, remote_id="9001", remote_status=ListingStatus.LIVE,
         rendered_hash=rendered.content_hash, pushed_hash=rendered.content_hash,
         pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock, attempts=1,
+        source_fingerprint=input_fingerprint(product, PROFILE),
     )
     return replace(state, **changes)
 
@@ -98,8 +99,8 @@ def test_the_price_and_stock_sync_ignores_content_changes():
     product = catalogue_product()
     changed = catalogue_product(price_vnd=99_000, description="Mô tả mới")
     assert _plan(changed, _synced(product)).actions == (Action.UPDATE, Action.PRICE_STOCK)
-    assert _plan(changed, _synced(product), only=PRICE_AND_STOCK_ONLY).actions == (Action.PRICE_STOCK,)
-    assert _plan(catalogue_product(description="Mô tả mới"), _synced(product), only=PRICE_AND_STOCK_ONLY) is None
+    assert narrow(_plan(changed, _synced(product)), PRICE_AND_STOCK_ONLY).actions == (Action.PRICE_STOCK,)
+    assert narrow(_plan(catalogue_product(description="Mô tả mới"), _synced(product)), PRICE_AND_STOCK_ONLY) is None
 
 
 def test_a_tourism_service_is_never_planned():
@@ -107,11 +108,18 @@ def test_a_tourism_service_is_never_planned():
     assert _plan(service) is None
 
 
-def test_a_shop_plan_counts_its_actions():
-    new, synced = catalogue_product(), catalogue_product(seller_sku="OCOP-DT-OTHER")
-    renderings = {pid: render_listing(p, PROFILE, today=TODAY) for pid, p in {1: new, 2: synced}.items()}
-    bindings = {2: replace(_synced(synced), product_id=2)}
-    plan = plan_shop("shopee-dong-thap", {1: new, 2: synced}, renderings, bindings, today=TODAY)
-    assert plan.count() == {"create": 1}
-    assert [item.seller_sku for item in plan.writes] == ["OCOP-DT-HATSEN-100G"]
-    assert not isinstance(renderings[1], Blocked)
+def test_only_changed_failed_or_expiring_products_are_candidates():
+    settled, changed, failed = (catalogue_product(seller_sku=f"OCOP-DT-{n}") for n in ("A", "B", "C"))
+    expired = catalogue_product(seller_sku="OCOP-DT-D",
+                                certification=CertificationRecord("1/QĐ-UBND", dt.date(2022, 1, 5), "UBND", 3))
+    products = {1: settled, 2: replace(changed, product=replace(changed.product, price_vnd=1)), 3: failed, 4: expired}
+    bindings = {
+        1: replace(_synced(settled), product_id=1),
+        2: replace(_synced(changed), product_id=2),
+        3: replace(_synced(failed), product_id=3, last_error_class=ErrorClass.TRANSIENT),
+        4: replace(_synced(catalogue_product(seller_sku="OCOP-DT-D")), product_id=4),
+    }
+    fingerprints = {pid: input_fingerprint(p, PROFILE) for pid, p in products.items() if p.is_listable(TODAY)}
+    plan = plan_shop("shopee-dong-thap", products, fingerprints, bindings, today=TODAY)
+    assert [c.product_id for c in plan.candidates] == [2, 3, 4]
+    assert plan.candidates[2].fingerprint is None

@@ -1,0 +1,66 @@
+"""End-to-end fixtures: Prefect's test harness once per session, the sandboxes, and a pipeline
+environment (database, shops file, credentials) pointed at them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from catalogue.ingest import ingest_rows
+from catalogue.sample import sample_rows
+from catalogue.store import make_engine
+from connectors.sandboxes.fleet import SandboxFleet, running_sandboxes
+from flows.context import VIETNAM
+from ocop.shops import credentials_environment, write_shops_file
+
+TODAY = dt.datetime.now(VIETNAM).date()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness():
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@dataclass
+class Pipeline:
+    fleet: SandboxFleet
+    database_url: str
+    home: Path
+
+    def engine(self):
+        return make_engine(self.database_url)
+
+    def ingest(self, rows: list[dict]) -> None:
+        engine = self.engine()
+        try:
+            ingest_rows(engine, rows, today=TODAY)
+        finally:
+            engine.dispose()
+
+
+def start_pipeline(tmp_path: Path, monkeypatch, database_url: str, fleet: SandboxFleet, shop_keys=None) -> Pipeline:
+    shops = [shop for shop in fleet.shops if shop_keys is None or shop.key in shop_keys]
+    home = tmp_path / "home"
+    monkeypatch.setenv("OCOP_HOME", str(home))
+    monkeypatch.setenv("OCOP_DATABASE_URL", database_url)
+    monkeypatch.setenv("OCOP_SHOPS_FILE", str(write_shops_file(shops, home / "shops.toml")))
+    for name, value in credentials_environment(shops).items():
+        monkeypatch.setenv(name, value)
+    return Pipeline(fleet, database_url, home)
+
+
+OFFICIAL_SHOPS = ("shopee-dong-thap", "lazada-dong-thap", "tiktok-dong-thap")
+
+
+@pytest.fixture
+def pipeline(tmp_path, monkeypatch, database_url):
+    """30 sample products of Đồng Tháp, ingested; the province's official shop on each channel."""
+    with running_sandboxes(tmp_path / "sandboxes") as fleet:
+        pipeline = start_pipeline(tmp_path, monkeypatch, database_url, fleet, OFFICIAL_SHOPS)
+        pipeline.ingest(sample_rows("Đồng Tháp", products=30, seed=7, today=TODAY))
+        yield pipeline

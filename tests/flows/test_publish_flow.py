@@ -1,0 +1,88 @@
+"""publish_listings against the sandboxes: complete, idempotent, and precise about what it changes."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from catalogue.sample import sample_rows
+from catalogue.store import transaction
+from connectors.types import Channel
+from flows.publish import publish_listings
+from listings.models import ListingBinding, ListingEvent
+from listings.sync import load_products
+from tests.flows.conftest import OFFICIAL_SHOPS, TODAY
+
+ROWS = dict(products=30, seed=7, today=TODAY)
+
+
+def _listable_skus(pipeline) -> set[str]:
+    engine = pipeline.engine()
+    products = load_products(engine)
+    engine.dispose()
+    return {p.product.seller_sku for p in products.values() if p.is_listable(TODAY)}
+
+
+def _remote_skus(pipeline, shop_key: str, channel: Channel) -> Counter:
+    items = pipeline.fleet.admin(channel).items(shop_key, include_deleted=False)
+    return Counter(item.seller_sku for item in items)
+
+
+def _events(pipeline, run_id: str | None = None) -> Counter:
+    engine = pipeline.engine()
+    with transaction(engine) as session:
+        rows = session.execute(select(ListingEvent.operation, ListingEvent.outcome)).all()
+    engine.dispose()
+    return Counter(f"{operation}:{outcome}" for operation, outcome in rows)
+
+
+def test_full_publish_puts_every_listable_product_on_every_shop_exactly_once(pipeline):
+    result = publish_listings()
+    listable = _listable_skus(pipeline)
+    assert listable, "the sample must have listable products"
+    for key, channel in zip(OFFICIAL_SHOPS, (Channel.SHOPEE, Channel.LAZADA, Channel.TIKTOK)):
+        remote = _remote_skus(pipeline, key, channel)
+        assert set(remote) == listable, key
+        assert max(remote.values()) == 1, f"{key}: a seller SKU was created twice"
+        assert result[key]["create"] == len(listable)
+
+
+def test_a_second_run_makes_no_write_call(pipeline):
+    publish_listings()
+    writes = pipeline.fleet.write_calls()
+    second = publish_listings()
+    assert pipeline.fleet.write_calls() == writes
+    assert all(not counts for counts in second.values())
+
+
+def test_a_changed_price_produces_exactly_the_price_updates(pipeline):
+    publish_listings()
+    listable = _listable_codes(pipeline)
+    rows = sample_rows("Đồng Tháp", **ROWS)
+    repriced = [row for row in rows if row["ocop_code"] in listable][:2]
+    for row in repriced:
+        row["price_vnd"] = str(int(row["price_vnd"]) + 5_000)
+    before = _events(pipeline)
+    pipeline.ingest(rows)
+    result = publish_listings()
+    assert _events(pipeline) - before == Counter({"price_stock:ok": 2 * len(OFFICIAL_SHOPS)})
+    assert all(counts == {"price_stock": 2} for counts in result.values())
+
+
+def _listable_codes(pipeline) -> set[str]:
+    engine = pipeline.engine()
+    products = load_products(engine)
+    engine.dispose()
+    return {p.product.ocop_code for p in products.values() if p.is_listable(TODAY)}
+
+
+def test_a_dry_run_plans_without_writing(pipeline):
+    plan = publish_listings(dry_run=True)
+    assert pipeline.fleet.write_calls() == 0
+    listable = _listable_skus(pipeline)
+    assert all(counts.get("create") == len(listable) for counts in plan.values())
+    engine = pipeline.engine()
+    with transaction(engine) as session:
+        assert session.scalars(select(ListingBinding)).all() == []
+    engine.dispose()
