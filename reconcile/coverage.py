@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from catalogue.groups import GROUPS
-from catalogue.records import CatalogueProduct
+from catalogue.records import CatalogueProduct, NotListable
 from reconcile.classify import Reconciliation
 
 DIMENSIONS = ("stars", "group", "commune", "district_old", "producer_kind", "producer")
@@ -95,7 +95,9 @@ def compute_coverage(reconciliation: Reconciliation, *, target_pct: float | None
                      due_within_days: int = DUE_WITHIN_DAYS) -> Coverage:
     rec = reconciliation
     channels = _channels(rec)
-    per_product = _per_product(rec, channels)
+    reasons = [(item, item.not_listable_reason(rec.as_of)) for item in rec.products]
+    listable = [item for item, reason in reasons if reason is None]
+    per_product = _per_product(rec, listable, channels)
     return Coverage(
         as_of=rec.as_of,
         target_pct=target_pct,
@@ -103,8 +105,8 @@ def compute_coverage(reconciliation: Reconciliation, *, target_pct: float | None
         all_channels=Share(len(per_product), int(per_product["live_all"].sum())),
         breakdowns={d: _breakdown(per_product, d, channels) for d in DIMENSIONS},
         state_counts=_state_counts(rec),
-        excluded=_excluded(rec),
-        due=_due(rec, due_within_days),
+        excluded=_excluded(reasons),
+        due=_due(listable, rec.as_of, due_within_days),
     )
 
 
@@ -115,7 +117,8 @@ def _channels(rec: Reconciliation) -> dict[str, tuple[str, ...]]:
     return {channel: tuple(keys) for channel, keys in channels.items()}
 
 
-def _per_product(rec: Reconciliation, channels: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+def _per_product(rec: Reconciliation, listable: list[CatalogueProduct],
+                 channels: dict[str, tuple[str, ...]]) -> pd.DataFrame:
     """One row per listable product: its slice keys and how many shops of each channel it is live in."""
     live = pd.DataFrame(
         [(f.ocop_code, f.channel, f.live) for f in rec.findings if f.in_denominator],
@@ -123,7 +126,7 @@ def _per_product(rec: Reconciliation, channels: dict[str, tuple[str, ...]]) -> p
     )
     counts = pd.crosstab(live["ocop_code"], live["channel"], values=live["live"].astype(int), aggfunc="sum")
     counts = counts.reindex(columns=list(channels), fill_value=0).fillna(0).add_prefix("live_")
-    slices = pd.DataFrame([_slice(p) for p in rec.products if p.is_listable(rec.as_of)],
+    slices = pd.DataFrame([_slice(p) for p in listable],
                           columns=["ocop_code", *DIMENSIONS, "producer_name", "group_label"])
     frame = slices.merge(counts, how="left", left_on="ocop_code", right_index=True).fillna(
         {f"live_{c}": 0 for c in channels})
@@ -171,23 +174,22 @@ def _state_counts(rec: Reconciliation) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _excluded(rec: Reconciliation) -> dict[str, int]:
+def _excluded(reasons: list[tuple[CatalogueProduct, NotListable | None]]) -> dict[str, int]:
     excluded: dict[str, int] = {}
-    for item in rec.products:
-        reason = item.not_listable_reason(rec.as_of)
+    for _, reason in reasons:
         if reason is not None:
             excluded[reason.value] = excluded.get(reason.value, 0) + 1
     return excluded
 
 
-def _due(rec: Reconciliation, within_days: int) -> tuple[DueCertificate, ...]:
+def _due(listable: list[CatalogueProduct], as_of: dt.date, within_days: int) -> tuple[DueCertificate, ...]:
     """Listable products whose recognition expires within the window: they need re-evaluation."""
-    horizon = rec.as_of + dt.timedelta(days=within_days)
-    due = [
-        DueCertificate(p.product.ocop_code, p.product.name, p.producer.key, p.producer.name, cert.stars,
-                       cert.decision_number, cert.expires_on, (cert.expires_on - rec.as_of).days)
-        for p in rec.products
-        if p.is_listable(rec.as_of) and (cert := p.certification) is not None and cert.expires_on <= horizon
-    ]
+    horizon = as_of + dt.timedelta(days=within_days)
+    due = []
+    for p in listable:
+        cert = p.certification
+        expires_on = cert.expires_on
+        if expires_on <= horizon:
+            due.append(DueCertificate(p.product.ocop_code, p.product.name, p.producer.key, p.producer.name, cert.stars,
+                                      cert.decision_number, expires_on, (expires_on - as_of).days))
     return tuple(sorted(due, key=lambda d: (d.expires_on, d.product_name)))
-

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from catalogue.query import load_catalogue
 from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
 from connectors.types import Connector
@@ -72,14 +72,8 @@ def evaluate_run(engine: Engine, run_id: int | None = None, *, province: str | N
             if run_id is None:
                 raise LookupError(f"no stored reconciliation run for province {province!r}: run reconcile first")
         info, snapshot = load_snapshot(session, run_id)
-        products = list(catalogue) if catalogue is not None else _stored_catalogue(session, info.province)
+        products = list(catalogue) if catalogue is not None else load_catalogue(session, province=info.province)
         ledger = load_ledger(session, [shop.key for shop in snapshot.shops])
     reconciliation = classify(products, snapshot, ledger, as_of=info.as_of)
     return ReconcileResult(info, reconciliation, compute_coverage(reconciliation, target_pct=info.target_pct))
 
-
-def _stored_catalogue(session: Session, province: str | None) -> list[CatalogueProduct]:
-    # Integration point: catalogue.query is the ingest engineer's module.
-    from catalogue.query import load_catalogue
-
-    return load_catalogue(session, province=province)

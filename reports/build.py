@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
+from reconcile.coverage import Coverage
 from reconcile.history import HistoryPoint, load_history
 from reconcile.run import ReconcileResult, evaluate_run
 from reports.i18n import Language
@@ -21,6 +22,7 @@ from reports.province import ProvinceReport, write_province_report
 class ReportSet:
     run_id: int
     out_dir: Path
+    coverage: Coverage
     province: ProvinceReport
     producers: tuple[ProducerReport, ...]
 
@@ -31,7 +33,7 @@ def write_reports(result: ReconcileResult, history: Sequence[HistoryPoint], out_
     language = Language(lang)
     province = write_province_report(result, history, out_dir, lang=language)
     producers = write_producer_reports(result, out_dir / "producers", lang=language)
-    return ReportSet(result.run_id, out_dir, province, tuple(producers))
+    return ReportSet(result.run_id, out_dir, result.coverage, province, tuple(producers))
 
 
 def build_reports(engine: Engine, out_dir: Path, *, run_id: int | None = None, province: str | None = None,

@@ -22,6 +22,7 @@ from reports.tables import Table
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_NUMBER_FORMATS = {"pct": "0.0%", "int": "#,##0", "money": "#,##0", "date": "yyyy-mm-dd"}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -69,9 +70,6 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> Path:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
             sheet.append([_excel(value, column.kind) for value, column in zip(row, table.columns)])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"   # text stays text: "=..." in a product name is not a formula
         _format_columns(sheet, table)
         sheet.freeze_panes = "A2"
         if table.rows:
@@ -87,14 +85,16 @@ def _excel(value: object, kind: str) -> object:
 
 
 def _format_columns(sheet, table: Table) -> None:
-    for index, column in enumerate(table.columns, start=1):
-        letter = get_column_letter(index)
-        widest = max([len(column.label)] + [len(str(row[index - 1] or "")) for row in table.rows[:500]])
-        sheet.column_dimensions[letter].width = min(60, max(10, widest + 2))
-        number_format = {"pct": "0.0%", "int": "#,##0", "money": "#,##0", "date": "yyyy-mm-dd"}.get(column.kind)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+    formats = [_NUMBER_FORMATS.get(column.kind) for column in table.columns]
+    for row in sheet.iter_rows(min_row=2):
+        for cell, number_format in zip(row, formats):
+            if number_format:
                 cell.number_format = number_format
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"   # text stays text: "=..." in a product name is not a formula
+    for index, column in enumerate(table.columns, start=1):
+        widest = max([len(column.label)] + [len(str(row[index - 1] or "")) for row in table.rows[:200]])
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, widest + 2))
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
+
 from catalogue.normalise import slug
 from catalogue.records import CatalogueProduct, ProducerRecord
 from listings.badge import badge_png
@@ -58,8 +60,8 @@ class _ProductView:
     seller_sku: str
     stars: int | None
     gtin: str | None
-    badge_uri: str | None
-    barcode_uri: str | None
+    badge: bool                        # the star badge is shown only while the recognition is valid
+    barcode_uri: Markup | None
     barcode_text: str
     certificate_text: str
     certificate_css: str
@@ -70,18 +72,17 @@ def write_producer_reports(result: ReconcileResult, out_dir: Path, *, lang: Lang
                            producer_keys: Iterable[str] | None = None) -> list[ProducerReport]:
     """One report per producer of the catalogue (or of `producer_keys`), in `out_dir`."""
     rec = result.reconciliation
-    producers = {p.producer.key: p.producer for p in rec.products}
-    wanted = sorted(producers) if producer_keys is None else list(producer_keys)
-    findings_by_product: dict[str, list[Finding]] = {}
+    products_of: dict[str, list[CatalogueProduct]] = {}
+    for item in rec.products:
+        products_of.setdefault(item.producer.key, []).append(item)
+    findings_of: dict[str, list[Finding]] = {}
     for finding in rec.findings:
         if finding.ocop_code is not None:
-            findings_by_product.setdefault(finding.ocop_code, []).append(finding)
+            findings_of.setdefault(finding.ocop_code, []).append(finding)
     reports = []
-    for key in wanted:
-        own = sorted((p for p in rec.products if p.producer.key == key),
-                     key=lambda p: (not p.is_listable(rec.as_of), p.product.name))
-        views = [_view(item, findings_by_product.get(item.product.ocop_code, []), result, lang) for item in own]
-        reports.append(_write(producers[key], views, result, out_dir, lang))
+    for key in sorted(products_of) if producer_keys is None else producer_keys:
+        own = sorted(products_of[key], key=lambda p: (not p.is_listable(rec.as_of), p.product.name))
+        reports.append(_write(own, findings_of, result, out_dir, lang))
     return reports
 
 
@@ -91,22 +92,26 @@ def report_stem(producer: ProducerRecord) -> str:
     return f"{slug(producer.name).lower()[:40].strip('-') or 'producer'}-{digest}"
 
 
-def _write(producer: ProducerRecord, views: list[_ProductView], result: ReconcileResult, out_dir: Path,
-           lang: Language) -> ProducerReport:
+def _write(own: list[CatalogueProduct], findings_of: dict[str, list[Finding]], result: ReconcileResult,
+           out_dir: Path, lang: Language) -> ProducerReport:
+    producer = own[0].producer
+    views = [_view(item, findings_of.get(item.product.ocop_code, []), result, lang) for item in own]
     address = producer.address
+    # One copy of each badge per page, referenced by class: a producer may have dozens of products.
+    badges = {view.stars: _data_uri("image/png", badge_png(view.stars, 176)) for view in views if view.badge}
     html = render_page("producer.html.j2", lang=lang, producer=producer, run=result.run, products=views,
+                       badges=badges,
                        address=", ".join(part for part in (address.street, address.commune, address.province) if part))
     stem = report_stem(producer)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / f"{stem}.{lang.code}.html"
     html_path.write_text(html, encoding="utf-8")
-    csv_path = write_csv(producer_table(result.reconciliation, producer.key, lang), out_dir / f"{stem}.{lang.code}.csv")
+    csv_path = write_csv(producer_table(own, findings_of, lang), out_dir / f"{stem}.{lang.code}.csv")
     return ProducerReport(producer.key, producer.name, html_path, csv_path)
 
 
 def _view(item: CatalogueProduct, findings: list[Finding], result: ReconcileResult, lang: Language) -> _ProductView:
     cert = item.certification
-    valid = cert is not None and cert.is_valid_on(result.run.as_of)
     text, css = _certificate(item, result, lang)
     barcode_uri, barcode_text = _barcode(item.product.gtin, lang)
     rows = []
@@ -117,8 +122,7 @@ def _view(item: CatalogueProduct, findings: list[Finding], result: ReconcileResu
     return _ProductView(
         name=item.product.name, ocop_code=item.product.ocop_code, seller_sku=item.product.seller_sku,
         stars=cert.stars if cert else None, gtin=item.product.gtin,
-        # The mark may only be shown while the recognition is valid.
-        badge_uri=_data_uri("image/png", badge_png(cert.stars, 176)) if valid else None,
+        badge=cert is not None and cert.is_valid_on(result.run.as_of),
         barcode_uri=barcode_uri, barcode_text=barcode_text, certificate_text=text, certificate_css=css,
         rows=tuple(rows),
     )
@@ -126,20 +130,21 @@ def _view(item: CatalogueProduct, findings: list[Finding], result: ReconcileResu
 
 def _certificate(item: CatalogueProduct, result: ReconcileResult, lang: Language) -> tuple[str, str]:
     cert, today = item.certification, result.run.as_of
-    decision = f"{cert.decision_number} ({lang.date(cert.signed_on)}), {cert.authority}. " if cert else ""
     if cert is None:
         return lang("cert_none"), "bad"
+    decision = f"{cert.decision_number} ({lang.date(cert.signed_on)}), {cert.authority}. "
     if cert.revoked:
         return decision + lang("cert_revoked"), "bad"
-    if not cert.is_valid_on(today):
-        return decision + lang("cert_expired", date=lang.date(cert.expires_on)), "bad"
-    days = (cert.expires_on - today).days
+    expires_on = cert.expires_on
+    if today >= expires_on:
+        return decision + lang("cert_expired", date=lang.date(expires_on)), "bad"
+    days = (expires_on - today).days
     if days <= DUE_WITHIN_DAYS:
-        return decision + lang("cert_due", date=lang.date(cert.expires_on), days=days), "warn"
-    return decision + lang("cert_valid", date=lang.date(cert.expires_on)), "good"
+        return decision + lang("cert_due", date=lang.date(expires_on), days=days), "warn"
+    return decision + lang("cert_valid", date=lang.date(expires_on)), "good"
 
 
-def _barcode(gtin: str | None, lang: Language) -> tuple[str | None, str]:
+def _barcode(gtin: str | None, lang: Language) -> tuple[Markup | None, str]:
     if not gtin:
         return None, lang("no_barcode")
     try:
@@ -148,5 +153,6 @@ def _barcode(gtin: str | None, lang: Language) -> tuple[str | None, str]:
         return None, lang("invalid_barcode", value=gtin)
 
 
-def _data_uri(media_type: str, content: bytes) -> str:
-    return f"data:{media_type};base64,{base64.b64encode(content).decode('ascii')}"
+def _data_uri(media_type: str, content: bytes) -> Markup:
+    # Base64 and a fixed media type hold nothing to escape; marking them safe spares escaping megabytes.
+    return Markup(f"data:{media_type};base64,{base64.b64encode(content).decode('ascii')}")

@@ -6,7 +6,7 @@ Cells hold typed values (int, date, `Share`, text); each writer formats them its
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from catalogue.records import CatalogueProduct
@@ -180,24 +180,25 @@ def _share_of(point: HistoryPoint | None) -> Share | None:
     return None if point is None else Share(point.listable, point.live)
 
 
-def producer_table(rec: Reconciliation, producer_key: str, lang: Language) -> Table:
-    """Every product of one producer x every shop: status, remote id, reason and what to do."""
-    products = {p.product.ocop_code: p for p in rec.products if p.producer.key == producer_key}
+def producer_table(products: Sequence[CatalogueProduct], findings: Mapping[str, Sequence[Finding]],
+                   lang: Language) -> Table:
+    """One producer's products x every shop: status, remote id, reason and what to do.
+
+    Built from the producer's own products only (`findings` is keyed by OCOP code).
+    """
     columns = (Column(lang("ocop_code"), "code"), Column(lang("product")), Column(lang("seller_sku"), "code"),
                Column(lang("stars"), "int"), Column(lang("expires_on"), "date"), Column(lang("channel")),
-               Column(lang("shop"), "code"),
-               Column(lang("status")), Column(lang("remote_id"), "code"), Column(lang("reason")),
-               Column(lang("what_to_do")))
+               Column(lang("shop"), "code"), Column(lang("status")), Column(lang("remote_id"), "code"),
+               Column(lang("reason")), Column(lang("what_to_do")))
     rows = []
-    for finding in rec.findings:
-        item = products.get(finding.ocop_code) if finding.producer_key == producer_key else None
-        if item is None:
-            continue
-        advice = explain(finding, item, lang)
+    for item in products:
         cert = item.certification
-        rows.append((finding.ocop_code, item.product.name, item.product.seller_sku, cert.stars if cert else None,
-                     cert.expires_on if cert else None, lang.channel(finding.channel), finding.shop_key,
-                     lang(f"state_{finding.state.value}"), finding.remote_id or "", advice.reason, advice.action))
+        stars, expires_on = (cert.stars, cert.expires_on) if cert else (None, None)
+        for finding in findings.get(item.product.ocop_code, ()):
+            advice = explain(finding, item, lang)
+            rows.append((finding.ocop_code, item.product.name, item.product.seller_sku, stars, expires_on,
+                         lang.channel(finding.channel), finding.shop_key,
+                         lang(f"state_{finding.state.value}"), finding.remote_id or "", advice.reason, advice.action))
     return Table("status", lang("producer_title"), lang("producer_title")[:31], columns, rows)
 
 

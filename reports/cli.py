@@ -1,0 +1,47 @@
+"""`ocop report`: rebuild the reports of a stored reconciliation run, without calling any marketplace.
+
+Mounted on the `ocop` command with `app.add_typer(reports.cli.app)`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command("report")
+def report(
+    province: str = typer.Option(None, help="The province whose latest run to report (default: the latest run)."),
+    run_id: int = typer.Option(None, "--run", help="A stored reconciliation run id instead of the latest."),
+    out: Path = typer.Option(None, help="Output folder (default: $OCOP_HOME/reports)."),
+    lang: str = typer.Option("vi", help="vi (default) or en."),
+    database_url: str = typer.Option(None, help="Database URL (default: $OCOP_DATABASE_URL or the embedded SQLite)."),
+) -> None:
+    """Rebuild the province and producer reports from the stored snapshot, catalogue and ledger."""
+    from catalogue.store import make_engine
+    from ocop.settings import load_settings
+    from reports.build import build_reports
+    from reports.i18n import LANGUAGES
+    from reports.summary import coverage_markdown
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"{lang!r}: expected one of {', '.join(LANGUAGES)}", param_hint="--lang")
+    settings = load_settings()
+    engine = make_engine(database_url or settings.database_url)
+    try:
+        built = build_reports(engine, out or settings.reports_dir, run_id=run_id, province=province, lang=lang)
+        typer.echo(f"run {built.run_id}")
+        typer.echo(f"province report: {built.province.html}")
+        typer.echo(f"                 {built.province.xlsx}")
+        typer.echo(f"                 {built.province.csv[0].parent}/")
+        typer.echo(f"producer reports: {len(built.producers)} in {built.out_dir / 'producers'}/")
+        typer.echo(coverage_markdown(built.coverage, lang=lang))
+    except LookupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
