@@ -124,7 +124,7 @@ class Call:
     @property
     def shop(self) -> SandboxShop:
         if self.caller.shop is None:
-            raise PlatformError("error_param", "this call needs a shop", status=400)
+            raise LookupError("an app-level route asked for the calling shop")
         return self.caller.shop
 
 
@@ -134,7 +134,7 @@ class Route:
     pattern: re.Pattern[str]
     handler: Callable[[Call], Reply]
     write: bool = False
-    scope: str = "shop"        # "shop", "app" or "none": what authentication the call needs
+    scope: str = "shop"        # "shop", "app" (no shop needed) or "token" (TikTok: token, no shop_cipher)
 
 
 def route(method: str, path: str, handler: Callable[[Call], Reply], *, write: bool = False, scope: str = "shop") -> Route:
@@ -262,7 +262,7 @@ class Sandbox:
             caller = self.authenticate(request, matched, now)
             if matched.write and caller.shop is not None:
                 self._count_write(caller.shop.key)
-            if matched.scope != "none" and not self.faults.admit(caller.bucket):
+            if not self.faults.admit(caller.bucket):
                 raise self.rate_limited(request_id)
             return matched.handler(Call(request, caller, params, now, request_id)), caller
         except PlatformError as error:
