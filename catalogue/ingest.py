@@ -87,22 +87,23 @@ def ingest_rows(engine: Engine, rows: Iterable[Mapping[str, object]], *, source:
 def ingest_table(engine: Engine, table: SourceTable, *, rejects_dir: Path | None = None,
                  today: dt.date | None = None, registry_state: tuple[str, RegistryState] | None = None,
                  not_modified: bool = False) -> IngestSummary:
-    today = today or dt.date.today()
-    valid, issues = _validate(table, today)
+    """Validate every row of a readable source, then write the catalogue changes in one transaction."""
+    checked = _validate(table, today or dt.date.today())
     now = dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
         run = IngestRun(source=table.source[:1024], started_at=now)
         session.add(run)
         session.flush()
         existing = _Existing.load(session)
-        resolution = resolve_duplicates(valid, existing.known)
+        resolution = resolve_duplicates(checked.valid, existing.known)
         counts = _CatalogueWriter(session, existing, now).write(resolution)
-        issues += resolution.issues
-        summary = _summarise(run.id, table, issues, resolution, counts, not_modified)
-        _record_run(session, run, summary, issues)
+        issues = checked.issues + resolution.issues
+        _add_context(checked, resolution)
+        summary = _summarise(run.id, table, checked.rows_in, issues, resolution, counts, not_modified)
+        _record_run(session, run, summary)
         if registry_state is not None:
             _store_registry_state(session, *registry_state, now)
-    path = _write_rejects_csv(summary, table, rejects_dir) if issues else None
+    path = _write_rejects_csv(summary, checked.context, rejects_dir) if issues else None
     return replace(summary, rejects_path=path)
 
 
@@ -117,15 +118,34 @@ def _ingest_registry(engine: Engine, url: str, *, rejects_dir: Path | None, toda
                         registry_state=(base, pull.state), not_modified=pull.not_modified)
 
 
-def _validate(table: SourceTable, today: dt.date) -> tuple[list[ValidRow], list[Issue]]:
-    valid: list[ValidRow] = []
-    issues: list[Issue] = []
+@dataclass
+class _Checked:
+    valid: list[ValidRow]
+    issues: list[Issue]
+    rows_in: int
+    context: dict[int, tuple[str, str]]   # row -> (ocop_code, product_name) as given, for rows with issues
+
+
+def _validate(table: SourceTable, today: dt.date) -> _Checked:
+    """Consumes the (possibly streamed) rows once, keeping only the compact validated records."""
+    checked = _Checked(valid=[], issues=[], rows_in=0, context={})
     for row in table.rows:
+        checked.rows_in += 1
         record, row_issues = validate_row(row, today=today)
         if record is not None:
-            valid.append(record)
-        issues.extend(row_issues)
-    return valid, issues
+            checked.valid.append(record)
+        if row_issues:
+            checked.issues.extend(row_issues)
+            checked.context[row.number] = (str(row.values.get("ocop_code") or ""),
+                                           str(row.values.get("product_name") or ""))
+    return checked
+
+
+def _add_context(checked: _Checked, resolution: Resolution) -> None:
+    flagged = {issue.row for issue in resolution.issues}
+    for row in checked.valid:
+        if row.row in flagged:
+            checked.context[row.row] = (row.product.ocop_code, row.product.name)
 
 
 def content_hash(product: ProductRecord) -> str:
@@ -143,6 +163,11 @@ def _producer_fields(producer: ProducerRecord) -> dict[str, object]:
             "commune_old": address.commune_old}
 
 
+_PRODUCER_COLUMNS = ("name", "kind", "tax_code", "province", "commune", "street", "province_old", "district_old",
+                     "commune_old")
+_CERTIFICATION_COLUMNS = ("decision_number", "signed_on", "authority", "stars", "score", "expires_on", "revoked")
+
+
 def _product_fields(product: ProductRecord, name_key: str) -> dict[str, object]:
     return {"name": product.name, "name_key": name_key, "group_code": product.group_code, "gtin": product.gtin,
             "pack_size": product.pack_size, "net_weight_g": product.net_weight_g, "price_vnd": product.price_vnd,
@@ -158,18 +183,18 @@ def _certification_fields(certification: CertificationRecord) -> dict[str, objec
 
 @dataclass
 class _Existing:
-    """The catalogue as it stands, loaded in a few bulk queries (no per-row round trips)."""
+    """The catalogue as it stands, loaded in a few bulk queries; values as tuples to keep 100k rows small."""
 
-    producers: dict[str, tuple[int, dict[str, object]]]
-    products: dict[str, tuple[int, str]]                         # ocop_code -> (id, content_hash)
-    certifications: dict[int, dict[str, tuple[int, dict[str, object]]]]  # product id -> decision -> (id, fields)
+    producers: dict[str, tuple[int, tuple]]                  # key -> (id, values of _PRODUCER_COLUMNS)
+    products: dict[str, tuple[int, str]]                     # ocop_code -> (id, content_hash)
+    certifications: dict[int, dict[str, tuple[int, tuple]]]  # product id -> decision -> (id, _CERTIFICATION_COLUMNS)
     known: list[KnownProduct]
 
     @classmethod
     def load(cls, session: Session) -> _Existing:
         producer_columns = [getattr(Producer, name) for name in _PRODUCER_COLUMNS]
-        producers = {row.key: (row.id, {name: getattr(row, name) for name in _PRODUCER_COLUMNS})
-                     for row in session.execute(select(Producer.id, Producer.key, *producer_columns))}
+        producers = {key: (producer_id, tuple(values)) for producer_id, key, *values
+                     in session.execute(select(Producer.id, Producer.key, *producer_columns))}
         key_of = {producer_id: key for key, (producer_id, _) in producers.items()}
         products: dict[str, tuple[int, str]] = {}
         known: list[KnownProduct] = []
@@ -178,17 +203,12 @@ class _Existing:
             products[row.ocop_code] = (row.id, row.content_hash)
             known.append(KnownProduct(row.ocop_code, key_of[row.producer_id], row.gtin, row.name_key,
                                       row.pack_size, row.seller_sku))
-        certifications: dict[int, dict[str, tuple[int, dict[str, object]]]] = {}
-        for row in session.execute(select(Certification.id, Certification.product_id,
-                                          *[getattr(Certification, name) for name in _CERTIFICATION_COLUMNS])):
-            fields = {name: getattr(row, name) for name in _CERTIFICATION_COLUMNS}
-            certifications.setdefault(row.product_id, {})[row.decision_number] = (row.id, fields)
+        certifications: dict[int, dict[str, tuple[int, tuple]]] = {}
+        certification_columns = [getattr(Certification, name) for name in _CERTIFICATION_COLUMNS]
+        for certification_id, product_id, *values in session.execute(
+                select(Certification.id, Certification.product_id, *certification_columns)):
+            certifications.setdefault(product_id, {})[values[0]] = (certification_id, tuple(values))
         return cls(producers, products, certifications, known)
-
-
-_PRODUCER_COLUMNS = ("name", "kind", "tax_code", "province", "commune", "street", "province_old", "district_old",
-                     "commune_old")
-_CERTIFICATION_COLUMNS = ("decision_number", "signed_on", "authority", "stars", "score", "expires_on", "revoked")
 
 
 @dataclass
@@ -198,8 +218,31 @@ class _Counts:
     unchanged: int = 0
 
 
+class _Batch:
+    """Parameter sets for one bulk statement, executed every SIZE rows so memory stays bounded."""
+
+    SIZE = 2_000
+
+    def __init__(self, session: Session, statement):
+        self.session = session
+        self.statement = statement
+        self.rows: list[dict[str, object]] = []
+        self.count = 0
+
+    def add(self, params: dict[str, object]) -> None:
+        self.rows.append(params)
+        self.count += 1
+        if len(self.rows) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.session.execute(self.statement, self.rows)
+            self.rows = []
+
+
 class _CatalogueWriter:
-    """Applies a resolution to the catalogue with bulk INSERT/UPDATE statements."""
+    """Applies a resolution to the catalogue with bulk INSERT/UPDATE statements (no per-row round trips)."""
 
     def __init__(self, session: Session, existing: _Existing, now: dt.datetime):
         self.session = session
@@ -222,82 +265,82 @@ class _CatalogueWriter:
         return counts
 
     def _write_producers(self, rows: Iterable[ValidRow]) -> dict[str, int]:
-        wanted: dict[str, dict[str, object]] = {}
+        new, changed, seen = _Batch(self.session, insert(Producer.__table__)), _Batch(self.session, update(Producer)), set()
         for row in rows:
-            wanted.setdefault(row.producer.key, _producer_fields(row.producer))
-        new, changed = [], []
-        for key, fields in wanted.items():
+            key = row.producer.key
+            if key in seen:
+                continue
+            seen.add(key)
+            fields = _producer_fields(row.producer)
             stored = self.existing.producers.get(key)
             if stored is None:
-                new.append({"key": key, **fields, "created_at": self.now, "updated_at": self.now})
-            elif stored[1] != fields:
-                changed.append({"id": stored[0], **fields, "updated_at": self.now})
-        if new:
-            self.session.execute(insert(Producer), new)
-        if changed:
-            self.session.execute(update(Producer), changed)
+                new.add({"key": key, **fields, "created_at": self.now, "updated_at": self.now})
+            elif stored[1] != tuple(fields[name] for name in _PRODUCER_COLUMNS):
+                changed.add({"id": stored[0], **fields, "updated_at": self.now})
+        new.flush()
+        changed.flush()
         ids = {key: producer_id for key, (producer_id, _) in self.existing.producers.items()}
-        if new:
+        if new.count:
             ids.update(self.session.execute(select(Producer.key, Producer.id)).tuples().all())
         return ids
 
-    def _write_products(self, primaries: Mapping[str, ValidRow], producer_ids: dict[str, int]) -> tuple[dict[str, int], set[str]]:
-        new, changed_rows, changed = [], [], set()
+    def _write_products(self, primaries: Mapping[str, ValidRow],
+                        producer_ids: dict[str, int]) -> tuple[dict[str, int], set[str]]:
+        new, updates, changed = _Batch(self.session, insert(Product.__table__)), _Batch(self.session, update(Product)), set()
         for code, row in primaries.items():
             fields = _product_fields(row.product, row.name_key)
             fields["producer_id"] = producer_ids[row.producer.key]
             stored = self.existing.products.get(code)
             if stored is None:
-                new.append({"ocop_code": code, "seller_sku": row.product.seller_sku, **fields,
-                            "created_at": self.now, "updated_at": self.now})
+                new.add({"ocop_code": code, "seller_sku": row.product.seller_sku, **fields,
+                         "created_at": self.now, "updated_at": self.now})
             elif stored[1] != fields["content_hash"]:
-                changed_rows.append({"id": stored[0], **fields, "updated_at": self.now})
+                updates.add({"id": stored[0], **fields, "updated_at": self.now})
                 changed.add(code)
-        if new:
-            self.session.execute(insert(Product), new)
-        if changed_rows:
-            self.session.execute(update(Product), changed_rows)
+        new.flush()
+        updates.flush()
         ids = {code: product_id for code, (product_id, _) in self.existing.products.items()}
-        if new:
+        if new.count:
             ids.update(self.session.execute(select(Product.ocop_code, Product.id)).tuples().all())
         return ids, changed
 
     def _write_certifications(self, wanted: dict[str, dict[str, CertificationRecord]],
                               product_ids: dict[str, int]) -> set[str]:
         """Adds new decisions and corrects changed ones; decisions missing from the input stay (history)."""
-        new, changed, touched = [], [], set()
+        new, changed = _Batch(self.session, insert(Certification.__table__)), _Batch(self.session, update(Certification))
+        touched = set()
         for code, decisions in wanted.items():
             product_id = product_ids[code]
             stored = self.existing.certifications.get(product_id, {})
             for number, certification in decisions.items():
                 fields = _certification_fields(certification)
                 if number not in stored:
-                    new.append({"product_id": product_id, **fields})
+                    new.add({"product_id": product_id, **fields})
                     touched.add(code)
-                elif stored[number][1] != fields:
-                    changed.append({"id": stored[number][0], **fields})
+                elif stored[number][1] != tuple(fields[name] for name in _CERTIFICATION_COLUMNS):
+                    changed.add({"id": stored[number][0], **fields})
                     touched.add(code)
-        if new:
-            self.session.execute(insert(Certification), new)
-        if changed:
-            self.session.execute(update(Certification), changed)
+        new.flush()
+        changed.flush()
         return touched
 
     def _touch(self, codes: set[str], product_ids: dict[str, int]) -> None:
         """A product whose recognitions changed is changed too: move its updated_at."""
-        existing = [code for code in codes if code in self.existing.products]
-        if existing:
-            self.session.execute(update(Product), [{"id": product_ids[code], "updated_at": self.now} for code in existing])
+        batch = _Batch(self.session, update(Product))
+        for code in codes:
+            if code in self.existing.products:
+                batch.add({"id": product_ids[code], "updated_at": self.now})
+        batch.flush()
 
 
-def _summarise(run_id: int, table: SourceTable, issues: list[Issue], resolution: Resolution, counts: _Counts,
-               not_modified: bool) -> IngestSummary:
+def _summarise(run_id: int, table: SourceTable, rows_in: int, issues: list[Issue], resolution: Resolution,
+               counts: _Counts, not_modified: bool) -> IngestSummary:
     invalid_rows = {issue.row for issue in issues if issue.severity == "error"}
     rejected = len(invalid_rows | resolution.rejected_rows)
     merged = len(resolution.merged_rows)
     accepted = len(resolution.primaries)
     summary = IngestSummary(
-        run_id=run_id, source=table.source, rows_in=len(table.rows), accepted=accepted, rejected=rejected,
+        run_id=run_id, source=table.source, rows_in=rows_in, accepted=accepted, rejected=rejected,
         merged=merged, inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged,
         warnings=sum(1 for issue in issues if issue.severity == "warning"), not_modified=not_modified,
         detail=table.detail, issues=tuple(sorted(issues, key=lambda issue: issue.row)))
@@ -306,31 +349,31 @@ def _summarise(run_id: int, table: SourceTable, issues: list[Issue], resolution:
     return summary
 
 
-def _record_run(session: Session, run: IngestRun, summary: IngestSummary, issues: list[Issue]) -> None:
+def _record_run(session: Session, run: IngestRun, summary: IngestSummary) -> None:
     for name in ("rows_in", "accepted", "rejected", "merged", "inserted", "updated", "unchanged", "warnings"):
         setattr(run, name, getattr(summary, name))
     run.finished_at = dt.datetime.now(dt.UTC)
-    if issues:
-        session.execute(insert(IngestReject), [
-            {"run_id": run.id, "row_number": issue.row, "field": issue.field, "value": issue.value,
-             "rule": issue.rule, "severity": issue.severity} for issue in summary.issues])
+    rejects = _Batch(session, insert(IngestReject.__table__))
+    for issue in summary.issues:
+        rejects.add({"run_id": run.id, "row_number": issue.row, "field": issue.field, "value": issue.value,
+                     "rule": issue.rule, "severity": issue.severity})
+    rejects.flush()
 
 
 def _store_registry_state(session: Session, base: str, state: RegistryState, now: dt.datetime) -> None:
     session.merge(RegistrySyncState(source_url=base, etag=state.etag, updated_since=state.updated_since, pulled_at=now))
 
 
-def _write_rejects_csv(summary: IngestSummary, table: SourceTable, rejects_dir: Path | None) -> Path:
+def _write_rejects_csv(summary: IngestSummary, context: dict[int, tuple[str, str]], rejects_dir: Path | None) -> Path:
     if rejects_dir is None:
         rejects_dir = load_settings().home / "rejects"
     rejects_dir.mkdir(parents=True, exist_ok=True)
     path = rejects_dir / f"ingest-{summary.run_id}-rejects.csv"
-    context = {row.number: row.values for row in table.rows}
     with path.open("w", encoding="utf-8-sig", newline="") as handle:   # BOM: Excel opens it as UTF-8
         writer = csv.writer(handle)
         writer.writerow(REJECTS_CSV_COLUMNS)
         for issue in summary.issues:
-            values = context.get(issue.row, {})
-            writer.writerow([issue.row, issue.severity, issue.field, issue.value or "", issue.rule,
-                             values.get("ocop_code") or "", values.get("product_name") or ""])
+            ocop_code, product_name = context.get(issue.row, ("", ""))
+            writer.writerow([issue.row, issue.severity, issue.field, issue.value or "", issue.rule, ocop_code,
+                             product_name])
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 # The five Vietnamese tone marks as combining characters (huyền, sắc, ngã, hỏi, nặng).
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -43,7 +44,10 @@ def clean_text(value: object) -> str:
     """NFC, invisible characters removed, runs of whitespace collapsed to one space, trimmed."""
     if value is None:
         return ""
-    text = _INVISIBLE.sub("", nfc(str(value)).replace("\u00a0", " "))
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii() and text.isprintable() and "  " not in text:   # the common case, kept cheap
+        return text.strip()
+    text = _INVISIBLE.sub("", nfc(text).replace("\u00a0", " "))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -104,6 +108,7 @@ def seller_sku(ocop_code: str) -> str:
     return f"{_SKU_PREFIX}{head}-{digest}" if head else f"{_SKU_PREFIX}{digest}"
 
 
+@lru_cache(maxsize=65_536)   # a language has few syllables: names repeat them endlessly
 def _place_tone(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tones = [ch for ch in decomposed if ch in _TONES]

@@ -7,6 +7,7 @@ producer under the new province.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from catalogue.normalise import clean_text, comparison_key
 
@@ -59,19 +60,23 @@ def _key(name: str) -> str:
     return comparison_key(_UNIT_PREFIX.sub("", clean_text(name)))
 
 
+@lru_cache(maxsize=1024)
 def canonical_province(name: str) -> str:
     """The official spelling of a current province ("tỉnh Đồng Tháp", "Thanh Hoá" -> as listed), else the cleaned text."""
     return _NEW_BY_KEY.get(_key(name), clean_text(name))
 
 
+@lru_cache(maxsize=1024)
 def canonical_old_province(name: str) -> str:
     return _OLD_BY_KEY.get(_key(name), clean_text(name))
 
 
+@lru_cache(maxsize=1024)
 def is_current_province(name: str) -> bool:
     return _key(name) in _NEW_BY_KEY
 
 
+@lru_cache(maxsize=1024)
 def new_province_of(old_name: str) -> str | None:
     """The post-2025 province an old province merged into: "Bạc Liêu" -> "Cà Mau"."""
     old = _OLD_BY_KEY.get(_key(old_name))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from functools import lru_cache
+from typing import Callable, Iterable, TypeVar
 
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
@@ -42,6 +43,7 @@ _DECIMAL = re.compile(r"^\d+(?:[.,]\d+)?$")
 _WEIGHT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(g|gr|gram|grams|kg|kgs)?$", re.IGNORECASE)
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_SPACED_SEPARATOR = re.compile(r"\s*([/\-])\s*")
 _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
 
 
@@ -100,6 +102,7 @@ def gs1_prefix(gtin: str) -> str:
     return gtin[:3]
 
 
+@lru_cache(maxsize=65_536)
 def parse_stars(raw: str) -> int:
     text = clean_text(raw)
     if "★" in text:
@@ -131,14 +134,16 @@ def score_warning(score: int | None, stars: int) -> str | None:
     return f"score {score} is outside the {stars}★ band ({low}–{high}) of Decision 148"
 
 
+@lru_cache(maxsize=65_536)
 def parse_decision_number(raw: str) -> str:
-    text = re.sub(r"\s*([/\-])\s*", r"\1", clean_text(raw)).upper()
+    text = _SPACED_SEPARATOR.sub(lambda match: match[1], clean_text(raw)).upper()
     text = re.sub(r"/QD-", "/QĐ-", text)
     if not _DECISION_NUMBER.match(text):
         raise Invalid("expected a decision number like 3981/QĐ-UBND or 2361/QĐ-BNNMT")
     return text
 
 
+@lru_cache(maxsize=65_536)
 def parse_date(raw: str) -> dt.date:
     """ISO (YYYY-MM-DD), Vietnamese dd/mm/yyyy, or an Excel serial day number."""
     text = raw.strip()
@@ -163,7 +168,8 @@ def parse_decision_date(raw: str, today: dt.date) -> dt.date:
     return signed_on
 
 
-def parse_group_code(raw: str) -> tuple[str, list[str]]:
+@lru_cache(maxsize=65_536)
+def parse_group_code(raw: str) -> tuple[str, tuple[str, ...]]:
     match = _GROUP_CODE.match(clean_text(raw).upper())
     code = None
     if match:
@@ -171,10 +177,12 @@ def parse_group_code(raw: str) -> tuple[str, list[str]]:
     if code is None or not is_known_group(code):
         raise Invalid("not a group of the Decision 148 tree (e.g. I.3.c, II.1.a, III.2, VI)")
     children = [child for child in GROUPS if child.startswith(code + ".")]
-    warnings = [f"group {code} has sub-groups ({', '.join(children)}): classify at the finest level"] if children else []
-    return code, warnings
+    if children:
+        return code, (f"group {code} has sub-groups ({', '.join(children)}): classify at the finest level",)
+    return code, ()
 
 
+@lru_cache(maxsize=65_536)
 def parse_tax_code(raw: str) -> str:
     """10-digit MST with its check digit, 13 digits with a branch suffix, or a household's 12-digit personal id."""
     text = re.sub(r"[\s.]", "", clean_text(raw))
@@ -267,6 +275,7 @@ def parse_producer_kind(raw: str | None, producer_name: str, tax_code: str | Non
     return kind
 
 
+@lru_cache(maxsize=65_536)
 def _kind_from_words(text: str) -> ProducerKind | None:
     folded = re.sub(r"[^a-z_ ]+", " ", ascii_fold(clean_text(text)).lower()).strip()
     for words, kind in _KIND_WORDS:
@@ -287,7 +296,7 @@ class _RowCheck:
     def text(self, field: str, *, required: bool = False) -> str | None:
         raw = self.row.values.get(field)
         value = clean_text(raw) if raw is not None else ""
-        if value.upper() in EXCEL_ERRORS:
+        if value[:1] == "#" and value.upper() in EXCEL_ERRORS:
             rule = f"cell holds the Excel error {value.upper()} (a broken formula)"
             self.add(field, value, rule, "error" if required else "warning")
             return None
@@ -314,7 +323,7 @@ class _RowCheck:
     def add(self, field: str, value: str | None, rule: str, severity: str = "error") -> None:
         self.issues.append(Issue(self.row.number, field, value, rule, severity))
 
-    def warn(self, field: str, warnings: list[str]) -> None:
+    def warn(self, field: str, warnings: Iterable[str]) -> None:
         for warning in warnings:
             self.add(field, clean_text(self.row.values.get(field)), warning, "warning")
 

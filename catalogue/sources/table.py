@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 class SourceError(Exception):
@@ -17,12 +18,13 @@ class SourceRow:
 
 @dataclass
 class SourceTable:
+    """A readable source: its header was accepted; `rows` may be a stream, to be consumed once."""
+
     source: str
-    rows: list[SourceRow]
+    rows: Iterable[SourceRow]
     columns: tuple[str, ...] = ()
     ignored_columns: tuple[str, ...] = ()
     detail: str = ""                 # e.g. the encoding or sheet that was read
-    extras: dict[str, str | None] = field(default_factory=dict)
 
 
 def is_data_row(cells: list[object]) -> bool:

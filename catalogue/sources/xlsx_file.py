@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -55,10 +56,9 @@ def _find_header(sheet: Worksheet) -> tuple[int, HeaderMap] | None:
     return best
 
 
-def _rows(sheet: Worksheet, header_row: int, header_map: HeaderMap, epoch: dt.datetime) -> list[SourceRow]:
+def _rows(sheet: Worksheet, header_row: int, header_map: HeaderMap, epoch: dt.datetime) -> Iterator[SourceRow]:
     fills = _merged_fills(sheet, header_row)
     date_positions = {header_map.positions[c] for c in DATE_COLUMNS if c in header_map.positions}
-    rows = []
     for number, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
         cells = list(cells)
         for column, value in fills.get(number, {}).items():
@@ -67,8 +67,7 @@ def _rows(sheet: Worksheet, header_row: int, header_map: HeaderMap, epoch: dt.da
         if not is_data_row(cells):
             continue
         values = [_cell_text(value, i in date_positions, epoch) for i, value in enumerate(cells)]
-        rows.append(SourceRow(number=number, values=header_map.row_values(values)))
-    return rows
+        yield SourceRow(number=number, values=header_map.row_values(values))
 
 
 def _merged_fills(sheet: Worksheet, header_row: int) -> dict[int, dict[int, object]]:
