@@ -24,3 +24,14 @@ def ledger(seller_sku: str = typer.Option(None, help="History of one product (al
         error = f" [{row.error_code}] {row.message}" if row.error_code else ""
         typer.echo(f"{row.at:%Y-%m-%d %H:%M:%S} {row.shop_key:<22} {row.seller_sku:<30} {row.operation:<12} {row.outcome}{error}")
     typer.echo(f"{len(rows)} events")
+
+
+def _mount_sub_commands() -> None:
+    from catalogue.cli import app as catalogue_app
+    from connectors.sandboxes.cli import app as sandbox_app
+
+    app.add_typer(sandbox_app, name="sandbox", help="Local marketplace and registry sandboxes.")
+    app.registered_commands += catalogue_app.registered_commands
+
+
+_mount_sub_commands()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from sqlalchemy import select
@@ -86,3 +87,56 @@ def test_a_dry_run_plans_without_writing(pipeline):
     with transaction(engine) as session:
         assert session.scalars(select(ListingBinding)).all() == []
     engine.dispose()
+
+
+def _publish_and_review(pipeline) -> None:
+    """A first publish, then the platforms' review passes (as it has by the next scheduled sync)."""
+    publish_listings()
+    for channel in Channel:
+        pipeline.fleet.admin(channel).settle_reviews()
+
+
+def _listable_row(pipeline, rows: list[dict]) -> dict:
+    listable = _listable_codes(pipeline)
+    return next(row for row in rows if row["ocop_code"] in listable and row["stars"] in ("3", "4"))
+
+
+def _items_of(pipeline, seller_sku: str) -> dict[Channel, list]:
+    return {
+        channel: pipeline.fleet.admin(channel).find(key, seller_sku)
+        for key, channel in zip(OFFICIAL_SHOPS, (Channel.SHOPEE, Channel.LAZADA, Channel.TIKTOK))
+    }
+
+
+def _seller_sku(pipeline, ocop_code: str) -> str:
+    engine = pipeline.engine()
+    products = load_products(engine)
+    engine.dispose()
+    return next(p.product.seller_sku for p in products.values() if p.product.ocop_code == ocop_code)
+
+
+def test_an_expired_certificate_unlists_the_product_everywhere(pipeline):
+    _publish_and_review(pipeline)
+    rows = sample_rows("Đồng Tháp", **ROWS)
+    row = _listable_row(pipeline, rows)
+    row["decision_date"] = (TODAY - dt.timedelta(days=3 * 366 + 30)).isoformat()
+    pipeline.ingest(rows)
+    result = publish_listings()
+    assert all(counts == {"unlist": 1} for counts in result.values())
+    for channel, items in _items_of(pipeline, _seller_sku(pipeline, row["ocop_code"])).items():
+        assert len(items) == 1
+        assert items[0].status in {"UNLIST", "InActive", "inactive", "SELLER_DEACTIVATED"}, (channel, items[0].status)
+
+
+def test_a_star_upgrade_updates_every_listing(pipeline):
+    _publish_and_review(pipeline)
+    rows = sample_rows("Đồng Tháp", **ROWS)
+    row = _listable_row(pipeline, rows)
+    row.update(stars="5", score="92", decision_number="2361/QĐ-BNNMT", authority="Bộ Nông nghiệp và Môi trường",
+               decision_date=(TODAY - dt.timedelta(days=10)).isoformat())
+    pipeline.ingest(rows)
+    result = publish_listings()
+    # the 5★ badge is a new image: uploaded once per shop, then the listing updated
+    assert all(counts == {"upload_image": 1, "update": 1} for counts in result.values()), result
+    for channel, items in _items_of(pipeline, _seller_sku(pipeline, row["ocop_code"])).items():
+        assert "5★" in items[0].title, (channel, items[0].title)
