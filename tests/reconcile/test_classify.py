@@ -2,14 +2,13 @@
 
 import datetime as dt
 
-from shopdata import TODAY, MemoryShop, orphan, producer, product
-
 from connectors.errors import AuthError
 from connectors.types import Channel, ListingStatus
 from listings.text import cut_at_word
 from reconcile.bindings import LedgerEntry
 from reconcile.classify import Finding, Reconciliation, State, classify
 from reconcile.snapshot import pull_snapshot
+from tests.reconcile.shopdata import TODAY, MemoryShop, orphan, producer, product
 
 SEN = product("83-829-28780-3-2022", "Hạt sen sấy Tháp Mười", gtin="8930000000019")
 GAO = product("83-829-10001-4-2023", "Gạo ST25 Đồng Tháp", group="I.2.a", price=180_000, stars=3, pack="5 kg")

@@ -2,13 +2,12 @@
 
 import datetime as dt
 
-from shopdata import TODAY, MemoryShop, producer, product
-
 from catalogue.records import ProducerKind
 from connectors.types import Channel, ListingStatus
 from reconcile.classify import classify
 from reconcile.coverage import Share, compute_coverage
 from reconcile.snapshot import pull_snapshot
+from tests.reconcile.shopdata import TODAY, MemoryShop, producer, product
 
 HTX = producer("1401234567", "HTX Sen Tháp Mười", commune="Tháp Mười", district_old="Huyện Tháp Mười")
 HO = producer("079123456789", "Hộ kinh doanh Út Hiền", kind=ProducerKind.HOUSEHOLD, commune="Cao Lãnh",

@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-from shopdata import TODAY, MemoryShop, orphan, product
-
 from catalogue.models import Producer, Product
 from catalogue.store import transaction
 from connectors.errors import TransientError
@@ -14,6 +12,7 @@ from reconcile.classify import State
 from reconcile.history import load_history
 from reconcile.run import evaluate_run, reconcile_shops
 from reconcile.snapshot import latest_run_id, load_snapshot, pull_snapshot, save_snapshot
+from tests.reconcile.shopdata import TODAY, MemoryShop, orphan, product
 
 SEN = product("83-829-28780-3-2022", "Hạt sen sấy Tháp Mười", gtin="8930000000019")
 GAO = product("83-829-10001-4-2023", "Gạo ST25 Đồng Tháp", group="I.2.a", price=180_000, stars=3)

@@ -2,10 +2,9 @@
 
 import csv
 
-from conftest import BOT, CATALOGUE, CTY, HO, HTX, MAM, SEN, make_result
-
 from reports.build import write_reports
 from reports.producer import report_stem
+from tests.reports.province_data import BOT, CATALOGUE, CTY, HO, HTX, MAM, SEN, make_result
 
 
 def _texts(report) -> tuple[str, str]:

@@ -5,9 +5,7 @@ import re
 import zipfile
 from html.parser import HTMLParser
 
-from conftest import CATALOGUE, LEDGER, XOAI, make_history, make_result
 from openpyxl import load_workbook
-from shopdata import SECRET, TODAY, TOKEN, MemoryShop, product
 
 from connectors.types import Channel
 from reconcile.classify import classify
@@ -16,6 +14,8 @@ from reconcile.run import ReconcileResult
 from reconcile.snapshot import pull_snapshot
 from reports.build import write_reports
 from reports.province import HTML_ROW_LIMIT
+from tests.reconcile.shopdata import SECRET, TODAY, TOKEN, MemoryShop, product
+from tests.reports.province_data import CATALOGUE, LEDGER, XOAI, make_history, make_result
 
 
 class _Page(HTMLParser):

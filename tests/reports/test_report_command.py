@@ -3,7 +3,6 @@
 The sub-app has one command, so Typer runs it without its name here; mounted on `ocop` it is `ocop report`.
 """
 
-from shopdata import TODAY, MemoryShop
 from typer.testing import CliRunner
 
 from catalogue.ingest import ingest_rows
@@ -13,6 +12,7 @@ from connectors.errors import AuthError
 from connectors.types import Channel
 from reconcile.run import reconcile_shops
 from reports.cli import app
+from tests.reconcile.shopdata import TODAY, MemoryShop
 
 ROWS = [
     {"ocop_code": "83-829-28780-3-2024", "product_name": "Hạt sen sấy Tháp Mười", "group_code": "I.3.c", "stars": "4",
