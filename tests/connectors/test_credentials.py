@@ -11,7 +11,7 @@ from connectors.credentials import (
 )
 from connectors.registry import connector_for
 from connectors.types import Channel, ShopConfig, ShopCredentials
-from tests.connectors.conftest import ACCESS_TOKEN, APP_SECRET
+from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET
 
 ENVIRON = {
     "OCOP_SHOP_SHOPEE_DONG_THAP_APP_KEY": "2001887",

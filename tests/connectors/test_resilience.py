@@ -11,56 +11,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 from connectors.base import RetryPolicy, TokenBucket, limiter_for
 from connectors.errors import Rejected, TransientError, UnknownOutcome
 from connectors.types import Channel
-from tests.connectors.conftest import sample_content, shop_config
-
-SKU = "OCOP-DT-0001"
-
-
-class Platform:
-    """Per channel: where a create goes, what it answers, and how a seller SKU lookup answers."""
-
-    def __init__(self, channel: Channel) -> None:
-        self.channel = channel
-
-    @property
-    def create_url(self) -> str:
-        return {
-            Channel.SHOPEE: "https://partner.shopeemobile.com/api/v2/product/add_item",
-            Channel.LAZADA: "https://api.lazada.vn/rest/product/create",
-            Channel.TIKTOK: "https://open-api.tiktokglobalshop.com/product/202309/products",
-        }[self.channel]
-
-    def created(self, remote_id: str) -> dict:
-        return {
-            Channel.SHOPEE: {"error": "", "message": "", "request_id": "r1", "response": {"item_id": int(remote_id)}},
-            Channel.LAZADA: {"code": "0", "request_id": "r1", "data": {"item_id": int(remote_id), "sku_list": [
-                {"seller_sku": SKU, "sku_id": 1}]}},
-            Channel.TIKTOK: {"code": 0, "message": "Success", "request_id": "r1", "data": {
-                "product_id": remote_id, "skus": [{"id": "1", "seller_sku": SKU}]}},
-        }[self.channel]
-
-    def lookup_answers(self, remote_id: str | None) -> None:
-        """Register how the shop answers a lookup of SKU: holding `remote_id`, or nothing."""
-        if self.channel == Channel.SHOPEE:
-            host = "https://partner.shopeemobile.com/api/v2/product"
-            ids = [] if remote_id is None else [int(remote_id)]
-            responses.get(f"{host}/search_item", json={"error": "", "response": {"item_id_list": ids, "total_count": len(ids)}})
-            responses.get(f"{host}/get_item_base_info", json={"error": "", "response": {"item_list": [
-                {"item_id": int(remote_id or 0), "item_sku": SKU, "item_status": "NORMAL"}]}})
-        elif self.channel == Channel.LAZADA:
-            products = [] if remote_id is None else [{"item_id": int(remote_id), "status": "Active",
-                                                      "skus": [{"SellerSku": SKU, "SkuId": 1}]}]
-            responses.get("https://api.lazada.vn/rest/products/get", json={"code": "0", "data": {
-                "total_products": len(products), "products": products}})
-        else:
-            products = [] if remote_id is None else [{"id": remote_id, "status": "PENDING",
-                                                      "skus": [{"id": "1", "seller_sku": SKU}]}]
-            responses.post("https://open-api.tiktokglobalshop.com/product/202309/products/search",
-                           json={"code": 0, "data": {"products": products, "next_page_token": ""}})
-
-    def creates_sent(self) -> int:
-        return sum(1 for call in responses.calls
-                   if call.request.url.split("?")[0] == self.create_url and call.request.method == "POST")
+from tests.connectors.shops import SKU, Platform, sample_content, shop_config
 
 
 @pytest.fixture(params=list(Channel), ids=lambda channel: channel.value)

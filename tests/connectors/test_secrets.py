@@ -11,8 +11,7 @@ import responses
 
 from connectors.errors import ConnectorError
 from connectors.types import Channel
-from tests.connectors.conftest import ACCESS_TOKEN, APP_SECRET, sample_content, shop_config
-from tests.connectors.test_resilience import Platform
+from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET, Platform, sample_content, shop_config
 
 SECRETS = (APP_SECRET, ACCESS_TOKEN)
 
@@ -71,8 +70,6 @@ def test_secrets_stay_out_of_logs_errors_tracebacks_and_reprs(make_connector, ca
 
 
 def test_urllib3_request_lines_are_scrubbed_of_query_secrets(caplog):
-    import connectors.base  # noqa: F401  (installs the filter)
-
     caplog.set_level(logging.DEBUG)
     logging.getLogger("urllib3.connectionpool").debug(
         '%s://%s:%s "%s %s %s" %s %s', "https", "partner.shopeemobile.com", 443, "GET",

@@ -13,7 +13,7 @@ from responses import matchers
 
 from connectors.errors import AuthError, NotFound, RateLimited, Rejected, TransientError
 from connectors.types import Channel, ListingStatus
-from tests.connectors.conftest import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
+from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
 
 HOST = "https://partner.shopeemobile.com"
 ITEM_LIST = f"{HOST}/api/v2/product/get_item_list"
@@ -149,6 +149,17 @@ def test_find_by_seller_sku_follows_search_offsets_and_ignores_deleted_items(mak
     found = make_connector(Channel.SHOPEE).find_by_seller_sku("OCOP-DT-0001")
 
     assert found is not None and found.remote_id == "9"
+
+
+@responses.activate
+def test_duplicate_item_sku_refusal_is_recognised(make_connector):
+    responses.post(ADD_ITEM, json=failure("error_param", "item_sku 'OCOP-DT-0001' is already used by item 800001 in this shop."))
+    connector = make_connector(Channel.SHOPEE)
+
+    with pytest.raises(Rejected) as raised:
+        connector.create(sample_content())
+
+    assert connector.is_duplicate_sku(raised.value)
 
 
 @responses.activate

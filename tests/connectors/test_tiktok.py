@@ -12,9 +12,9 @@ from responses import matchers
 
 from connectors import tiktok
 from connectors.base import RetryPolicy, TokenBucket
-from connectors.errors import AuthError, NotFound, RateLimited, Rejected
+from connectors.errors import AuthError, NotFound, RateLimited, Rejected, TransientError
 from connectors.types import Channel, ListingStatus
-from tests.connectors.conftest import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
+from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
 
 HOST = "https://open-api.tiktokglobalshop.com"
 PRODUCTS = f"{HOST}/product/202309/products"
@@ -210,6 +210,16 @@ def test_duplicate_seller_sku_refusal_is_recognised(make_connector):
         make_connector(Channel.TIKTOK).create(sample_content())
 
     assert make_connector(Channel.TIKTOK).is_duplicate_sku(raised.value)
+
+
+@responses.activate
+def test_internal_errors_are_retried_then_transient(make_connector, sleeps):
+    responses.get(f"{PRODUCTS}/1729", status=500, json=failure(12052900, "Internal system error, please try again later."))
+
+    with pytest.raises(TransientError) as raised:
+        make_connector(Channel.TIKTOK).get("1729")
+
+    assert raised.value.code == "12052900" and len(responses.calls) == 4 and len(sleeps) == 3
 
 
 @responses.activate
