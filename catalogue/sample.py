@@ -126,7 +126,7 @@ def _producer(index: int, kind: ProducerKind, profile: ProvinceProfile, used: se
     commune_index = rng.randrange(len(district.communes_old))
     place = _UNIT_WORDS.sub("", district.name)
     key = _producer_key(kind, old, used, rng)
-    street = f"Ấp {rng.choice(('Mỹ Thuận', 'Tân Phú', 'Bình Hòa', 'Long Thạnh', 'An Lạc', 'Phú Hòa', 'Tân Lợi'))}" \
+    street = f"{old.hamlet} {rng.choice(('Mỹ Thuận', 'Tân Phú', 'Bình Hòa', 'Long Thạnh', 'An Lạc', 'Phú Hòa', 'Tân Lợi'))}" \
         if rng.random() < 0.7 else f"Số {rng.randint(1, 300)}, đường {rng.choice(('30/4', 'Nguyễn Huệ', 'Lý Thường Kiệt', 'Hùng Vương'))}"
     return _Producer(index, key, _producer_name(kind, place, rng), kind, old, district,
                      district.communes_old[commune_index],

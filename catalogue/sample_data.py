@@ -29,6 +29,7 @@ class OldProvince:
     id_prefix: str                 # first three digits of personal ids issued there
     share: float                   # share of the new province's producers
     districts: tuple[District, ...]
+    hamlet: str = "Ấp"             # the word for a hamlet: "Ấp" in the Mekong delta, "Xóm" in the north
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ CAO_BANG_OLD = OldProvince("Cao Bằng", "04", "48", "004", 1.0, (
     _d("huyện Hòa An", "051", "thị trấn Nước Hai, xã Hồng Việt", "xã Hòa An, xã Nam Tuấn"),
     _d("huyện Nguyên Bình", "052", "thị trấn Nguyên Bình, xã Phan Thanh, xã Thành Công", "xã Nguyên Bình, xã Phan Thanh"),
     _d("huyện Thạch An", "053", "thị trấn Đông Khê, xã Lê Lai, xã Đức Long", "xã Đông Khê, xã Canh Tân"),
-))
+), hamlet="Xóm")
 
 _KEEP_DRY = "Bảo quản nơi khô ráo, thoáng mát, tránh ánh nắng trực tiếp."
 _KEEP_COLD = "Bảo quản lạnh từ 0 đến 4 °C, dùng ngay sau khi mở bao bì."
@@ -300,7 +301,7 @@ GIVEN_NAMES = ("An", "Bình", "Cường", "Dũng", "Hạnh", "Hoa", "Hùng", "La
                "Tâm", "Thảo", "Tuấn", "Trang", "Yến", "Hòa", "Lộc", "Hiền", "Nhung", "Sơn", "Thủy", "Khánh")
 TRADE_NAMES = ("Sa Giang", "Phú Thạnh", "Hồng Phát", "Việt Sen", "Kim Anh", "Minh Tâm", "Tân Thành", "Phước Lộc",
                "Mekong", "Hương Quê", "Đất Phương Nam", "Sen Hồng", "Gia Phát", "An Phú", "Thành Đạt", "Hai Lúa")
-COOPERATIVE_TRADES = ("Nông nghiệp", "Dịch vụ nông nghiệp", "Sen", "Xoài", "Lúa gạo", "Thủy sản", "Hoa kiểng",
-                      "Nông nghiệp sạch", "Chế biến nông sản")
+COOPERATIVE_TRADES = ("Nông nghiệp", "Dịch vụ nông nghiệp", "Nông nghiệp sạch", "Chế biến nông sản", "Dịch vụ tổng hợp",
+                      "Nông lâm nghiệp", "Sản xuất kinh doanh")
 ENTERPRISE_FORMS = ("Công ty TNHH", "Công ty Cổ phần", "Doanh nghiệp tư nhân")
 ENTERPRISE_TRADES = ("Thực phẩm", "Nông sản", "Xuất nhập khẩu", "Thương mại Dịch vụ", "Chế biến Thực phẩm")

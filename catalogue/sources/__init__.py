@@ -1,7 +1,8 @@
 """Readers that turn a catalogue source into numbered rows of canonical columns.
 
 `read_file` recognises the format from the content (XLSX is a zip archive, legacy .xls an OLE
-file, anything else is read as delimited text); the registry pull lives in `registry`.
+file, JSON starts with "[" or "{", anything else is read as delimited text); the registry pull
+lives in `registry`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalogue.sources.csv_file import read_csv
+from catalogue.sources.json_file import read_json
 from catalogue.sources.table import SourceError, SourceRow, SourceTable
 from catalogue.sources.xlsx_file import read_xlsx
 
@@ -22,7 +24,7 @@ def read_file(path: Path | str) -> SourceTable:
     path = Path(path)
     try:
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(64)
     except OSError as error:
         raise SourceError(f"{path}: cannot open ({error.strerror})") from None
     if head.startswith(_ZIP_MAGIC):
@@ -31,4 +33,6 @@ def read_file(path: Path | str) -> SourceTable:
         raise SourceError(f"{path}: a legacy Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV UTF-8")
     if head.startswith(b"%PDF"):
         raise SourceError(f"{path}: a PDF, not a CSV or XLSX file")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
+        return read_json(path)
     return read_csv(path)

@@ -87,3 +87,20 @@ def map_headers(headers: list[object]) -> HeaderMap:
             continue
         positions[column] = index
     return HeaderMap(positions=positions, ignored=tuple(ignored))
+
+
+def item_values(item: object) -> dict[str, object]:
+    """A JSON item (registry or file) as canonical column -> text; unknown keys are ignored."""
+    if not isinstance(item, dict):
+        return {}
+    return {column: _json_text(item.get(column)) for column in CANONICAL_COLUMNS if column in item}
+
+
+def _json_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return "|".join(str(part) for part in value)
+    return str(value)

@@ -14,7 +14,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from catalogue.sources.columns import CANONICAL_COLUMNS
+from catalogue.sources.columns import CANONICAL_COLUMNS, item_values
 from catalogue.sources.table import SourceError, SourceRow, SourceTable
 
 PRODUCTS_PATH = "/api/v1/products"
@@ -66,7 +66,7 @@ def pull_registry(base_url: str, state: RegistryState, *, http: requests.Session
     body = _json(first, base)
     for _ in range(MAX_PAGES):
         for item in body["items"]:
-            rows.append(SourceRow(number=len(rows) + 1, values=_canonical(item)))
+            rows.append(SourceRow(number=len(rows) + 1, values=item_values(item)))
         cursor = body.get("cursor") or cursor
         if not body.get("next_page"):
             break
@@ -103,19 +103,3 @@ def _json(response: requests.Response, base: str) -> dict:
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise SourceError(f"registry {base}: the answer has no 'items' list")
     return body
-
-
-def _canonical(item: object) -> dict[str, object]:
-    if not isinstance(item, dict):
-        return {}
-    return {column: _text(item.get(column)) for column in CANONICAL_COLUMNS if column in item}
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (list, tuple)):
-        return "|".join(str(part) for part in value)
-    return str(value)
