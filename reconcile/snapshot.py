@@ -92,8 +92,12 @@ def pull_snapshot(connectors: Sequence[Connector], *, max_workers: int = 4) -> S
 
 
 def _detailed(connector: Connector, item: RemoteListing) -> RemoteListing | None:
-    """The item with title and price; None if it vanished between the list and the detail call."""
-    thin = item.title is None or item.price_vnd is None
+    """The item with title, price and any rejection reason; None if it vanished before the detail call.
+
+    Some lists leave these out (Shopee's item list has ids only; TikTok's search omits audit reasons).
+    """
+    thin = item.title is None or item.price_vnd is None or (
+        item.status == ListingStatus.REJECTED and item.reject_reason is None)
     if not thin or item.status == ListingStatus.DELETED:
         return item
     try:
