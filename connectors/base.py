@@ -324,6 +324,10 @@ class HttpConnector:
                 return self.read_create_result(self.request(call))
             except (UnknownOutcome, TransientError) as again:
                 error = again
+            except RateLimited as limited:
+                # Not applied now, but an earlier attempt may still land: the caller must look up first.
+                raise UnknownOutcome(f"create of {sku} may have been applied ({error}); resending it was "
+                                     f"rate limited ({limited})", code=error.code) from None
             except Rejected as rejected:
                 if not self.is_duplicate_sku(rejected):
                     raise

@@ -83,6 +83,18 @@ def test_a_lookup_that_fails_leaves_the_create_unknown(make_connector):
 
 
 @responses.activate
+def test_a_resend_that_is_rate_limited_leaves_the_create_unknown(make_connector):
+    platform = Platform(Channel.TIKTOK)
+    responses.post(platform.create_url, body=requests.ReadTimeout("read timed out"))
+    responses.post(platform.create_url, status=429, json={"code": 36009002, "message": "Too many requests."},
+                   headers={"Retry-After": "600"})
+    platform.lookup_answers(None)
+
+    with pytest.raises(UnknownOutcome, match="rate limited"):
+        make_connector(Channel.TIKTOK).create(sample_content(SKU))
+
+
+@responses.activate
 def test_create_that_never_connected_is_retried_without_a_lookup(make_connector, platform, sleeps):
     responses.post(platform.create_url, body=refused())
     responses.post(platform.create_url, body=requests.ConnectTimeout("connect timed out"))
