@@ -22,6 +22,7 @@ def test_snapshot_is_stored_and_read_back_unchanged(engine):
     shopee, tiktok = MemoryShop("shopee-dong-thap", Channel.SHOPEE), MemoryShop("tiktok-dong-thap", Channel.TIKTOK)
     shopee.list_product(SEN)
     shopee.insert(orphan("Mật ong OCOP 5 sao", sku=None))
+    shopee.insert(orphan("Khô cá lóc", sku="KHO-CA-LOC-" + "X" * 89))   # Shopee allows 100-character SKUs
     tiktok.fail_with = TransientError("HTTP 503 after 5 attempts", code="503")
     snapshot = pull_snapshot([shopee, tiktok])
     with transaction(engine) as session:
