@@ -105,13 +105,13 @@ def gs1_prefix(gtin: str) -> str:
 @lru_cache(maxsize=65_536)
 def parse_stars(raw: str) -> int:
     text = clean_text(raw)
-    if "★" in text:
+    match = re.match(r"^(\d+)(?:[.,]0+)?\s*(?:sao|★)?$", text, re.IGNORECASE)
+    if match:
+        stars = int(match.group(1))
+    elif text and set(text) <= {"★", "☆"}:
         stars = text.count("★")
     else:
-        match = re.match(r"^(\d+)(?:[.,]0+)?\s*(?:sao|★)?$", text, re.IGNORECASE)
-        if not match:
-            raise Invalid("stars must be a number: 3, 4 or 5")
-        stars = int(match.group(1))
+        raise Invalid("stars must be a number: 3, 4 or 5")
     if stars not in RECOGNISED_STARS:
         raise Invalid("stars must be 3, 4 or 5 (1★ and 2★ are not OCOP products)")
     return stars

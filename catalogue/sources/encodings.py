@@ -59,7 +59,7 @@ def legacy_font_encoding(text: str) -> str | None:
         return None
     tcvn3 = len(_TCVN3_MARKS.findall(text))
     vni = len(_VNI_MARKS.findall(text))
-    if max(tcvn3, vni) < 3 or max(tcvn3, vni) < 0.15 * non_ascii:
+    if max(tcvn3, vni) < 3 or max(tcvn3, vni) < 0.05 * non_ascii:
         return None
     return "TCVN3" if tcvn3 >= vni else "VNI"
 
