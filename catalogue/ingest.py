@@ -281,7 +281,7 @@ class _CatalogueWriter:
         changed.flush()
         ids = {key: producer_id for key, (producer_id, _) in self.existing.producers.items()}
         if new.count:
-            ids.update(self.session.execute(select(Producer.key, Producer.id)).tuples().all())
+            ids.update(self.session.execute(select(Producer.key, Producer.id)).all())
         return ids
 
     def _write_products(self, primaries: Mapping[str, ValidRow],
@@ -301,7 +301,7 @@ class _CatalogueWriter:
         updates.flush()
         ids = {code: product_id for code, (product_id, _) in self.existing.products.items()}
         if new.count:
-            ids.update(self.session.execute(select(Product.ocop_code, Product.id)).tuples().all())
+            ids.update(self.session.execute(select(Product.ocop_code, Product.id)).all())
         return ids, changed
 
     def _write_certifications(self, wanted: dict[str, dict[str, CertificationRecord]],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 
 from catalogue.sources.columns import CANONICAL_COLUMNS
@@ -40,3 +41,14 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8"
               headers: list[str] | None = None) -> Path:
     path.write_bytes(csv_text(rows, delimiter, headers).encode(encoding))
     return path
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """What Windows' Vietnamese codepage holds: base letters with their shape marks, tone marks combining."""
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", char)
+        tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append(base + tones)
+    return "".join(out).encode("cp1258")

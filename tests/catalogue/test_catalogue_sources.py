@@ -8,7 +8,7 @@ import pytest
 
 from catalogue.normalise import ascii_fold
 from catalogue.sources import SourceError, read_file
-from tests.catalogue.rows import csv_text, good_row, write_csv
+from tests.catalogue.rows import cp1258_bytes, csv_text, good_row, write_csv
 
 NAME = "Hạt sen sấy Tháp Mười"
 PRODUCER = "Hợp tác xã Sen Tháp Mười"
@@ -16,17 +16,6 @@ PRODUCER = "Hợp tác xã Sen Tháp Mười"
 
 def rows_of(path):
     return list(read_file(path).rows)
-
-
-def cp1258_bytes(text: str) -> bytes:
-    """What Windows' Vietnamese codepage holds: base letters with their shape marks, tone marks combining."""
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        parts = unicodedata.normalize("NFD", char)
-        tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
-        out.append(base + tones)
-    return "".join(out).encode("cp1258")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
