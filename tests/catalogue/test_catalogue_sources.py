@@ -2,12 +2,14 @@
 
 import datetime as dt
 import unicodedata
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from catalogue.normalise import ascii_fold
 from catalogue.sources import SourceError, read_file
+from catalogue.sources.columns import ALIASES
 from tests.catalogue.rows import cp1258_bytes, csv_text, good_row, write_csv
 
 NAME = "Hạt sen sấy Tháp Mười"
@@ -192,3 +194,9 @@ def test_xlsx_without_a_recognisable_header_is_refused(tmp_path):
     workbook.save(path)
     with pytest.raises(SourceError, match="no header row found"):
         read_file(path)
+
+
+def test_the_columns_document_lists_every_column_and_header_alias():
+    text = (Path(__file__).parents[2] / "docs" / "catalogue-columns.md").read_text(encoding="utf-8")
+    missing = [alias for aliases in ALIASES.values() for alias in aliases if alias not in text]
+    assert missing == [] and all(f"`{column}`" in text for column in ALIASES)
