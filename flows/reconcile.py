@@ -1,0 +1,56 @@
+"""`reconcile_listings`: read what every shop really holds, classify each product x shop, measure coverage.
+
+What the shops hold also flows back into the ledger, so the next publish re-creates a listing a
+seller deleted, relists one found inactive, and re-pushes content edited by hand (drift).
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.events import emit_event
+
+from catalogue.store import transaction
+from connectors.registry import connector_for
+from flows.context import pipeline_context
+from listings import ledger
+from reconcile.feedback import observations
+from reconcile.run import reconcile_shops
+from reports.summary import coverage_markdown
+
+BELOW_TARGET_EVENT = "ocop.coverage.below-target"
+
+
+@flow(name="reconcile_listings")
+def reconcile_listings(
+    province: str | None = None,
+    channels: list[str] | None = None,
+    shops: list[str] | None = None,
+    target_pct: float = 100.0,
+) -> dict:
+    """Returns the run id and coverage per channel; emits `ocop.coverage.below-target` below the target."""
+    context = pipeline_context()
+    connectors = [connector_for(shop) for shop in context.select_shops(channels=channels, shops=shops)]
+    try:
+        result = reconcile_shops(context.engine, connectors, province=province, as_of=context.today, target_pct=target_pct)
+    finally:
+        for connector in connectors:
+            connector.close()
+    with transaction(context.engine) as session:
+        changed = ledger.observe(session, observations(result.reconciliation))
+    coverage = result.coverage
+    summary = coverage_markdown(coverage, lang="en")
+    create_markdown_artifact(summary, key="coverage", description=f"Coverage, reconciliation run {result.run_id}")
+    get_run_logger().info("reconciliation run %s: %d ledger bindings refreshed\n%s", result.run_id, changed, summary)
+    if result.below_target:
+        emit_event(
+            event=BELOW_TARGET_EVENT,
+            resource={"prefect.resource.id": f"ocop.province.{province or 'all'}", "prefect.resource.name": province or "all"},
+            payload={"run_id": result.run_id, "target_pct": target_pct, "shortfalls": list(coverage.shortfalls)},
+        )
+    return {
+        "run_id": result.run_id,
+        "below_target": result.below_target,
+        "channels": {c.channel: {"live": c.share.live, "listable": c.share.listable} for c in coverage.channels},
+        "all_channels": {"live": coverage.all_channels.live, "listable": coverage.all_channels.listable},
+    }
