@@ -59,8 +59,9 @@ OFFICIAL_SHOPS = ("shopee-dong-thap", "lazada-dong-thap", "tiktok-dong-thap")
 
 @pytest.fixture
 def pipeline(tmp_path, monkeypatch, database_url):
-    """30 sample products of Đồng Tháp, ingested; the province's official shop on each channel."""
-    with running_sandboxes(tmp_path / "sandboxes") as fleet:
+    """30 sample products of Đồng Tháp, ingested and served by the registry; the official shop on each channel."""
+    rows = sample_rows("Đồng Tháp", products=30, seed=7, today=TODAY)
+    with running_sandboxes(tmp_path / "sandboxes", registry_rows=rows) as fleet:
         pipeline = start_pipeline(tmp_path, monkeypatch, database_url, fleet, OFFICIAL_SHOPS)
-        pipeline.ingest(sample_rows("Đồng Tháp", products=30, seed=7, today=TODAY))
+        pipeline.ingest(rows)
         yield pipeline

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from catalogue.sample import sample_rows
 from connectors.types import Channel
 from flows.publish import publish_listings
 from flows.reconcile import reconcile_listings
 from flows.sync import ocop_sync
-from tests.flows.conftest import TODAY
 
 
 def test_the_full_pipeline_pulls_from_the_registry_and_reaches_full_coverage(pipeline):
-    pipeline.fleet.registry.upsert(sample_rows("Đồng Tháp", products=30, seed=7, today=TODAY))
     result = ocop_sync(source=pipeline.fleet.registry_url, province="Đồng Tháp")
     reconcile = result["reconcile"]
     assert reconcile["below_target"] is False
