@@ -22,7 +22,9 @@ from connectors.errors import AuthError, ConnectorError, NotFound, Rejected, Tra
 from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing
 
 API = "/api/v2"
-PUBLIC_PREFIXES = (f"{API}/auth/", f"{API}/public/", f"{API}/push/")
+# Signed without access_token and shop_id. media_space is app-level: its documentation lists only
+# partner_id, timestamp and sign as common parameters.
+PUBLIC_PREFIXES = (f"{API}/auth/", f"{API}/public/", f"{API}/push/", f"{API}/media_space/")
 PAGE_SIZE = 100            # get_item_list maximum
 BASE_INFO_BATCH = 50       # get_item_base_info maximum
 NO_GTIN = "00"             # Shopee's "this product has no GTIN"

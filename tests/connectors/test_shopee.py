@@ -57,6 +57,20 @@ def test_shop_call_is_signed_over_partner_path_timestamp_token_and_shop(make_con
 
 
 @responses.activate
+def test_image_upload_is_an_app_level_call_signed_without_token_and_shop(make_connector):
+    responses.post(f"{HOST}/api/v2/media_space/upload_image", json=ok({"image_info": {"image_id": "vn-1"}}))
+
+    assert make_connector(Channel.SHOPEE).upload_image(b"\xff\xd8jpeg", "cover.jpg") == "vn-1"
+
+    query = query_of(responses.calls[0])
+    timestamp = str(int(FIXED_TIME))
+    base_string = "2001887" + "/api/v2/media_space/upload_image" + timestamp
+    assert query["sign"] == [hmac.new(APP_SECRET.encode(), base_string.encode(), hashlib.sha256).hexdigest()]
+    assert "access_token" not in query and "shop_id" not in query
+    assert b'name="image"; filename="cover.jpg"' in responses.calls[0].request.body
+
+
+@responses.activate
 def test_create_sends_common_parameters_in_query_and_the_item_as_json(make_connector):
     responses.post(ADD_ITEM, json=ok({"item_id": 800001}))
 
