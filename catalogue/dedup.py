@@ -18,7 +18,7 @@ from catalogue.records import CertificationRecord
 from catalogue.validation import Issue, ValidRow
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KnownProduct:
     """What dedup needs to know of a product already in the catalogue (or accepted earlier in the batch)."""
 
@@ -53,7 +53,7 @@ class _Index:
     def __init__(self, known: list[KnownProduct]):
         self.by_code: dict[str, KnownProduct] = {}
         self.by_gtin: dict[str, str] = {}
-        self.by_name: dict[tuple[str, str], list[str]] = {}
+        self.by_name: dict[tuple[str, str], tuple[str, ...]] = {}   # tuples: 100k one-element lists cost more
         self.by_sku: dict[str, str] = {}
         for product in known:
             self.put(product)
@@ -63,13 +63,13 @@ class _Index:
         if old is not None:
             if self.by_gtin.get(gtin_key(old.gtin)) == old.ocop_code:
                 del self.by_gtin[gtin_key(old.gtin)]
-            codes = self.by_name.get((old.producer_key, old.name_key), [])
-            if old.ocop_code in codes:
-                codes.remove(old.ocop_code)
+            name = (old.producer_key, old.name_key)
+            self.by_name[name] = tuple(code for code in self.by_name.get(name, ()) if code != old.ocop_code)
         self.by_code[product.ocop_code] = product
         if product.gtin:
             self.by_gtin.setdefault(gtin_key(product.gtin), product.ocop_code)
-        self.by_name.setdefault((product.producer_key, product.name_key), []).append(product.ocop_code)
+        name = (product.producer_key, product.name_key)
+        self.by_name[name] = self.by_name.get(name, ()) + (product.ocop_code,)
         self.by_sku.setdefault(product.seller_sku, product.ocop_code)
 
     def gtin_owner(self, row: ValidRow) -> KnownProduct | None:
@@ -77,7 +77,7 @@ class _Index:
         return self.by_code[code] if code and code != row.product.ocop_code else None
 
     def same_name(self, row: ValidRow) -> KnownProduct | None:
-        for code in self.by_name.get((row.producer.key, row.name_key), []):
+        for code in self.by_name.get((row.producer.key, row.name_key), ()):
             other = self.by_code[code]
             if code == row.product.ocop_code:
                 continue

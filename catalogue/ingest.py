@@ -129,11 +129,13 @@ class _Checked:
 def _validate(table: SourceTable, today: dt.date) -> _Checked:
     """Consumes the (possibly streamed) rows once, keeping only the compact validated records."""
     checked = _Checked(valid=[], issues=[], rows_in=0, context={})
+    producers: dict[ProducerRecord, ProducerRecord] = {}   # one object per distinct producer, not per row
     for row in table.rows:
         checked.rows_in += 1
         record, row_issues = validate_row(row, today=today)
         if record is not None:
-            checked.valid.append(record)
+            producer = producers.setdefault(record.producer, record.producer)
+            checked.valid.append(record if producer is record.producer else replace(record, producer=producer))
         if row_issues:
             checked.issues.extend(row_issues)
             checked.context[row.number] = (str(row.values.get("ocop_code") or ""),
@@ -187,7 +189,7 @@ class _Existing:
 
     producers: dict[str, tuple[int, tuple]]                  # key -> (id, values of _PRODUCER_COLUMNS)
     products: dict[str, tuple[int, str]]                     # ocop_code -> (id, content_hash)
-    certifications: dict[int, dict[str, tuple[int, tuple]]]  # product id -> decision -> (id, _CERTIFICATION_COLUMNS)
+    certifications: dict[tuple[int, str], tuple[int, tuple]]  # (product id, decision) -> (id, _CERTIFICATION_COLUMNS)
     known: list[KnownProduct]
 
     @classmethod
@@ -203,11 +205,9 @@ class _Existing:
             products[row.ocop_code] = (row.id, row.content_hash)
             known.append(KnownProduct(row.ocop_code, key_of[row.producer_id], row.gtin, row.name_key,
                                       row.pack_size, row.seller_sku))
-        certifications: dict[int, dict[str, tuple[int, tuple]]] = {}
         certification_columns = [getattr(Certification, name) for name in _CERTIFICATION_COLUMNS]
-        for certification_id, product_id, *values in session.execute(
-                select(Certification.id, Certification.product_id, *certification_columns)):
-            certifications.setdefault(product_id, {})[values[0]] = (certification_id, tuple(values))
+        certifications = {(product_id, values[0]): (certification_id, tuple(values)) for certification_id, product_id, *values
+                          in session.execute(select(Certification.id, Certification.product_id, *certification_columns))}
         return cls(producers, products, certifications, known)
 
 
@@ -311,14 +311,14 @@ class _CatalogueWriter:
         touched = set()
         for code, decisions in wanted.items():
             product_id = product_ids[code]
-            stored = self.existing.certifications.get(product_id, {})
             for number, certification in decisions.items():
                 fields = _certification_fields(certification)
-                if number not in stored:
+                stored = self.existing.certifications.get((product_id, number))
+                if stored is None:
                     new.add({"product_id": product_id, **fields})
                     touched.add(code)
-                elif stored[number][1] != tuple(fields[name] for name in _CERTIFICATION_COLUMNS):
-                    changed.add({"id": stored[number][0], **fields})
+                elif stored[1] != tuple(fields[name] for name in _CERTIFICATION_COLUMNS):
+                    changed.add({"id": stored[0], **fields})
                     touched.add(code)
         new.flush()
         changed.flush()

@@ -45,8 +45,8 @@ def clean_text(value: object) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if text.isascii() and text.isprintable() and "  " not in text:   # the common case, kept cheap
-        return text.strip()
+    if text.isprintable() and "  " not in text:   # the common case, kept cheap: no tabs, NBSP or invisibles
+        return (text if text.isascii() else nfc(text)).strip()
     text = _INVISIBLE.sub("", nfc(text).replace("\u00a0", " "))
     return _SPACES.sub(" ", text).strip()
 

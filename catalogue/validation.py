@@ -51,7 +51,7 @@ class Invalid(ValueError):
     """The value breaks a rule; the message states the rule and what is expected."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     row: int
     field: str
@@ -63,7 +63,7 @@ class Issue:
         return f"row {self.row}, {self.field} = {self.value!r}: {self.rule}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidRow:
     row: int
     product: ProductRecord
@@ -117,6 +117,7 @@ def parse_stars(raw: str) -> int:
     return stars
 
 
+@lru_cache(maxsize=65_536)
 def parse_score(raw: str) -> int:
     text = raw.strip().replace(",", ".")
     if not _DECIMAL.match(text):
@@ -201,6 +202,7 @@ def parse_tax_code(raw: str) -> str:
                       "or a 12-digit personal id") from None
 
 
+@lru_cache(maxsize=65_536)
 def parse_price(raw: str) -> int:
     """A positive whole amount of VND: "125000", "125.000 đ", "125,000 VND"."""
     text = re.sub(r"(?i)\s*(?:vnđ|vnd|đồng|đ|₫)\s*$", "", clean_text(raw))
@@ -215,6 +217,7 @@ def parse_price(raw: str) -> int:
     return amount
 
 
+@lru_cache(maxsize=65_536)
 def parse_weight(raw: str) -> int:
     """Shipping weight in grams: "550", "550 g", "1,2 kg"."""
     match = _WEIGHT.match(clean_text(raw))
@@ -226,6 +229,7 @@ def parse_weight(raw: str) -> int:
     return round(grams)
 
 
+@lru_cache(maxsize=65_536)
 def parse_stock(raw: str) -> int:
     text = clean_text(raw)
     if not _WHOLE_NUMBER.match(text):
@@ -237,6 +241,7 @@ _TRUE = {"1", "true", "yes", "y", "x", "co", "da thu hoi", "thu hoi"}
 _FALSE = {"0", "false", "no", "n", "khong", "con hieu luc"}
 
 
+@lru_cache(maxsize=65_536)
 def parse_revoked(raw: str) -> bool:
     text = ascii_fold(clean_text(raw)).lower()
     if text in _TRUE:

@@ -10,7 +10,7 @@ class SourceError(Exception):
     """The source cannot be read at all (encoding, format, missing columns, HTTP): nothing is ingested."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRow:
     number: int                      # as the user finds it: spreadsheet row, file line, or registry item
     values: dict[str, object]        # canonical column -> raw value (str, or None when blank)
