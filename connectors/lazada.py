@@ -8,11 +8,11 @@ does, POST sends everything (sign included) form-encoded, GET in the query strin
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import hashlib
 import hmac
 import json
 import re
+from dataclasses import replace
 from typing import Any, Iterator, Mapping
 
 import requests
@@ -26,15 +26,11 @@ from connectors.types import Channel, CreateResult, ListingContent, ListingStatu
 PAGE_SIZE = 50     # /products/get maximum
 STATUSES = {
     "ACTIVE": ListingStatus.LIVE,
-    "LIVE": ListingStatus.LIVE,
-    "SOLD-OUT": ListingStatus.LIVE,
     "INACTIVE": ListingStatus.INACTIVE,
     "PENDING QC": ListingStatus.UNDER_REVIEW,
-    "PENDING": ListingStatus.UNDER_REVIEW,
     "SUSPENDED": ListingStatus.SUSPENDED,
     "DELETED": ListingStatus.DELETED,
-    "REJECTED": ListingStatus.REJECTED,
-    "QC REJECTED": ListingStatus.REJECTED,
+    "REJECTED": ListingStatus.REJECTED,     # rejected by QC
 }
 AUTH_ERRORS = {"IncompleteSignature", "IllegalAccessToken"}
 RATE_LIMIT_ERRORS = {"ApiCallLimit"}
@@ -219,7 +215,7 @@ class LazadaConnector(HttpConnector):
                 for listing in listings]
 
     def _remote_listing(self, product: dict[str, Any]) -> RemoteListing:
-        skus = product.get("skus") or product.get("Skus") or [{}]
+        skus = product.get("skus") or [{}]
         sku = skus[0]
         attributes = product.get("attributes") or {}
         raw_status = str(product.get("status") or sku.get("Status") or "")

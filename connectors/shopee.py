@@ -7,10 +7,10 @@ HMAC-SHA256 (partner key) over partner_id + api_path + timestamp + access_token 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from typing import Any, Iterator, Sequence
 
 import requests
