@@ -27,7 +27,7 @@ from catalogue.models import Certification, IngestReject, IngestRun, Producer, P
 from catalogue.records import CertificationRecord, ProducerRecord, ProductRecord, expiry_of
 from catalogue.sources import SourceRow, SourceTable, read_file
 from catalogue.sources.columns import CANONICAL_COLUMNS
-from catalogue.sources.registry import RegistryState, is_registry_url, pull_registry, registry_base
+from catalogue.sources.registry import RegistryState, is_registry_url, pull_registry, registry_key
 from catalogue.store import transaction
 from catalogue.validation import Issue, ValidRow, validate_row
 from ocop.settings import load_settings
@@ -80,7 +80,7 @@ def ingest_rows(engine: Engine, rows: Iterable[Mapping[str, object]], *, source:
     """Ingest canonical rows given in memory (e.g. `catalogue.sample.sample_rows`), numbered from 1."""
     source_rows = [SourceRow(number, {k: row[k] for k in CANONICAL_COLUMNS if k in row})
                    for number, row in enumerate(rows, start=1)]
-    return ingest_table(engine, SourceTable(source=source, rows=source_rows, columns=CANONICAL_COLUMNS),
+    return ingest_table(engine, SourceTable(source=source, rows=source_rows),
                         rejects_dir=rejects_dir, today=today)
 
 
@@ -109,13 +109,13 @@ def ingest_table(engine: Engine, table: SourceTable, *, rejects_dir: Path | None
 
 def _ingest_registry(engine: Engine, url: str, *, rejects_dir: Path | None, today: dt.date | None,
                      http: requests.Session | None) -> IngestSummary:
-    base = registry_base(url)
+    key = registry_key(url)
     with transaction(engine) as session:
-        stored = session.get(RegistrySyncState, base)
+        stored = session.get(RegistrySyncState, key)
         state = RegistryState(etag=stored.etag, updated_since=stored.updated_since) if stored else RegistryState()
-    pull = pull_registry(base, state, http=http)
+    pull = pull_registry(url, state, http=http)
     return ingest_table(engine, pull.table, rejects_dir=rejects_dir, today=today,
-                        registry_state=(base, pull.state), not_modified=pull.not_modified)
+                        registry_state=(key, pull.state), not_modified=pull.not_modified)
 
 
 @dataclass
@@ -343,10 +343,16 @@ def _summarise(run_id: int, table: SourceTable, rows_in: int, issues: list[Issue
         run_id=run_id, source=table.source, rows_in=rows_in, accepted=accepted, rejected=rejected,
         merged=merged, inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged,
         warnings=sum(1 for issue in issues if issue.severity == "warning"), not_modified=not_modified,
-        detail=table.detail, issues=tuple(sorted(issues, key=lambda issue: issue.row)))
+        detail=_detail(table), issues=tuple(sorted(issues, key=lambda issue: issue.row)))
     if summary.rows_in != accepted + rejected + merged:
         raise AssertionError(f"ingest counts do not balance: {summary}")
     return summary
+
+
+def _detail(table: SourceTable) -> str:
+    if not table.ignored_columns:
+        return table.detail
+    return f"{table.detail}; ignored columns: {', '.join(table.ignored_columns)}"
 
 
 def _record_run(session: Session, run: IngestRun, summary: IngestSummary) -> None:

@@ -420,7 +420,7 @@ def _write_workbook(rows: list[dict[str, str]], path: Path, title: str) -> None:
     heading.font = bold
     sheet.append([heading])
     sheet.merged_cells.add(f"A1:{openpyxl.utils.get_column_letter(len(CANONICAL_COLUMNS))}1")
-    sheet.append([f"(Kèm theo báo cáo ngày {dt.date.today():%d/%m/%Y})"])
+    sheet.append(["(Số liệu mẫu để chạy thử, không phải danh sách chính thức)"])
     sheet.append([])
     sheet.append(["STT", *(ALIASES[column][0] for column in CANONICAL_COLUMNS)])
     for number, row in enumerate(rows, start=1):

@@ -46,7 +46,7 @@ def read_csv(path: Path) -> SourceTable:
         handle.close()
         raise
     return SourceTable(source=source, rows=_rows(handle, reader, header_map, skipped, source),
-                       columns=tuple(header_map.positions), ignored_columns=header_map.ignored,
+                       ignored_columns=header_map.ignored,
                        detail=f"encoding {encoding}, delimiter {delimiter!r}")
 
 

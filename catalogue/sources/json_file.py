@@ -25,5 +25,5 @@ def read_json(path: Path) -> SourceTable:
     if items and missing:
         raise SourceError(f"{source}: no item has the required keys: {', '.join(missing)}; see docs/catalogue-columns.md")
     rows = [SourceRow(number, item_values(item)) for number, item in enumerate(items, start=1)]
-    return SourceTable(source=source, rows=rows, columns=tuple(header_map.positions), ignored_columns=header_map.ignored,
+    return SourceTable(source=source, rows=rows, ignored_columns=header_map.ignored,
                        detail=f"{len(rows)} JSON items")

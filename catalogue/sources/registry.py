@@ -8,13 +8,13 @@ The caller stores the new ETag and cursor in the same transaction as the rows th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from catalogue.sources.columns import CANONICAL_COLUMNS, item_values
+from catalogue.sources.columns import item_values
 from catalogue.sources.table import SourceError, SourceRow, SourceTable
 
 PRODUCTS_PATH = "/api/v1/products"
@@ -41,7 +41,7 @@ def is_registry_url(source: object) -> bool:
 
 
 def registry_base(url: str) -> str:
-    """The registry's base URL (the key its sync state is stored under), with any products path removed."""
+    """The registry's base URL, with any products path and query removed."""
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/")
     if path.endswith(PRODUCTS_PATH):
@@ -49,15 +49,30 @@ def registry_base(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def registry_key(url: str) -> str:
+    """The base URL without credentials: what requests go to, and what sync state, messages and
+    ingest runs name the registry by."""
+    parts = urlsplit(registry_base(url))
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+def _credentials(url: str) -> tuple[str, str] | None:
+    parts = urlsplit(url.strip())
+    if parts.username is None:
+        return None
+    return unquote(parts.username), unquote(parts.password or "")
+
+
 def pull_registry(base_url: str, state: RegistryState, *, http: requests.Session | None = None,
                   page_size: int = PAGE_SIZE) -> RegistryPull:
-    base = registry_base(base_url)
+    base = registry_key(base_url)
     session = http or _session()
+    auth = _credentials(base_url)
     params: dict[str, object] = {"page": 1, "page_size": page_size}
     if state.updated_since:
         params["updated_since"] = state.updated_since
     headers = {"If-None-Match": state.etag} if state.etag else {}
-    first = _get(session, base, params, headers)
+    first = _get(session, base, params, headers, auth)
     if first.status_code == 304:
         return RegistryPull(SourceTable(source=base, rows=[], detail="not modified"), state, not_modified=True)
     etag = first.headers.get("ETag") or state.etag
@@ -71,8 +86,10 @@ def pull_registry(base_url: str, state: RegistryState, *, http: requests.Session
         if not body.get("next_page"):
             break
         params["page"] = body["next_page"]
-        body = _json(_get(session, base, params, {}), base)
-    table = SourceTable(source=base, rows=rows, columns=CANONICAL_COLUMNS,
+        body = _json(_get(session, base, params, {}, auth), base)
+    else:
+        raise SourceError(f"registry {base}: more than {MAX_PAGES} pages; is next_page ever null?")
+    table = SourceTable(source=base, rows=rows,
                         detail=f"{len(rows)} items since {state.updated_since or 'the beginning'}")
     return RegistryPull(table, RegistryState(etag=etag, updated_since=cursor), not_modified=False)
 
@@ -85,10 +102,11 @@ def _session() -> requests.Session:
     return session
 
 
-def _get(session: requests.Session, base: str, params: dict, headers: dict) -> requests.Response:
+def _get(session: requests.Session, base: str, params: dict, headers: dict,
+         auth: tuple[str, str] | None) -> requests.Response:
     try:
-        response = session.get(base + PRODUCTS_PATH, params=params, headers=headers, timeout=TIMEOUT_SECONDS)
-    except requests.RequestException as error:
+        response = session.get(base + PRODUCTS_PATH, params=params, headers=headers, auth=auth, timeout=TIMEOUT_SECONDS)
+    except requests.RequestException as error:   # its message may carry the URL: name the class only
         raise SourceError(f"registry {base}: request failed ({type(error).__name__})") from None
     if response.status_code not in (200, 304):
         raise SourceError(f"registry {base}: HTTP {response.status_code} on page {params.get('page')}")

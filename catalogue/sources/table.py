@@ -22,7 +22,6 @@ class SourceTable:
 
     source: str
     rows: Iterable[SourceRow]
-    columns: tuple[str, ...] = ()
     ignored_columns: tuple[str, ...] = ()
     detail: str = ""                 # e.g. the encoding or sheet that was read
 

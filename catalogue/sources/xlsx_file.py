@@ -42,8 +42,8 @@ def read_xlsx(path: Path) -> SourceTable:
         raise SourceError(f"{source}: sheet '{sheet.title}' row {header_row}: missing required columns: "
                           f"{', '.join(missing)}; see docs/catalogue-columns.md")
     rows = _rows(sheet, header_row, header_map, workbook.epoch)
-    return SourceTable(source=source, rows=rows, columns=tuple(header_map.positions),
-                       ignored_columns=header_map.ignored, detail=f"sheet '{sheet.title}', header on row {header_row}")
+    return SourceTable(source=source, rows=rows, ignored_columns=header_map.ignored,
+                       detail=f"sheet '{sheet.title}', header on row {header_row}")
 
 
 def _find_header(sheet: Worksheet) -> tuple[int, HeaderMap] | None:

@@ -140,3 +140,18 @@ def test_the_products_path_in_the_url_is_the_same_registry(engine, tmp_path):
     responses.get(PRODUCTS, json=page([FIRST], 1, None, CURSOR_1), headers={"ETag": '"v1"'}, match=[query(1)])
     ingest(engine, PRODUCTS + "/", rejects_dir=tmp_path, today=TODAY)
     assert sync_state(engine) == ('"v1"', CURSOR_1)
+
+
+@responses.activate
+def test_credentials_in_the_registry_url_are_used_but_never_stored_or_shown(engine, tmp_path):
+    responses.get(PRODUCTS, json=page([FIRST], 1, None, CURSOR_1), headers={"ETag": '"v1"'}, match=[query(1)])
+    summary = ingest(engine, "http://ocop:s3cret@registry.test", rejects_dir=tmp_path, today=TODAY)
+    assert responses.calls[0].request.headers["Authorization"].startswith("Basic ")
+    assert sync_state(engine) == ('"v1"', CURSOR_1)
+    with transaction(engine) as session:
+        sources = session.scalars(select(IngestRun.source)).all()
+    assert "s3cret" not in str(summary) and sources == [BASE]
+    responses.get(PRODUCTS, status=503, match=[query(1, CURSOR_1)])
+    with pytest.raises(SourceError) as failure:
+        ingest(engine, "http://ocop:s3cret@registry.test", rejects_dir=tmp_path, today=TODAY)
+    assert "s3cret" not in str(failure.value)
