@@ -155,3 +155,16 @@ def test_credentials_in_the_registry_url_are_used_but_never_stored_or_shown(engi
     with pytest.raises(SourceError) as failure:
         ingest(engine, "http://ocop:s3cret@registry.test", rejects_dir=tmp_path, today=TODAY)
     assert "s3cret" not in str(failure.value)
+
+
+@pytest.mark.slow
+def test_pulling_the_registry_sandbox_over_real_http(engine, tmp_path):
+    from catalogue.sample import sample_rows
+    from connectors.sandboxes.fleet import running_sandboxes
+
+    rows = sample_rows("Cao Bằng", bad_rows=2, today=TODAY)
+    with running_sandboxes(tmp_path / "sandboxes", registry_rows=rows) as fleet:
+        first = ingest(engine, fleet.registry_url, rejects_dir=tmp_path, today=TODAY)
+        again = ingest(engine, fleet.registry_url, rejects_dir=tmp_path, today=TODAY)
+    assert (first.rows_in, first.accepted, first.rejected) == (146, 144, 2)
+    assert again.not_modified and count(engine, Product) == 144
