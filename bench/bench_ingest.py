@@ -138,7 +138,7 @@ class _postgres_schema:
 
 def _report(args, results: list[dict]) -> None:
     command = "python bench/bench_ingest.py" + (f" --products {args.products}" if args.products != 100_000 else "")
-    print(f"\n| step | rows | seconds | rows/s | peak RSS MB |\n|---|---|---|---|---|")
+    print("\n| step | rows | seconds | rows/s | peak RSS MB |\n|---|---|---|---|---|")
     for r in results:
         print(f"| {r['label']} | {r['rows']:,} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |")
     print(f"\ncommand: .venv/bin/{command}{' --postgres URL' if args.postgres else ''}")
