@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from catalogue.normalise import slug
-from catalogue.sample import sample_rows, write_sample
+from catalogue.sample import known_provinces, sample_rows, write_sample
 from catalogue.sources import SourceError
 from ocop.settings import load_settings
 
@@ -26,7 +26,7 @@ class SampleFormat(StrEnum):
 
 @app.command()
 def sample(
-    province: str = typer.Option("Đồng Tháp", help="Đồng Tháp, Cà Mau or Cao Bằng"),
+    province: str = typer.Option("Đồng Tháp", help=f"One of: {', '.join(known_provinces())}"),
     seed: int = typer.Option(1, help="Same seed, same catalogue"),
     products: int = typer.Option(None, help="Number of products (default: the province's real count)"),
     bad_rows: int = typer.Option(0, help="Deliberately invalid or duplicate rows to add"),

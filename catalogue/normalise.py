@@ -85,10 +85,10 @@ def ascii_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def slug(text: str, separator: str = "-") -> str:
-    """ASCII letters and digits joined by `separator`: "Hạt sen sấy" -> "Hat-sen-say"."""
+def slug(text: str) -> str:
+    """ASCII letters and digits joined by hyphens: "Hạt sen sấy" -> "Hat-sen-say"."""
     folded = ascii_fold(text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", separator, folded).strip(separator)
+    return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-")
 
 
 def seller_sku(ocop_code: str) -> str:

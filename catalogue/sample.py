@@ -73,6 +73,7 @@ class _Product:
 
 
 def known_provinces() -> list[str]:
+    """The provinces the sample can be generated for."""
     return list(PROFILES)
 
 
@@ -175,14 +176,14 @@ def _products(profile: ProvinceProfile, producers: list[_Producer], total: int, 
     catalogue = []
     for producer, count in zip(producers, per_producer):
         catalogue += _goods_of(profile, producer, count, rng)
-    hosts = [p for p in producers if p.kind != ProducerKind.HOUSEHOLD] or producers
+    organisations = [p for p in producers if p.kind != ProducerKind.HOUSEHOLD] or producers
     for number in range(tourism_count):
-        name, old_name = profile.tourism[number % len(profile.tourism)]
+        name, old_province = profile.tourism[number % len(profile.tourism)]
         if number >= len(profile.tourism):
             name = f"{name} (điểm {number // len(profile.tourism) + 1})"
-        host = hosts[number % len(hosts)]
-        catalogue.append(_Product(host, name, "VI", None, "Điểm du lịch cộng đồng, trải nghiệm nông nghiệp và làng nghề.",
-                                  "tourism"))
+        hosts = [p for p in organisations if p.old.name == old_province] or organisations
+        catalogue.append(_Product(hosts[number % len(hosts)], name, "VI", None,
+                                  "Điểm du lịch cộng đồng, trải nghiệm nông nghiệp và làng nghề.", "tourism"))
     return catalogue
 
 
