@@ -20,7 +20,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 import pytest
 from sqlalchemy import create_engine, text
 
-from catalogue.store import make_engine, migrate
+from catalogue.store import make_engine
+from tests.databases import migrated_database
 
 POSTGRES_BASE_URL = os.environ.get("OCOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -62,29 +63,7 @@ def postgres_url() -> str:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path) -> str:
     """An empty, migrated database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ocop.db'}"
-    else:
-        session_url = request.getfixturevalue("postgres_url")
-        url = _fresh_postgres_schema(session_url, request)
-    migrate(url)
-    return url
-
-
-def _fresh_postgres_schema(session_url: str, request) -> str:
-    base, _, _ = session_url.partition("?")
-    schema = f"ocop_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    request.addfinalizer(drop)
-    return f"{base}?options=-csearch_path%3D{schema}"
+    return migrated_database(request, tmp_path, request.param)
 
 
 @pytest.fixture

@@ -13,11 +13,23 @@ from prefect.testing.utilities import prefect_test_harness
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from catalogue.store import make_engine
+from tests.databases import migrated_database
 from connectors.sandboxes.fleet import SandboxFleet, running_sandboxes
 from flows.context import VIETNAM
+from listings.sync import load_products
 from ocop.shops import credentials_environment, write_shops_file
 
 TODAY = dt.datetime.now(VIETNAM).date()
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path) -> str:
+    """End-to-end tests run on SQLite; those that matter for the production store also run on
+    PostgreSQL with `@pytest.mark.parametrize("database_url", BOTH_BACKENDS, indirect=True)`."""
+    return migrated_database(request, tmp_path, request.param)
+
+
+BOTH_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,6 +46,13 @@ class Pipeline:
 
     def engine(self):
         return make_engine(self.database_url)
+
+    def listable_codes(self) -> set[str]:
+        engine = self.engine()
+        try:
+            return {p.product.ocop_code for p in load_products(engine).values() if p.is_listable(TODAY)}
+        finally:
+            engine.dispose()
 
     def ingest(self, rows: list[dict]) -> None:
         engine = self.engine()

@@ -59,7 +59,7 @@ def test_a_second_run_makes_no_write_call(pipeline):
 
 def test_a_changed_price_produces_exactly_the_price_updates(pipeline):
     publish_listings()
-    listable = _listable_codes(pipeline)
+    listable = pipeline.listable_codes()
     rows = sample_rows("Đồng Tháp", **ROWS)
     repriced = [row for row in rows if row["ocop_code"] in listable][:2]
     for row in repriced:
@@ -69,13 +69,6 @@ def test_a_changed_price_produces_exactly_the_price_updates(pipeline):
     result = publish_listings()
     assert _events(pipeline) - before == Counter({"price_stock:ok": 2 * len(OFFICIAL_SHOPS)})
     assert all(counts == {"price_stock": 2} for counts in result.values())
-
-
-def _listable_codes(pipeline) -> set[str]:
-    engine = pipeline.engine()
-    products = load_products(engine)
-    engine.dispose()
-    return {p.product.ocop_code for p in products.values() if p.is_listable(TODAY)}
 
 
 def test_a_dry_run_plans_without_writing(pipeline):
@@ -97,7 +90,7 @@ def _publish_and_review(pipeline) -> None:
 
 
 def _listable_row(pipeline, rows: list[dict]) -> dict:
-    listable = _listable_codes(pipeline)
+    listable = pipeline.listable_codes()
     return next(row for row in rows if row["ocop_code"] in listable and row["stars"] in ("3", "4"))
 
 
