@@ -51,7 +51,9 @@ def _quiet_prefect() -> None:
 
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_HOME", str(load_settings().home / "prefect"))
+    home = load_settings().home / "prefect"
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_HOME", str(home))
 
 
 @app.command()

@@ -16,6 +16,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="ocop-prefect-home-"))
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Whatever a test writes by default (rejects CSVs, reports) lands in a temporary home, never the checkout.
+os.environ.setdefault("OCOP_HOME", tempfile.mkdtemp(prefix="ocop-test-home-"))
 
 import pytest
 from sqlalchemy import create_engine, text
