@@ -53,13 +53,15 @@ def publish_batch_task(
 
 
 class Progress:
-    """A Prefect progress artifact, updated from the batch threads at most every 2%."""
+    """A Prefect progress artifact, updated from the batch threads at most every 2%; a log line every 10%."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, logger) -> None:
         self.total = max(total, 1)
         self.done = 0
         self._reported = 0.0
+        self._logged = 0.0
         self._lock = threading.Lock()
+        self._logger = logger
         self.artifact_id = create_progress_artifact(0.0, key="publish-progress", description="Listings published this run")
 
     def advance_by(self, batch: sync.Batch):
@@ -74,6 +76,9 @@ class Progress:
                 if percent - self._reported >= 2 or self.done == self.total:
                     self._reported = percent
                     update_progress_artifact(self.artifact_id, percent)
+                if percent - self._logged >= 10 or self.done == self.total:
+                    self._logged = percent
+                    self._logger.info("published %d of %d listings (%.0f%%)", self.done, self.total, percent)
 
         return on_progress
 
@@ -132,7 +137,7 @@ def publish_listings(
 def _publish_round(context, connectors, plans: list[ShopPlan], batch_size: int, run_id: str, only, summary) -> None:
     """Publish every batch of every shop concurrently; re-raise the first failure once all have ended."""
     pending = [batch for plan in plans for batch in sync.batches(plan, batch_size)]
-    progress = Progress(sum(len(batch.items) for batch in pending))
+    progress = Progress(sum(len(batch.items) for batch in pending), get_run_logger())
     futures = [publish_batch_task.submit(context, connectors[batch.shop_key], batch, run_id, only, progress)
                for batch in pending]
     failures = []
