@@ -51,9 +51,9 @@ FINAL = {StateType.COMPLETED, StateType.FAILED, StateType.CRASHED, StateType.CAN
 SLOW_LAZADA = FaultConfig(latency_ms=25)
 
 # The deployment as prefect.yaml declares the production ones: this checkout, a process pool, one
-# run at a time (a retried run must still get through that limit). The entrypoint is a module path:
-# a file path (flows/publish.py:...) makes Prefect put flows/ first on sys.path, where
-# flows/reconcile.py hides the reconcile package (see the prefect.yaml test below).
+# run at a time (a retried run must still get through that limit). The entrypoint is a module path,
+# as in prefect.yaml: a file path (flows/publish.py:...) makes Prefect put flows/ first on sys.path
+# for the whole run, where a flow module named like a top-level package hides that package.
 PREFECT_YAML = """\
 name: ocop-retry-test
 prefect-version: 3.8.8
