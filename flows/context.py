@@ -21,24 +21,24 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 class PipelineContext:
     settings: Settings
     engine: Engine
-    shops: tuple[ShopConfig, ...]
     today: dt.date
 
     def select_shops(self, *, channels: list[str] | None = None, shops: list[str] | None = None) -> list[ShopConfig]:
+        """The shops to work on, credentials loaded; only flows that call marketplaces ask for them."""
+        declared = load_shops(self.settings.shops_file) if self.settings.shops_file else []
         chosen = [
-            shop for shop in self.shops
+            shop for shop in declared
             if (not channels or shop.channel.value in channels) and (not shops or shop.key in shops)
         ]
         if not chosen:
-            known = ", ".join(shop.key for shop in self.shops) or "none (set OCOP_SHOPS_FILE)"
+            known = ", ".join(shop.key for shop in declared) or "none (set OCOP_SHOPS_FILE)"
             raise ValueError(f"no shop matches channels={channels} shops={shops}; known shops: {known}")
         return chosen
 
 
 def pipeline_context() -> PipelineContext:
     settings = load_settings()
-    shops = tuple(load_shops(settings.shops_file)) if settings.shops_file else ()
-    return PipelineContext(settings, _engine(settings.database_url), shops, dt.datetime.now(VIETNAM).date())
+    return PipelineContext(settings, _engine(settings.database_url), dt.datetime.now(VIETNAM).date())
 
 
 @lru_cache(maxsize=4)

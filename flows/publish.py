@@ -25,10 +25,10 @@ from flows.context import PipelineContext, pipeline_context
 from listings import sync
 from listings.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_actions
 from listings.profiles import load_profile
-from listings.publish import BatchResult
+from listings.publish import BatchResult, ShopUnavailable
 
-# Each round re-plans from the ledger, so listings that failed transiently in one round are tried
-# again in the next; rejected ones are not (their content has not changed).
+# Listings that failed transiently in one round (a 5xx after the connector's own retries, a
+# timeout) are tried again in the next; refused ones are not (their product has not changed).
 ROUNDS = 3
 
 
@@ -119,40 +119,49 @@ def publish_listings(
     run_id = str(flow_run.id or uuid.uuid4())
     connectors = {shop.key: connector_for(shop) for shop in targets}
     summary: dict[str, Counter] = {shop.key: Counter() for shop in targets}
+    unavailable: dict[str, BaseException] = {}
     try:
         for round_number in range(1, ROUNDS + 1):
-            if round_number > 1:
-                plans = plan_all()
-            if not any(plan.candidates for plan in plans):
+            plans = [plan for plan in plans if plan.candidates and plan.shop_key not in unavailable]
+            if not plans:
                 break
             logger.info("round %d: candidates %s", round_number, {plan.shop_key: len(plan.candidates) for plan in plans})
-            _publish_round(context, connectors, plans, batch_size, run_id, only, summary)
+            retry = _publish_round(context, connectors, plans, batch_size, run_id, only, summary, unavailable)
+            plans = [plan.restricted_to(retry.get(plan.shop_key, set())) for plan in plans]
     finally:
         for connector in connectors.values():
             connector.close()
         _report_summary(summary)
+    if unavailable:
+        # every other shop finished first; failing the run lets an operator's Retry pick the rest up
+        raise ShopUnavailable("; ".join(f"{key}: {error}" for key, error in unavailable.items()))
     return {key: dict(counts) for key, counts in summary.items()}
 
 
-def _publish_round(context, connectors, plans: list[ShopPlan], batch_size: int, run_id: str, only, summary) -> None:
-    """Publish every batch of every shop concurrently; re-raise the first failure once all have ended."""
+def _publish_round(
+    context, connectors, plans: list[ShopPlan], batch_size: int, run_id: str, only, summary, unavailable
+) -> dict[str, set[int]]:
+    """Publish every batch of every shop concurrently; returns, per shop, the products to try again.
+
+    A shop whose batch stopped (outage, credentials refused) goes into `unavailable`.
+    """
     pending = [batch for plan in plans for batch in sync.batches(plan, batch_size)]
     progress = Progress(sum(len(batch.items) for batch in pending), get_run_logger())
     futures = [publish_batch_task.submit(context, connectors[batch.shop_key], batch, run_id, only, progress)
                for batch in pending]
-    failures = []
+    retry: dict[str, set[int]] = {}
     for batch, future in zip(pending, futures):
         try:
             result = future.result()
-        except Exception as error:  # the batch task failed (shop unavailable): finish the others first
-            failures.append(error)
+        except Exception as error:  # noqa: BLE001 (the batch task failed: the shop is out for this run)
+            unavailable.setdefault(batch.shop_key, error)
             continue
         summary[batch.shop_key].update(result.calls)
         summary[batch.shop_key].update({f"failed:{name}": n for name, n in result.failures.items()})
         if result.blocked:
             summary[batch.shop_key]["blocked"] += result.blocked
-    if failures:
-        raise failures[0]
+        retry.setdefault(batch.shop_key, set()).update(result.retry)
+    return retry
 
 
 def _report_plan(decided: dict[str, list[PlannedListing]]) -> None:

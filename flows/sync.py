@@ -8,8 +8,9 @@ from prefect import flow
 
 from flows.publish import publish_listings
 from flows.pull import pull_catalogue
-from flows.reconcile import reconcile_listings
+from flows.reconcile_listings import reconcile_listings
 from flows.report import build_reports
+from ocop.settings import load_settings
 
 Step = Literal["pull", "publish", "reconcile", "report"]
 
@@ -25,21 +26,28 @@ def ocop_sync(
     target_pct: float = 100.0,
     steps: list[Step] = ["pull", "publish", "reconcile", "report"],  # noqa: B006 (Prefect parameters are copied)
 ) -> dict:
-    """Run the steps in order; `source` (registry URL, CSV or XLSX) is needed for the pull step.
-
-    A dry run pulls nothing and reports the publish plan only.
+    """Run the steps in order. The pull reads `source` (registry URL, CSV or XLSX), by default
+    OCOP_CATALOGUE_SOURCE. A dry run pulls nothing and reports the publish plan only.
     """
     results: dict = {}
     if dry_run:
         return {"publish": publish_listings(province=province, channels=channels, shops=shops, dry_run=True)}
     if "pull" in steps:
+        source = source or load_settings().catalogue_source
         if not source:
-            raise ValueError("the pull step needs a source: a registry URL or a CSV/XLSX path (or leave out the pull step)")
+            raise ValueError("the pull step needs a source: set OCOP_CATALOGUE_SOURCE (a registry URL or a CSV/XLSX path), "
+                             "pass the `source` parameter, or leave out the pull step")
         results["pull"] = pull_catalogue(source)
+    publish_state = None
     if "publish" in steps:
-        results["publish"] = publish_listings(province=province, channels=channels, shops=shops, batch_size=batch_size)
+        publish_state = publish_listings(province=province, channels=channels, shops=shops, batch_size=batch_size,
+                                         return_state=True)
+        results["publish"] = publish_state.result(raise_on_failure=False)
+    # reconcile and report even when a shop failed: the office needs the report most on bad nights
     if "reconcile" in steps:
         results["reconcile"] = reconcile_listings(province=province, channels=channels, shops=shops, target_pct=target_pct)
     if "report" in steps:
         results["report"] = build_reports(province=province)
+    if publish_state is not None and publish_state.is_failed():
+        publish_state.result()   # re-raises the publish failure: the run ends Failed, ready for a Retry
     return results

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from catalogue.store import transaction
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, ErrorClass
 from connectors.types import ShopConfig
 from listings.models import ImageUpload, ListingBinding, ListingEvent, Shop
 from listings.plan import BindingState
@@ -119,13 +119,40 @@ def claim(engine: Engine, shop_id: int, product_ids: Sequence[int], owner: str) 
     return claimed
 
 
-def release(engine: Engine, shop_id: int, owner: str) -> None:
+def release(engine: Engine, shop_id: int, owner: str, product_ids: set[int]) -> None:
+    """Release the rows this batch claimed (other batches of the same run may still hold theirs)."""
+    ids = sorted(product_ids)
     with transaction(engine) as session:
-        session.execute(
-            update(ListingBinding)
-            .where(and_(ListingBinding.shop_id == shop_id, ListingBinding.claimed_by == owner))
-            .values(claimed_by=None, claimed_at=None)
-        )
+        for start in range(0, len(ids), 500):
+            session.execute(
+                update(ListingBinding)
+                .where(and_(ListingBinding.shop_id == shop_id, ListingBinding.claimed_by == owner,
+                            ListingBinding.product_id.in_(ids[start : start + 500])))
+                .values(claimed_by=None, claimed_at=None)
+            )
+
+
+def renew(session: Session, shop_id: int, product_id: int, owner: str) -> bool:
+    """Refresh this owner's claim on one binding before working on it; False if the claim was lost
+    (it outlived the lease and another worker took it over)."""
+    result = session.execute(
+        update(ListingBinding)
+        .where(ListingBinding.shop_id == shop_id, ListingBinding.product_id == product_id,
+               ListingBinding.claimed_by == owner)
+        .values(claimed_at=_now())
+    )
+    return result.rowcount == 1
+
+
+def mark_sending(session: Session, shop_id: int, product_id: int) -> None:
+    """Written before a create is sent: if the process dies before the outcome is recorded, the
+    binding says "unknown outcome", and the next attempt looks the seller SKU up before creating."""
+    session.execute(
+        update(ListingBinding)
+        .where(ListingBinding.shop_id == shop_id, ListingBinding.product_id == product_id)
+        .values(last_error_class=ErrorClass.UNKNOWN_OUTCOME.value, last_error_code=None,
+                last_error_message="create sent; its outcome was not recorded")
+    )
 
 
 @dataclass(frozen=True)
@@ -150,7 +177,7 @@ def record(session: Session, shop_id: int, product_id: int, run_id: str | None, 
             "last_error_message": error.message,
             "last_error_class": error.error_class.value,
         }
-    elif outcome.outcome == "ok":
+    elif outcome.outcome in ("ok", "blocked"):
         binding_changes |= {"last_error_code": None, "last_error_message": None, "last_error_class": None}
     if outcome.operation != "block":
         binding_changes.setdefault("attempts", row.attempts + 1)

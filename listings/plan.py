@@ -89,6 +89,9 @@ class ShopPlan:
     shop_key: str
     candidates: tuple[Candidate, ...]
 
+    def restricted_to(self, product_ids: set[int]) -> ShopPlan:
+        return ShopPlan(self.shop_key, tuple(c for c in self.candidates if c.product_id in product_ids))
+
 
 def count_actions(listings: list[PlannedListing]) -> Counter[str]:
     return Counter(action.value for item in listings for action in item.actions)
@@ -113,8 +116,8 @@ def plan_listing(
     if rendering is None:
         raise ValueError(f"product {product.product.seller_sku}: listable but not rendered")
     if binding is None or binding.remote_id is None or binding.remote_status == ListingStatus.DELETED:
-        if _rejected_unchanged(binding, rendering):
-            return None
+        # A create refused before is tried again only because the product changed (screening saw a
+        # new fingerprint): its price or stock may have been what the platform refused.
         return PlannedListing(product_id, product, (Action.CREATE,), rendering)
     return _plan_existing(product_id, product, rendering, binding)
 
@@ -142,13 +145,9 @@ def _plan_existing(
     return PlannedListing(product_id, product, tuple(actions), rendering)
 
 
-def _rejected_unchanged(binding: BindingState | None, rendering: RenderedListing) -> bool:
-    """The platform refused exactly this content before: sending it again would fail the same way."""
-    return (
-        binding is not None
-        and binding.last_error_class == ErrorClass.REJECTED
-        and binding.rendered_hash == rendering.content_hash
-    )
+def _rejected_unchanged(binding: BindingState, rendering: RenderedListing) -> bool:
+    """The platform refused exactly this content in an update: sending it again would fail the same way."""
+    return binding.last_error_class == ErrorClass.REJECTED and binding.rendered_hash == rendering.content_hash
 
 
 def narrow(item: PlannedListing | None, only: frozenset[Action] | None) -> PlannedListing | None:
@@ -167,8 +166,9 @@ def screen(
         return plan_listing(product, None, binding, product_id=0, today=today) is not None
     if binding is None or binding.source_fingerprint != fingerprint:
         return True
-    settled = binding.last_error_class in (None, ErrorClass.REJECTED)
-    return not settled or binding.remote_status in NOT_SELLING
+    if binding.last_error_class == ErrorClass.REJECTED:
+        return False   # refused: not retried until the product changes
+    return binding.last_error_class is not None or binding.remote_status in NOT_SELLING
 
 
 def plan_shop(

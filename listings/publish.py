@@ -18,11 +18,11 @@ from sqlalchemy import Engine
 
 from catalogue.store import transaction
 from catalogue.records import CatalogueProduct
-from connectors.errors import AuthError, ConnectorError, NotFound, Rejected, TransientError, UnknownOutcome
+from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
 from connectors.types import Connector, ListingStatus
 from listings import ledger
 from listings.ledger import Outcome
-from listings.plan import Action, Candidate, PlannedListing, narrow, plan_listing, screen
+from listings.plan import Action, BindingState, Candidate, PlannedListing, narrow, plan_listing, screen
 from listings.render import Blocked, RenderedListing
 
 Renderer = Callable[[CatalogueProduct], "RenderedListing | Blocked"]
@@ -46,13 +46,7 @@ class BatchResult:
     skipped_claimed_elsewhere: int = 0
     skipped_already_done: int = 0
     blocked: int = 0
-
-    def merge(self, other: BatchResult) -> None:
-        self.calls.update(other.calls)
-        self.failures.update(other.failures)
-        self.skipped_claimed_elsewhere += other.skipped_claimed_elsewhere
-        self.skipped_already_done += other.skipped_already_done
-        self.blocked += other.blocked
+    retry: set[int] = field(default_factory=set)                 # product ids that failed transiently
 
 
 class Publisher:
@@ -93,12 +87,16 @@ class Publisher:
                     self.result.skipped_claimed_elsewhere += 1
                 self.on_progress(done)
         finally:
-            ledger.release(self.engine, self.shop_id, self.run_id)
+            ledger.release(self.engine, self.shop_id, self.run_id, held)
         return self.result
 
     def _publish_one(self, candidate: Candidate) -> None:
         with transaction(self.engine) as session:
+            still_held = ledger.renew(session, self.shop_id, candidate.product_id, self.run_id)
             binding = ledger.load_binding(session, self.shop_id, candidate.product_id)
+        if not still_held:
+            self.result.skipped_claimed_elsewhere += 1
+            return
         if not screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today):
             self.result.skipped_already_done += 1
             return
@@ -113,14 +111,17 @@ class Publisher:
         for action in planned.actions:
             try:
                 remote_id = self._apply(action, planned, remote_id, binding)
+            except Rejected as error:
+                self._record_failure(action, planned, error)
+                if action is Action.CREATE:
+                    break          # nothing else can follow a refused create
             except ConnectorError as error:
                 self._record_failure(action, planned, error)
-                if isinstance(error, Rejected):
-                    self._settle(candidate)   # not retried until the product changes
+                self.result.retry.add(candidate.product_id)
                 return
         self._failures_in_a_row = 0
         if planned.actions == full.actions:
-            self._settle(candidate)
+            self._settle(candidate)   # done, or refused until the product changes
 
     def _settle(self, candidate: Candidate) -> None:
         """Remember the input fingerprint: until the product changes, planning will not render it again."""
@@ -134,7 +135,7 @@ class Publisher:
             self.result.blocked += 1
             return remote_id
         if action is Action.CREATE:
-            return self._create(item, look_up_first=binding is not None and binding.attempts > 0)
+            return self._create(item, binding)
         assert remote_id is not None
         rendered = item.rendered
         if action is Action.UPDATE:
@@ -155,24 +156,37 @@ class Publisher:
         self.result.calls[action.value] += 1
         return remote_id
 
-    def _create(self, item: PlannedListing, *, look_up_first: bool) -> str:
+    def _create(self, item: PlannedListing, binding: BindingState | None) -> str:
+        """Create the listing, never twice: an earlier attempt that may have landed (a crash or timeout
+        after sending, or a refusal because the seller SKU exists) is looked up and adopted instead."""
         rendered = item.rendered
         assert isinstance(rendered, RenderedListing)
-        if look_up_first:
-            # An earlier attempt may have reached the platform (timeout, crash): never create twice.
-            existing = self.connector.find_by_seller_sku(item.seller_sku)
-            if existing is not None and existing.status != ListingStatus.DELETED:
-                self._record(item, Outcome("lookup", "found"), remote_id=existing.remote_id,
-                             remote_sku_id=existing.remote_sku_id, remote_status=existing.status.value,
-                             platform_status=existing.platform_status)
-                self.connector.update(existing.remote_id, rendered.to_content(self._upload_images(rendered)))
-                self.connector.update_price_stock(existing.remote_id, rendered.price_vnd, rendered.stock,
-                                                  seller_sku=item.seller_sku)
-                self._record_created(item, rendered, existing.remote_id, existing.remote_sku_id, None, "adopt")
-                return existing.remote_id
-        created = self.connector.create(rendered.to_content(self._upload_images(rendered)))
+        tried_before = binding is not None and (binding.attempts > 0 or binding.last_error_class is not None)
+        if tried_before and (adopted := self._adopt_existing(item, rendered)):
+            return adopted
+        content = rendered.to_content(self._upload_images(rendered))
+        with transaction(self.engine) as session:
+            ledger.mark_sending(session, self.shop_id, item.product_id)
+        try:
+            created = self.connector.create(content)
+        except Rejected:
+            if adopted := self._adopt_existing(item, rendered):
+                return adopted
+            raise
         self._record_created(item, rendered, created.remote_id, created.remote_sku_id, created.request_id, "create")
         return created.remote_id
+
+    def _adopt_existing(self, item: PlannedListing, rendered: RenderedListing) -> str | None:
+        existing = self.connector.find_by_seller_sku(item.seller_sku)
+        if existing is None or existing.status == ListingStatus.DELETED:
+            return None
+        self._record(item, Outcome("lookup", "found"), remote_id=existing.remote_id,
+                     remote_sku_id=existing.remote_sku_id, remote_status=existing.status.value,
+                     platform_status=existing.platform_status)
+        self.connector.update(existing.remote_id, rendered.to_content(self._upload_images(rendered)))
+        self.connector.update_price_stock(existing.remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku)
+        self._record_created(item, rendered, existing.remote_id, existing.remote_sku_id, None, "adopt")
+        return existing.remote_id
 
     def _record_created(self, item, rendered: RenderedListing, remote_id, remote_sku_id, request_id, operation) -> None:
         self._record(
@@ -203,8 +217,8 @@ class Publisher:
 
     def _record_failure(self, action: Action, item: PlannedListing, error: ConnectorError) -> None:
         changes: dict = {}
-        if isinstance(item.rendered, RenderedListing):
-            changes["rendered_hash"] = item.rendered.content_hash
+        if action in (Action.CREATE, Action.UPDATE) and isinstance(item.rendered, RenderedListing):
+            changes["rendered_hash"] = item.rendered.content_hash   # the content that was tried, not pushed
         if isinstance(error, NotFound):
             changes |= {"remote_id": None, "remote_sku_id": None, "remote_status": ListingStatus.DELETED.value}
         self._record(item, Outcome(action.value, "failed", error=error), **changes)
@@ -212,6 +226,9 @@ class Publisher:
         log.warning("%s %s %s failed: %s", self.connector.shop.key, item.seller_sku, action.value, error)
         if isinstance(error, AuthError):
             raise ShopUnavailable(f"shop {self.connector.shop.key}: credentials refused ({error.code})") from error
+        if isinstance(error, RateLimited):
+            # the connector already waited out short bans; one that still surfaces is long: stop the shop
+            raise ShopUnavailable(f"shop {self.connector.shop.key}: rate limited for {error.retry_after:.0f} s") from error
         if isinstance(error, (TransientError, UnknownOutcome)):
             self._failures_in_a_row += 1
             if self._failures_in_a_row >= CONSECUTIVE_FAILURES_BEFORE_GIVING_UP:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -299,7 +301,18 @@ def input_fingerprint(product: CatalogueProduct, profile: ChannelProfile) -> str
     """
     digest = hashlib.sha256(_renderer_fingerprint(profile))
     digest.update(repr(product).encode())  # frozen dataclasses of plain values: repr is complete and stable
+    for ref in product.product.images:
+        digest.update(_image_stamp(ref).encode())
     return digest.hexdigest()
+
+
+def _image_stamp(ref: str) -> str:
+    """A photo replaced at the same path, or one that was missing and now exists, changes the fingerprint."""
+    try:
+        stat = os.stat(ref)
+    except (OSError, ValueError):
+        return f"{ref}|unavailable"
+    return f"{ref}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 _profile_digests: dict[int, bytes] = {}
@@ -309,8 +322,18 @@ def _renderer_fingerprint(profile: ChannelProfile) -> bytes:
     """The code, templates and this profile's data; profiles are loaded once per process, so by identity."""
     key = id(profile)
     if key not in _profile_digests:
-        _profile_digests[key] = hashlib.sha256(_sources_digest() + repr(profile).encode()).digest()
+        data = json.dumps(asdict(profile), sort_keys=True, default=_canonical_value, ensure_ascii=False)
+        _profile_digests[key] = hashlib.sha256(_sources_digest() + data.encode()).digest()
     return _profile_digests[key]
+
+
+def _canonical_value(value):
+    """JSON for what `json` cannot encode; sets sorted, so the digest is the same in every process."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, re.Pattern):
+        return value.pattern
+    return str(value)
 
 
 @cache

@@ -5,6 +5,7 @@
 | OCOP_HOME           | ./ocop-data                      | where the database, reports and sandbox state live |
 | OCOP_DATABASE_URL   | sqlite:///$OCOP_HOME/ocop.db     | SQLAlchemy URL; PostgreSQL in production |
 | OCOP_SHOPS_FILE     | (the local sandboxes' shops)     | TOML file declaring the shops to publish to |
+| OCOP_CATALOGUE_SOURCE | (none)                         | registry URL or CSV/XLSX path the scheduled pull reads |
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Settings:
     home: Path
     database_url: str
     shops_file: Path | None
+    catalogue_source: str | None = None
 
     @property
     def reports_dir(self) -> Path:
@@ -33,4 +35,9 @@ def load_settings() -> Settings:
     home = Path(os.environ.get("OCOP_HOME", "ocop-data")).resolve()
     database_url = os.environ.get("OCOP_DATABASE_URL") or f"sqlite:///{home / 'ocop.db'}"
     shops_file = os.environ.get("OCOP_SHOPS_FILE")
-    return Settings(home=home, database_url=database_url, shops_file=Path(shops_file) if shops_file else None)
+    return Settings(
+        home=home,
+        database_url=database_url,
+        shops_file=Path(shops_file) if shops_file else None,
+        catalogue_source=os.environ.get("OCOP_CATALOGUE_SOURCE") or None,
+    )

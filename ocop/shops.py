@@ -39,6 +39,8 @@ def load_shops(path: Path) -> list[ShopConfig]:
         missing = [name for name in ("key", "channel", "base_url") if name not in entry]
         if missing:
             raise ShopsFileError(f"{path}: shop #{number}: missing {', '.join(missing)}")
+        if any(shop.key == entry["key"] for shop in shops):
+            raise ShopsFileError(f"{path}: shop #{number}: key {entry['key']!r} is declared twice; keys must be unique")
         try:
             channel = Channel(entry["channel"])
         except ValueError:

@@ -9,7 +9,7 @@ import pytest
 from catalogue.sample import sample_rows
 from connectors.types import Channel
 from flows.publish import publish_listings
-from flows.reconcile import reconcile_listings
+from flows.reconcile_listings import reconcile_listings
 from flows.sync import ocop_sync
 from reconcile.run import evaluate_run
 from tests.flows.conftest import BOTH_BACKENDS, TODAY

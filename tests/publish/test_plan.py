@@ -6,7 +6,7 @@ from dataclasses import replace
 from catalogue.records import CertificationRecord
 from connectors.errors import ErrorClass
 from connectors.types import ListingStatus
-from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, narrow, plan_listing, plan_shop
+from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, narrow, plan_listing, plan_shop, screen
 from listings.profiles import load_profile
 from listings.render import input_fingerprint, render_listing
 from tests.listings.listing_products import TODAY, catalogue_product
@@ -71,13 +71,28 @@ def test_a_renewed_certificate_relists_an_unlisted_item():
     assert planned.actions == (Action.RELIST,)
 
 
-def test_rejected_content_is_not_retried_until_it_changes():
+def test_refused_content_is_not_retried_until_the_product_changes():
     product = catalogue_product()
-    rendered = render_listing(product, PROFILE, today=TODAY)
-    rejected = BindingState(product_id=1, seller_sku=product.product.seller_sku, rendered_hash=rendered.content_hash,
-                            last_error_class=ErrorClass.REJECTED, attempts=1)
-    assert _plan(product, rejected) is None
-    assert _plan(catalogue_product(name="Hạt sen sấy giòn Tháp Mười loại 1"), rejected).actions == (Action.CREATE,)
+    refused = BindingState(product_id=1, seller_sku=product.product.seller_sku, last_error_class=ErrorClass.REJECTED,
+                           attempts=1, source_fingerprint=input_fingerprint(product, PROFILE))
+    assert not screen(product, refused, fingerprint=input_fingerprint(product, PROFILE), today=TODAY)
+    repriced = catalogue_product(price_vnd=99_000)   # the price may be what the platform refused
+    assert screen(repriced, refused, fingerprint=input_fingerprint(repriced, PROFILE), today=TODAY)
+    assert _plan(repriced, refused).actions == (Action.CREATE,)
+
+
+def test_a_refused_update_is_not_resent_with_a_price_change():
+    product = catalogue_product()
+    edited = catalogue_product(description="Mô tả mới", price_vnd=99_000)
+    refused = replace(_synced(product), last_error_class=ErrorClass.REJECTED,
+                      rendered_hash=render_listing(edited, PROFILE, today=TODAY).content_hash)
+    assert _plan(edited, refused).actions == (Action.PRICE_STOCK,)
+
+
+def test_a_refused_relist_is_not_resent():
+    product = catalogue_product()
+    refused = _synced(product, remote_status=ListingStatus.INACTIVE, last_error_class=ErrorClass.REJECTED)
+    assert not screen(product, refused, fingerprint=input_fingerprint(product, PROFILE), today=TODAY)
 
 
 def test_a_transient_failure_is_retried():

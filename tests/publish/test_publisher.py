@@ -1,0 +1,107 @@
+"""The publisher against a real ledger: outcomes recorded as they happen, nothing ever created twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from catalogue.ingest import ingest_rows
+from catalogue.sample import sample_rows
+from catalogue.store import make_engine, transaction
+from connectors.errors import Rejected, TransientError
+from listings import ledger, sync
+from listings.profiles import load_profile
+from tests.publish.fake_shop import SHOP, FakeShop, Item
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    ingest_rows(engine, sample_rows("Đồng Tháp", products=8, seed=3, today=TODAY), today=TODAY)
+    yield engine
+    engine.dispose()
+
+
+def _plan(engine):
+    products = sync.load_products(engine)
+    fingerprints = sync.fingerprints(products, load_profile(SHOP.channel), today=TODAY)
+    return sync.plan_for_shop(engine, SHOP, products, fingerprints, today=TODAY)
+
+
+def _publish(engine, shop: FakeShop, candidates, run_id="run-1", only=None):
+    return sync.publish_batch(engine, shop, candidates, run_id=run_id, today=TODAY, only=only)
+
+
+def _bindings(engine):
+    with transaction(engine) as session:
+        return ledger.load_bindings(session, ledger.ensure_shop(session, SHOP))
+
+
+def test_a_create_whose_answer_was_lost_is_adopted_not_created_again(engine):
+    shop = FakeShop(lost_answers=1)
+    plan = _plan(engine)
+    first = plan.candidates[0]
+    with pytest.raises(KeyboardInterrupt):
+        _publish(engine, shop, [first])
+    assert _bindings(engine)[first.product_id].last_error_class == "unknown_outcome"
+    _publish(engine, shop, _plan(engine).candidates, run_id="run-2")
+    assert max(shop.skus().values()) == 1
+    assert _bindings(engine)[first.product_id].remote_id in shop.items
+
+
+def test_a_create_refused_as_a_duplicate_seller_sku_adopts_the_existing_item(engine):
+    shop = FakeShop()
+    first = _plan(engine).candidates[0]
+    shop.items["555"] = Item(first.product.product.seller_sku, "an item made by hand", 1)
+    _publish(engine, shop, [first])
+    binding = _bindings(engine)[first.product_id]
+    assert binding.remote_id == "555" and binding.last_error_class is None
+    assert binding.pushed_hash is not None
+    assert shop.skus()[first.product.product.seller_sku] == 1
+
+
+def test_a_batch_releases_only_its_own_claims(engine):
+    plan = _plan(engine)
+    one, two = plan.candidates[:2], plan.candidates[2:4]
+    held_by_other_batch = ledger.claim(engine, _shop_id(engine, [c for c in two]), [c.product_id for c in two], "run-1")
+    _publish(engine, FakeShop(), one)
+    with transaction(engine) as session:
+        still = [ledger.renew(session, _shop_id(engine), c.product_id, "run-1") for c in two]
+    assert held_by_other_batch == {c.product_id for c in two}
+    assert all(still)
+
+
+def _shop_id(engine, candidates=()):
+    with transaction(engine) as session:
+        shop_id = ledger.ensure_shop(session, SHOP)
+        ledger.ensure_bindings(session, shop_id, [(c.product_id, c.product.product.seller_sku) for c in candidates])
+    return shop_id
+
+
+def test_a_refused_price_does_not_stop_the_content_update_nor_mark_it_pushed(engine):
+    shop = FakeShop()
+    _publish(engine, shop, _plan(engine).candidates)
+    rows = sample_rows("Đồng Tháp", products=8, seed=3, today=TODAY)
+    listable = {p.product.ocop_code for p in sync.load_products(engine).values() if p.is_listable(TODAY)}
+    row = next(r for r in rows if r["ocop_code"] in listable)
+    row.update(product_name=row["product_name"] + " loại đặc biệt", price_vnd=str(int(row["price_vnd"]) + 1_000))
+    ingest_rows(engine, rows, today=TODAY)
+    shop.failures["price_stock"] = [Rejected("price out of range", code="error_invalid_price")]
+    result = _publish(engine, shop, _plan(engine).candidates, run_id="run-2")
+    assert result.calls["update"] == 1 and result.failures["rejected"] == 1
+    changed = next(b for b in _bindings(engine).values() if b.last_error_class == "rejected")
+    assert changed.pushed_hash == changed.rendered_hash   # the content that was sent is the content pushed
+    assert _plan(engine).candidates == ()                 # refused: not retried until the product changes
+
+
+def test_a_transient_failure_is_offered_for_the_next_round(engine):
+    shop = FakeShop(failures={"create": [TransientError("503", code="http_503")]})
+    plan = _plan(engine)
+    result = _publish(engine, shop, plan.candidates)
+    assert len(result.retry) == 1
+    again = _publish(engine, shop, plan.restricted_to(result.retry).candidates, run_id="run-1")
+    assert again.calls["create"] == 1 and not again.retry
+    assert set(shop.skus()) == {c.product.product.seller_sku for c in plan.candidates if c.fingerprint}
