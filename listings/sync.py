@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Engine, select
 
 from catalogue.models import Product
+from catalogue.normalise import comparison_key
 from catalogue.query import load_catalogue
 from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
@@ -47,7 +48,15 @@ def plan_for_shop(
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, shop)
         bindings = ledger.load_bindings(session, shop_id)
-    return plan_shop(shop.key, products, channel_fingerprints, bindings, today=today)
+    return plan_shop(shop.key, products_for(shop, products), channel_fingerprints, bindings, today=today)
+
+
+def products_for(shop: ShopConfig, products: dict[int, CatalogueProduct]) -> dict[int, CatalogueProduct]:
+    """A province's shop sells that province's products; a shop with no province sells them all."""
+    if not shop.province:
+        return products
+    province = comparison_key(shop.province)
+    return {pid: p for pid, p in products.items() if comparison_key(p.producer.address.province) == province}
 
 
 def preview(engine: Engine, shop: ShopConfig, plan: ShopPlan, *, today: dt.date) -> list[PlannedListing]:

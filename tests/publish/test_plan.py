@@ -138,3 +138,14 @@ def test_only_changed_failed_or_expiring_products_are_candidates():
     plan = plan_shop("shopee-dong-thap", products, fingerprints, bindings, today=TODAY)
     assert [c.product_id for c in plan.candidates] == [2, 3, 4]
     assert plan.candidates[2].fingerprint is None
+
+
+def test_a_provincial_shop_is_planned_with_its_own_province_only():
+    from connectors.types import Channel, ShopConfig
+    from listings.sync import products_for
+
+    home, elsewhere = catalogue_product(), catalogue_product(seller_sku="OCOP-CM-1")
+    elsewhere = replace(elsewhere, producer=replace(elsewhere.producer, address=replace(elsewhere.producer.address, province="Cà Mau")))
+    shop = ShopConfig("shopee-dong-thap", Channel.SHOPEE, "http://127.0.0.1:9", None, province="Đồng Tháp")
+    assert list(products_for(shop, {1: home, 2: elsewhere})) == [1]
+    assert list(products_for(replace(shop, province=None), {1: home, 2: elsewhere})) == [1, 2]
