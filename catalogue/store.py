@@ -6,6 +6,7 @@ production store. The schema is only ever created by migrations, never by `creat
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,8 +61,15 @@ def migrate(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+_factories: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """One factory per engine: building a sessionmaker per transaction costs a class per call."""
+    factory = _factories.get(engine)
+    if factory is None:
+        factory = _factories[engine] = sessionmaker(engine, expire_on_commit=False)
+    return factory
 
 
 @contextmanager

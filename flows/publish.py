@@ -7,7 +7,7 @@ shop is shared by its batches so the shop's client-side rate limit holds across 
 
 from __future__ import annotations
 
-import datetime as dt
+import itertools
 import threading
 import uuid
 from collections import Counter
@@ -18,6 +18,7 @@ from prefect.artifacts import create_progress_artifact, create_table_artifact, u
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from connectors.registry import connector_for
 from connectors.types import Connector, ShopConfig
@@ -107,12 +108,13 @@ def publish_listings(
     }
 
     def plan_all() -> list[ShopPlan]:
-        futures = [plan_shop_task.submit(context, shop, products, fingerprints[shop.channel]) for shop in targets]
+        futures = [plan_shop_task.submit(context, shop, quote(products), quote(fingerprints[shop.channel]))
+                   for shop in targets]
         return [future.result() for future in futures]
 
     plans = plan_all()
     if dry_run:
-        previews = {shop.key: preview_shop_task.submit(context, shop, plan) for shop, plan in zip(targets, plans)}
+        previews = {shop.key: preview_shop_task.submit(context, shop, quote(plan)) for shop, plan in zip(targets, plans)}
         decided = {key: future.result() for key, future in previews.items()}
         _report_plan(decided)
         return {key: dict(count_actions(items)) for key, items in decided.items()}
@@ -145,9 +147,12 @@ def _publish_round(
 
     A shop whose batch stopped (outage, credentials refused) goes into `unavailable`.
     """
-    pending = [batch for plan in plans for batch in sync.batches(plan, batch_size)]
+    # interleaved across shops, so that every shop is worked on at once within its own rate limit
+    per_shop = [list(sync.batches(plan, batch_size)) for plan in plans]
+    pending = [batch for batches in itertools.zip_longest(*per_shop) for batch in batches if batch is not None]
     progress = Progress(sum(len(batch.items) for batch in pending), get_run_logger())
-    futures = [publish_batch_task.submit(context, connectors[batch.shop_key], batch, run_id, only, progress)
+    # quote(): Prefect would otherwise walk every input down to each catalogue record, twice
+    futures = [publish_batch_task.submit(context, connectors[batch.shop_key], quote(batch), run_id, only, progress)
                for batch in pending]
     retry: dict[str, set[int]] = {}
     for batch, future in zip(pending, futures):
