@@ -11,6 +11,7 @@ import itertools
 import threading
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import Literal
 
 from prefect import flow, get_run_logger, task
@@ -26,11 +27,19 @@ from flows.context import PipelineContext, pipeline_context
 from listings import sync
 from listings.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_actions
 from listings.profiles import load_profile
-from listings.publish import BatchResult, ShopUnavailable
+from listings.publish import BatchResult, ImageCache, ShopUnavailable
 
 # Listings that failed transiently in one round (a 5xx after the connector's own retries, a
 # timeout) are tried again in the next; refused ones are not (their product has not changed).
 ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class ShopClient:
+    """What the batches of one shop share during a run: the connector (its rate limit) and the image cache."""
+
+    connector: Connector
+    images: ImageCache
 
 
 @task(cache_policy=NO_CACHE)
@@ -45,12 +54,13 @@ def preview_shop_task(context: PipelineContext, shop: ShopConfig, plan: ShopPlan
 
 @task(cache_policy=NO_CACHE)
 def publish_batch_task(
-    context: PipelineContext, connector: Connector, batch: sync.Batch, run_id: str, only, progress: Progress
+    context: PipelineContext, shop: ShopClient, batch: sync.Batch, run_id: str, only, progress: Progress
 ) -> BatchResult:
     return sync.publish_batch(
-        context.engine, connector, batch.items,
-        run_id=run_id, today=context.today, only=only, on_progress=progress.advance_by(batch),
+        context.engine, shop.connector, batch.items, run_id=run_id, today=context.today, only=only,
+        images=shop.images, on_progress=progress.advance_by(batch),
     )
+
 
 
 class Progress:
@@ -119,7 +129,7 @@ def publish_listings(
         _report_plan(decided)
         return {key: dict(count_actions(items)) for key, items in decided.items()}
     run_id = str(flow_run.id or uuid.uuid4())
-    connectors = {shop.key: connector_for(shop) for shop in targets}
+    clients = {shop.key: ShopClient(connector_for(shop), ImageCache()) for shop in targets}
     summary: dict[str, Counter] = {shop.key: Counter() for shop in targets}
     unavailable: dict[str, BaseException] = {}
     try:
@@ -128,11 +138,11 @@ def publish_listings(
             if not plans:
                 break
             logger.info("round %d: candidates %s", round_number, {plan.shop_key: len(plan.candidates) for plan in plans})
-            retry = _publish_round(context, connectors, plans, batch_size, run_id, only, summary, unavailable)
+            retry = _publish_round(context, clients, plans, batch_size, run_id, only, summary, unavailable)
             plans = [plan.restricted_to(retry.get(plan.shop_key, set())) for plan in plans]
     finally:
-        for connector in connectors.values():
-            connector.close()
+        for client in clients.values():
+            client.connector.close()
         _report_summary(summary)
     if unavailable:
         # every other shop finished first; failing the run lets an operator's Retry pick the rest up
@@ -141,7 +151,7 @@ def publish_listings(
 
 
 def _publish_round(
-    context, connectors, plans: list[ShopPlan], batch_size: int, run_id: str, only, summary, unavailable
+    context, clients, plans: list[ShopPlan], batch_size: int, run_id: str, only, summary, unavailable
 ) -> dict[str, set[int]]:
     """Publish every batch of every shop concurrently; returns, per shop, the products to try again.
 
@@ -152,7 +162,7 @@ def _publish_round(
     pending = [batch for batches in itertools.zip_longest(*per_shop) for batch in batches if batch is not None]
     progress = Progress(sum(len(batch.items) for batch in pending), get_run_logger())
     # quote(): Prefect would otherwise walk every input down to each catalogue record, twice
-    futures = [publish_batch_task.submit(context, connectors[batch.shop_key], quote(batch), run_id, only, progress)
+    futures = [publish_batch_task.submit(context, clients[batch.shop_key], quote(batch), run_id, only, progress)
                for batch in pending]
     retry: dict[str, set[int]] = {}
     for batch, future in zip(pending, futures):

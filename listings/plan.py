@@ -37,7 +37,6 @@ class Action(StrEnum):
 
 
 PRICE_AND_STOCK_ONLY = frozenset({Action.PRICE_STOCK})
-WRITE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.PRICE_STOCK, Action.RELIST, Action.UNLIST})
 
 
 @dataclass(frozen=True)
@@ -70,9 +69,6 @@ class PlannedListing:
     def seller_sku(self) -> str:
         return self.product.product.seller_sku
 
-    @property
-    def writes(self) -> bool:
-        return any(action in WRITE_ACTIONS for action in self.actions)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,30 @@ class BatchResult:
     retry: set[int] = field(default_factory=set)                 # product ids that failed transiently
 
 
+class ImageCache:
+    """The images already on one shop, by content hash, shared by every batch publishing to it, so a
+    shared image (the star badge) is uploaded once per shop even when batches run concurrently."""
+
+    def __init__(self) -> None:
+        self._refs: dict[str, str] | None = None
+        self._lock = threading.Lock()
+        self._pending: dict[str, threading.Lock] = {}
+
+    def load_once(self, load: Callable[[], dict[str, str]]) -> None:
+        with self._lock:
+            if self._refs is None:
+                self._refs = load()
+
+    def ref(self, sha256: str, upload: Callable[[], str]) -> str:
+        """The shop's reference for the image, calling `upload` only if no batch has uploaded it yet."""
+        with self._lock:
+            lock = self._pending.setdefault(sha256, threading.Lock())
+        with lock:
+            if sha256 not in self._refs:
+                self._refs[sha256] = upload()
+            return self._refs[sha256]
+
+
 class Publisher:
     def __init__(
         self,
@@ -60,6 +85,7 @@ class Publisher:
         run_id: str,
         today: dt.date,
         only: frozenset[Action] | None = None,
+        images: ImageCache | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.engine = engine
@@ -71,13 +97,13 @@ class Publisher:
         self.only = only
         self.on_progress = on_progress or (lambda done: None)
         self.result = BatchResult(connector.shop.key)
-        self._images: dict[str, str] = {}
+        self._images = images or ImageCache()
         self._failures_in_a_row = 0
 
     def publish(self, candidates: Sequence[Candidate]) -> BatchResult:
         with transaction(self.engine) as session:
             ledger.ensure_bindings(session, self.shop_id, [(c.product_id, c.product.product.seller_sku) for c in candidates])
-            self._images = ledger.uploaded_images(session, self.shop_id)
+            self._images.load_once(lambda: ledger.uploaded_images(session, self.shop_id))
         held = ledger.claim(self.engine, self.shop_id, [c.product_id for c in candidates], self.run_id)
         try:
             for done, candidate in enumerate(candidates, start=1):
@@ -199,17 +225,14 @@ class Publisher:
         self.result.calls[operation] += 1
 
     def _upload_images(self, rendered: RenderedListing) -> list[str]:
-        refs = []
-        for image in rendered.images:
-            ref = self._images.get(image.sha256)
-            if ref is None:
-                ref = self.connector.upload_image(image.content, image.filename)
-                with transaction(self.engine) as session:
-                    ledger.remember_image(session, self.shop_id, image.sha256, ref)
-                self._images[image.sha256] = ref
-                self.result.calls["upload_image"] += 1
-            refs.append(ref)
-        return refs
+        return [self._images.ref(image.sha256, lambda image=image: self._upload(image)) for image in rendered.images]
+
+    def _upload(self, image) -> str:
+        ref = self.connector.upload_image(image.content, image.filename)
+        with transaction(self.engine) as session:
+            ledger.remember_image(session, self.shop_id, image.sha256, ref)
+        self.result.calls["upload_image"] += 1
+        return ref
 
     def _record(self, item: PlannedListing, outcome: Outcome, **changes) -> None:
         with transaction(self.engine) as session:

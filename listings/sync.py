@@ -20,7 +20,7 @@ from connectors.types import Connector, ShopConfig
 from listings import ledger
 from listings.plan import Action, Candidate, PlannedListing, ShopPlan, plan_listing, plan_shop
 from listings.profiles import ChannelProfile, load_profile
-from listings.publish import BatchResult, Publisher
+from listings.publish import BatchResult, ImageCache, Publisher
 from listings.render import input_fingerprint, render_listing
 
 
@@ -96,11 +96,12 @@ def publish_batch(
     run_id: str,
     today: dt.date,
     only: frozenset[Action] | None = None,
+    images: ImageCache | None = None,
     on_progress=None,
 ) -> BatchResult:
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, connector.shop)
     profile = load_profile(connector.shop.channel)
     publisher = Publisher(engine, connector, lambda product: render_listing(product, profile, today=today),
-                          shop_id=shop_id, run_id=run_id, today=today, only=only, on_progress=on_progress)
+                          shop_id=shop_id, run_id=run_id, today=today, only=only, images=images, on_progress=on_progress)
     return publisher.publish(batch)
