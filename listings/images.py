@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cachetools
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from catalogue.groups import product_set
@@ -67,17 +70,54 @@ def render_images(
 
     `stars` is the star claim the listing may make (None for an expired or revoked certificate: no
     badge anywhere). Photos beyond the channel's image count are dropped from the end.
+
+    Channels whose rules draw alike (same size, quality and badge placement; Lazada and TikTok) get
+    the same images: from local files, they are drawn once and shared (see `_shared_render`).
     """
-    size = rule.size_px
-    extra_badge = stars is not None and rule.badge is BadgePlacement.EXTRA
-    refs = item.product.images[: rule.max_count - (1 if extra_badge else 0)]
+    placement = rule.badge if stars is not None else None
+    refs = item.product.images[: rule.max_count - (1 if placement is BadgePlacement.EXTRA else 0)]
+    look = (rule.size_px, rule.jpeg_quality, placement)
+    if load is read_local_image:
+        return _shared_render(item, stars, refs, look, tuple(_file_stamp(ref) for ref in refs))
+    return _draw_images(item, stars, refs, look, load)
+
+
+def _file_stamp(ref: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(ref)
+    except (OSError, ValueError):
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+Look = tuple[int, int, BadgePlacement | None]    # size in px, JPEG quality, where the badge goes
+
+
+# The most recent renders, up to 64 MiB of JPEG, keyed by everything the drawing reads (the product,
+# the star claim, the photos and their files' size and modification time, the look). Concurrent
+# publishes reach a product on two channels at about the same moment, so a second caller of the
+# same key waits for the first's drawing instead of drawing it again.
+@cachetools.cached(
+    cachetools.LRUCache(maxsize=64 * 2**20, getsizeof=lambda images: sum(len(image.content) for image in images)),
+    condition=threading.Condition(),
+)
+def _shared_render(
+    item: CatalogueProduct, stars: int | None, refs: tuple[str, ...], look: Look, stamps: tuple
+) -> tuple[RenderedImage, ...]:
+    return _draw_images(item, stars, refs, look, read_local_image)
+
+
+def _draw_images(
+    item: CatalogueProduct, stars: int | None, refs: tuple[str, ...], look: Look, load: ImageLoader
+) -> tuple[RenderedImage, ...]:
+    size, quality, placement = look
     pictures = [_fit_photo(ref, load(ref), size) for ref in refs] or [placeholder_cover(item, size)]
-    if stars is not None and rule.badge is BadgePlacement.COVER:
+    if placement is BadgePlacement.COVER:
         pictures[0] = _with_badge(pictures[0], stars)
     sku = item.product.seller_sku
-    images = [_jpeg(f"{sku}-{index}.jpg", picture, rule.jpeg_quality) for index, picture in enumerate(pictures, start=1)]
-    if extra_badge:
-        images.append(badge_card(stars, size, rule.jpeg_quality))
+    images = [_jpeg(f"{sku}-{index}.jpg", picture, quality) for index, picture in enumerate(pictures, start=1)]
+    if placement is BadgePlacement.EXTRA:
+        images.append(badge_card(stars, size, quality))
     return tuple(images)
 
 

@@ -1,6 +1,9 @@
 """The listing ledger: bindings (product x shop), claims, outcomes and the append-only event log.
 
-Every function takes a session or engine and plain values; ORM rows do not leave this module.
+Every function takes a connection, a session or an engine, and plain values; ORM rows do not leave
+this module. The publisher's per-listing writes (`renew`, `mark_sending`, `record`, `settle`,
+`remember_images`) are single Core statements on ids it already holds, built once at import: a
+listing costs two or three short transactions, not ORM round trips.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -22,6 +25,9 @@ from listings.plan import BindingState
 
 # A claim older than this is considered abandoned (its worker died) and may be taken over.
 CLAIM_LEASE = dt.timedelta(minutes=15)
+
+_bindings = ListingBinding.__table__
+_events = ListingEvent.__table__
 
 
 def _now() -> dt.datetime:
@@ -37,8 +43,10 @@ def ensure_shop(session: Session, shop: ShopConfig) -> int:
     return row.id
 
 
-def _insert(session: Session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _insert(executor):
+    """The dialect's INSERT (for ON CONFLICT), for a session or a connection."""
+    dialect = executor.dialect if hasattr(executor, "dialect") else executor.get_bind().dialect
+    return pg_insert if dialect.name == "postgresql" else sqlite_insert
 
 
 def ensure_bindings(session: Session, shop_id: int, products: Iterable[tuple[int, str]]) -> None:
@@ -52,8 +60,9 @@ def ensure_bindings(session: Session, shop_id: int, products: Iterable[tuple[int
         session.execute(statement.on_conflict_do_nothing(index_elements=["product_id", "shop_id"]))
 
 
-def _state(row: ListingBinding) -> BindingState:
+def _state(row) -> BindingState:
     return BindingState(
+        binding_id=row.id,
         product_id=row.product_id,
         seller_sku=row.seller_sku,
         remote_id=row.remote_id,
@@ -74,14 +83,15 @@ def load_bindings(session: Session, shop_id: int) -> dict[int, BindingState]:
     return {row.product_id: _state(row) for row in rows}
 
 
-def load_binding(session: Session, shop_id: int, product_id: int) -> BindingState | None:
-    row = _binding_row(session, shop_id, product_id)
-    return None if row is None else _state(row)
-
-
-def _binding_row(session: Session, shop_id: int, product_id: int) -> ListingBinding | None:
-    statement = select(ListingBinding).where(ListingBinding.shop_id == shop_id, ListingBinding.product_id == product_id)
-    return session.scalars(statement).one_or_none()
+def held_bindings(connection, shop_id: int, product_ids: Iterable[int]) -> dict[int, BindingState]:
+    """The bindings a batch has just claimed, read once: while the claim holds, only its owner writes them."""
+    ids = sorted(product_ids)
+    states: dict[int, BindingState] = {}
+    for start in range(0, len(ids), 500):
+        statement = select(_bindings).where(_bindings.c.shop_id == shop_id,
+                                            _bindings.c.product_id.in_(ids[start : start + 500]))
+        states.update((row.product_id, _state(row)) for row in connection.execute(statement))
+    return states
 
 
 def claim(engine: Engine, shop_id: int, product_ids: Sequence[int], owner: str) -> set[int]:
@@ -132,27 +142,35 @@ def release(engine: Engine, shop_id: int, owner: str, product_ids: set[int]) -> 
             )
 
 
-def renew(session: Session, shop_id: int, product_id: int, owner: str) -> bool:
-    """Refresh this owner's claim on one binding before working on it; False if the claim was lost
-    (it outlived the lease and another worker took it over)."""
-    result = session.execute(
-        update(ListingBinding)
-        .where(ListingBinding.shop_id == shop_id, ListingBinding.product_id == product_id,
-               ListingBinding.claimed_by == owner)
-        .values(claimed_at=_now())
-    )
-    return result.rowcount == 1
+def renew(connection, shop_id: int, owner: str, product_ids: Iterable[int]) -> set[int]:
+    """Refresh this owner's claims; returns the product ids it still holds (a claim that outlived
+    the lease may have been taken over by another worker). A batch renews well within the lease."""
+    ids = sorted(product_ids)
+    held: set[int] = set()
+    for start in range(0, len(ids), 500):
+        statement = (
+            update(_bindings)
+            .where(_bindings.c.shop_id == shop_id, _bindings.c.claimed_by == owner,
+                   _bindings.c.product_id.in_(ids[start : start + 500]))
+            .values(claimed_at=_now())
+            .returning(_bindings.c.product_id)
+        )
+        held.update(connection.scalars(statement))
+    return held
 
 
-def mark_sending(session: Session, shop_id: int, product_id: int) -> None:
+_MARK_SENDING = (
+    update(_bindings)
+    .where(_bindings.c.id == bindparam("binding"))
+    .values(last_error_class=ErrorClass.UNKNOWN_OUTCOME.value, last_error_code=None,
+            last_error_message="create sent; its outcome was not recorded")
+)
+
+
+def mark_sending(connection, binding_id: int) -> None:
     """Written before a create is sent: if the process dies before the outcome is recorded, the
     binding says "unknown outcome", and the next attempt looks the seller SKU up before creating."""
-    session.execute(
-        update(ListingBinding)
-        .where(ListingBinding.shop_id == shop_id, ListingBinding.product_id == product_id)
-        .values(last_error_class=ErrorClass.UNKNOWN_OUTCOME.value, last_error_code=None,
-                last_error_message="create sent; its outcome was not recorded")
-    )
+    connection.execute(_MARK_SENDING, {"binding": binding_id})
 
 
 @dataclass(frozen=True)
@@ -165,11 +183,15 @@ class Outcome:
     error: ConnectorError | None = None
 
 
-def record(session: Session, shop_id: int, product_id: int, run_id: str | None, outcome: Outcome, **binding_changes) -> None:
-    """Apply `binding_changes` to the binding and append the event, in the caller's transaction."""
-    row = _binding_row(session, shop_id, product_id)
-    if row is None:
-        raise LookupError(f"no binding for product {product_id} in shop {shop_id}")
+# The SET clause is completed by the keys of each call's parameters (the binding's changed columns).
+_UPDATE_BINDING = update(_bindings).where(_bindings.c.id == bindparam("binding"))
+_UPDATE_BINDING_COUNTING = _UPDATE_BINDING.values(attempts=_bindings.c.attempts + 1)
+_APPEND_EVENT = insert(_events)
+
+
+def record(connection, binding_id: int, run_id: str | None, outcome: Outcome, **binding_changes) -> None:
+    """Apply `binding_changes` to the binding and append the event, in the caller's transaction.
+    Every call but a decision not to call (`block`) counts as an attempt."""
     error = outcome.error
     if error is not None:
         binding_changes |= {
@@ -179,29 +201,24 @@ def record(session: Session, shop_id: int, product_id: int, run_id: str | None, 
         }
     elif outcome.outcome in ("ok", "blocked"):
         binding_changes |= {"last_error_code": None, "last_error_message": None, "last_error_class": None}
-    if outcome.operation != "block":
-        binding_changes.setdefault("attempts", row.attempts + 1)
-    for name, value in binding_changes.items():
-        setattr(row, name, value)
-    session.add(
-        ListingEvent(
-            binding_id=row.id,
-            run_id=run_id,
-            operation=outcome.operation,
-            outcome=outcome.outcome,
-            request_id=outcome.request_id or (error.request_id if error else None),
-            error_code=error.code if error else None,
-            message=error.message if error else None,
-        )
-    )
+    statement = _UPDATE_BINDING if outcome.operation == "block" else _UPDATE_BINDING_COUNTING
+    updated = connection.execute(statement, {"binding": binding_id, **binding_changes})
+    if updated.rowcount != 1:
+        raise LookupError(f"no listing binding {binding_id}")
+    connection.execute(_APPEND_EVENT, {
+        "binding_id": binding_id,
+        "run_id": run_id,
+        "operation": outcome.operation,
+        "outcome": outcome.outcome,
+        "request_id": outcome.request_id or (error.request_id if error else None),
+        "error_code": error.code if error else None,
+        "message": error.message if error else None,
+    })
 
 
-def settle(session: Session, shop_id: int, product_id: int, fingerprint: str | None) -> None:
-    session.execute(
-        update(ListingBinding)
-        .where(ListingBinding.shop_id == shop_id, ListingBinding.product_id == product_id)
-        .values(source_fingerprint=fingerprint)
-    )
+def settle(connection, binding_id: int, fingerprint: str | None) -> None:
+    """Remember the input fingerprint the binding now reflects (see `listings.plan.screen`)."""
+    connection.execute(_UPDATE_BINDING, {"binding": binding_id, "source_fingerprint": fingerprint})
 
 
 @dataclass(frozen=True)
@@ -262,9 +279,11 @@ def uploaded_images(session: Session, shop_id: int) -> dict[str, str]:
     return dict(rows.all())
 
 
-def remember_image(session: Session, shop_id: int, sha256: str, remote_ref: str) -> None:
-    statement = _insert(session)(ImageUpload).values(shop_id=shop_id, sha256=sha256, remote_ref=remote_ref)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["shop_id", "sha256"]))
+def remember_images(connection, shop_id: int, uploads: Sequence[tuple[str, str]]) -> None:
+    """Remember uploaded images (sha256, the shop's reference) so they are never uploaded again."""
+    if uploads:
+        statement = _insert(connection)(ImageUpload).on_conflict_do_nothing(index_elements=["shop_id", "sha256"])
+        connection.execute(statement, [{"shop_id": shop_id, "sha256": sha, "remote_ref": ref} for sha, ref in uploads])
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ class BindingState:
     blocked_reasons: tuple[str, ...] = ()
     attempts: int = 0
     source_fingerprint: str | None = None   # input fingerprint of the last fully settled rendering
+    binding_id: int | None = None           # the ledger row, for writing outcomes to it
 
 
 @dataclass(frozen=True)

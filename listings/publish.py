@@ -1,9 +1,14 @@
 """Publishing one batch of candidates to one shop, writing every outcome to the ledger as it happens.
 
-`Publisher.publish` reads as the procedure: claim the batch, and for each candidate re-read its
-binding, screen it again against that fresh state (another worker or an earlier attempt may have
-done the work), render it, plan its actions, call the marketplace, record each outcome; release
-the claims at the end.
+`Publisher.publish` reads as the procedure: claim the batch and read the claimed bindings afresh;
+for each candidate, screen it again against that state (another worker or an earlier attempt may
+have done the work), render it, plan its actions, call the marketplace, record each outcome; release
+the claims at the end. Claims are renewed well within their lease, so while a batch runs no other
+worker writes its bindings.
+
+Ledger writes per listing: a create marks its binding "sending" before the call (a crash leaves
+"unknown outcome", resolved by a seller SKU lookup); each outcome is one transaction (binding,
+event, and the images uploaded for it); a finished listing settles its input fingerprint.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +39,9 @@ log = logging.getLogger(__name__)
 # After this many transient failures in a row the shop is treated as down: the batch stops so the
 # run fails fast and an operator's Retry (or the next schedule) picks the rest up from the ledger.
 CONSECUTIVE_FAILURES_BEFORE_GIVING_UP = 5
+
+# A batch renews its claims when a third of the lease has passed since it last did.
+RENEW_AFTER_SECONDS = ledger.CLAIM_LEASE.total_seconds() / 3
 
 
 class ShopUnavailable(RuntimeError):
@@ -99,30 +108,40 @@ class Publisher:
         self.result = BatchResult(connector.shop.key)
         self._images = images or ImageCache()
         self._failures_in_a_row = 0
+        self._unsaved_images: list[tuple[str, str]] = []   # uploaded, written with the next outcome
+        self._held: set[int] = set()
+        self._renewed_at = 0.0
+        self._binding_ids: dict[int, int] = {}
 
     def publish(self, candidates: Sequence[Candidate]) -> BatchResult:
         with transaction(self.engine) as session:
             ledger.ensure_bindings(session, self.shop_id, [(c.product_id, c.product.product.seller_sku) for c in candidates])
             self._images.load_once(lambda: ledger.uploaded_images(session, self.shop_id))
-        held = ledger.claim(self.engine, self.shop_id, [c.product_id for c in candidates], self.run_id)
+        self._held = claimed = ledger.claim(self.engine, self.shop_id, [c.product_id for c in candidates], self.run_id)
+        self._renewed_at = time.monotonic()
         try:
+            with self.engine.begin() as connection:
+                bindings = ledger.held_bindings(connection, self.shop_id, claimed)
+            self._binding_ids = {product_id: binding.binding_id for product_id, binding in bindings.items()}
             for done, candidate in enumerate(candidates, start=1):
-                if candidate.product_id in held:
-                    self._publish_one(candidate)
+                if self._still_held(candidate.product_id):
+                    self._publish_one(candidate, bindings[candidate.product_id])
                 else:
                     self.result.skipped_claimed_elsewhere += 1
                 self.on_progress(done)
         finally:
-            ledger.release(self.engine, self.shop_id, self.run_id, held)
+            self._save_images()
+            ledger.release(self.engine, self.shop_id, self.run_id, claimed)
         return self.result
 
-    def _publish_one(self, candidate: Candidate) -> None:
-        with transaction(self.engine) as session:
-            still_held = ledger.renew(session, self.shop_id, candidate.product_id, self.run_id)
-            binding = ledger.load_binding(session, self.shop_id, candidate.product_id)
-        if not still_held:
-            self.result.skipped_claimed_elsewhere += 1
-            return
+    def _still_held(self, product_id: int) -> bool:
+        if time.monotonic() - self._renewed_at > RENEW_AFTER_SECONDS:
+            with self.engine.begin() as connection:
+                self._held = ledger.renew(connection, self.shop_id, self.run_id, self._held)
+            self._renewed_at = time.monotonic()
+        return product_id in self._held
+
+    def _publish_one(self, candidate: Candidate, binding: BindingState) -> None:
         if not screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today):
             self.result.skipped_already_done += 1
             return
@@ -131,9 +150,9 @@ class Publisher:
         planned = narrow(full, self.only)
         if planned is None:
             if full is None:
-                self._settle(candidate)   # e.g. the renderer changed but the listing did not
+                self._settle(candidate, binding)   # e.g. the renderer changed but the listing did not
             return
-        remote_id = binding.remote_id if binding and binding.remote_status != ListingStatus.DELETED else None
+        remote_id = binding.remote_id if binding.remote_status != ListingStatus.DELETED else None
         for action in planned.actions:
             try:
                 remote_id = self._apply(action, planned, remote_id, binding)
@@ -147,14 +166,14 @@ class Publisher:
                 return
         self._failures_in_a_row = 0
         if planned.actions == full.actions:
-            self._settle(candidate)   # done, or refused until the product changes
+            self._settle(candidate, binding)   # done, or refused until the product changes
 
-    def _settle(self, candidate: Candidate) -> None:
+    def _settle(self, candidate: Candidate, binding: BindingState) -> None:
         """Remember the input fingerprint: until the product changes, planning will not render it again."""
-        with transaction(self.engine) as session:
-            ledger.settle(session, self.shop_id, candidate.product_id, candidate.fingerprint)
+        with self.engine.begin() as connection:
+            ledger.settle(connection, binding.binding_id, candidate.fingerprint)
 
-    def _apply(self, action: Action, item: PlannedListing, remote_id: str | None, binding) -> str | None:
+    def _apply(self, action: Action, item: PlannedListing, remote_id: str | None, binding: BindingState) -> str | None:
         """Perform one action and record its success; returns the remote id the listing now has."""
         if action is Action.BLOCK:
             self._record(item, Outcome("block", "blocked"), blocked_reasons=list(item.reasons))
@@ -182,17 +201,17 @@ class Publisher:
         self.result.calls[action.value] += 1
         return remote_id
 
-    def _create(self, item: PlannedListing, binding: BindingState | None) -> str:
+    def _create(self, item: PlannedListing, binding: BindingState) -> str:
         """Create the listing, never twice: an earlier attempt that may have landed (a crash or timeout
         after sending, or a refusal because the seller SKU exists) is looked up and adopted instead."""
         rendered = item.rendered
         assert isinstance(rendered, RenderedListing)
-        tried_before = binding is not None and (binding.attempts > 0 or binding.last_error_class is not None)
+        tried_before = binding.attempts > 0 or binding.last_error_class is not None
         if tried_before and (adopted := self._adopt_existing(item, rendered)):
             return adopted
         content = rendered.to_content(self._upload_images(rendered))
-        with transaction(self.engine) as session:
-            ledger.mark_sending(session, self.shop_id, item.product_id)
+        with self.engine.begin() as connection:
+            ledger.mark_sending(connection, binding.binding_id)
         try:
             created = self.connector.create(content)
         except Rejected:
@@ -229,14 +248,21 @@ class Publisher:
 
     def _upload(self, image) -> str:
         ref = self.connector.upload_image(image.content, image.filename)
-        with transaction(self.engine) as session:
-            ledger.remember_image(session, self.shop_id, image.sha256, ref)
+        self._unsaved_images.append((image.sha256, ref))
         self.result.calls["upload_image"] += 1
         return ref
 
+    def _save_images(self) -> None:
+        if self._unsaved_images:
+            with self.engine.begin() as connection:
+                ledger.remember_images(connection, self.shop_id, self._unsaved_images)
+            self._unsaved_images = []
+
     def _record(self, item: PlannedListing, outcome: Outcome, **changes) -> None:
-        with transaction(self.engine) as session:
-            ledger.record(session, self.shop_id, item.product_id, self.run_id, outcome, **changes)
+        with self.engine.begin() as connection:
+            ledger.record(connection, self._binding_ids[item.product_id], self.run_id, outcome, **changes)
+            ledger.remember_images(connection, self.shop_id, self._unsaved_images)
+        self._unsaved_images = []
 
     def _record_failure(self, action: Action, item: PlannedListing, error: ConnectorError) -> None:
         changes: dict = {}

@@ -68,10 +68,10 @@ def test_a_batch_releases_only_its_own_claims(engine):
     one, two = plan.candidates[:2], plan.candidates[2:4]
     held_by_other_batch = ledger.claim(engine, _shop_id(engine, [c for c in two]), [c.product_id for c in two], "run-1")
     _publish(engine, FakeShop(), one)
-    with transaction(engine) as session:
-        still = [ledger.renew(session, _shop_id(engine), c.product_id, "run-1") for c in two]
+    with engine.begin() as connection:
+        still = ledger.renew(connection, _shop_id(engine), "run-1", [c.product_id for c in two])
     assert held_by_other_batch == {c.product_id for c in two}
-    assert all(still)
+    assert still == held_by_other_batch
 
 
 def _shop_id(engine, candidates=()):
@@ -105,3 +105,30 @@ def test_a_transient_failure_is_offered_for_the_next_round(engine):
     again = _publish(engine, shop, plan.restricted_to(result.retry).candidates, run_id="run-1")
     assert again.calls["create"] == 1 and not again.retry
     assert set(shop.skus()) == {c.product.product.seller_sku for c in plan.candidates if c.fingerprint}
+
+
+def test_a_claim_taken_over_mid_batch_is_not_published(engine, monkeypatch):
+    """A batch that outlives its lease loses its claims to the worker that took them over: on its
+    next renewal it sees that, and leaves those listings to the new owner."""
+    from listings import publish
+
+    monkeypatch.setattr(publish, "RENEW_AFTER_SECONDS", -1.0)    # renew before every listing
+    candidates = [c for c in _plan(engine).candidates if c.fingerprint][:3]
+    shop_id = _shop_id(engine, candidates)
+    taken = candidates[2].product_id
+
+    class TakenOverAfterFirstCreate(FakeShop):
+        def create(self, content):
+            result = super().create(content)
+            if self.calls["create"] == 1:
+                with engine.begin() as connection:   # the lease ran out and another worker claimed it
+                    connection.exec_driver_sql(
+                        "UPDATE listing_bindings SET claimed_by = 'run-other' WHERE shop_id = %s AND product_id = %s"
+                        % (shop_id, taken))
+            return result
+
+    shop = TakenOverAfterFirstCreate()
+    result = _publish(engine, shop, candidates)
+    assert result.skipped_claimed_elsewhere == 1
+    assert candidates[2].product.product.seller_sku not in shop.skus()
+    assert shop.calls["create"] == 2
