@@ -19,6 +19,7 @@ plus the operations of the `Connector` protocol, written in terms of `request(Ap
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 import threading
@@ -184,7 +185,7 @@ class HttpConnector:
         self._sleep = sleep
         self._clock = clock
         self._rand = rand
-        self.session = session or _pooled_session()
+        self.session = session or _pooled_session(self.base_url)
         self._log = log.getChild(self.channel.value)
 
     def __repr__(self) -> str:
@@ -360,12 +361,18 @@ class HttpConnector:
         raise NotImplementedError
 
 
-def _pooled_session() -> requests.Session:
+def _pooled_session(base_url: str) -> requests.Session:
     session = requests.Session()
     # requests' own retries stay off: the base decides what may be resent.
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    # The environment's proxy and CA bundle settings, read once for this shop's host rather than on
+    # every request (requests re-reads the whole environment per call otherwise, and would add a
+    # ~/.netrc login to calls that carry their own signature).
+    session.proxies = requests.utils.get_environ_proxies(base_url)
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    session.trust_env = False
     return session
 
 

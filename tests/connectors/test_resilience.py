@@ -182,3 +182,23 @@ def test_every_connector_of_a_shop_shares_one_bucket():
     assert limiter_for(shop) is limiter_for(shop)
     assert limiter_for(shop).rate == 7.0
     assert limiter_for(shop_config(Channel.TIKTOK)) is not limiter_for(shop)
+
+
+def test_the_environments_proxy_and_ca_bundle_are_honoured_and_netrc_is_not(make_connector, monkeypatch, tmp_path):
+    """Read once per connector (requests would re-read the environment on every call); a ~/.netrc
+    login is never added to calls that carry their own signature."""
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine partner.shopeemobile.com login someone password hunter2\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "api.lazada.vn")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/province-ca.pem")
+
+    shopee = make_connector(Channel.SHOPEE)
+    lazada = make_connector(Channel.LAZADA)
+
+    assert shopee.session.proxies["https"] == "http://proxy.example:3128"
+    assert "https" not in lazada.session.proxies       # NO_PROXY names its host
+    assert shopee.session.verify == "/etc/ssl/certs/province-ca.pem"
+    prepared = shopee.session.prepare_request(requests.Request("GET", "https://partner.shopeemobile.com/api/v2/x"))
+    assert "Authorization" not in prepared.headers
