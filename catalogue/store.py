@@ -6,14 +6,15 @@ production store. The schema is only ever created by migrations, never by `creat
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -77,3 +78,30 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed if the block ends normally, rolled back whole otherwise."""
     with session_factory(engine).begin() as session:
         yield session
+
+
+_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_locks_lock = threading.Lock()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A short write transaction on a Core connection, committed at the end of the block.
+
+    SQLite allows one writer at a time. Threads of one process that meet at its lock fall into its
+    busy handler, which sleeps between polls (1 ms, growing to 100 ms) while the holder waits for
+    the interpreter lock: under many publishing threads most of the time went there. On SQLite
+    the threads take turns on a lock here instead; PostgreSQL locks rows, and needs none.
+    """
+    with _write_lock(engine), engine.begin() as connection:
+        yield connection
+
+
+def _write_lock(engine: Engine):
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _locks_lock:
+        lock = _write_locks.get(engine)
+        if lock is None:
+            lock = _write_locks[engine] = threading.Lock()
+    return lock

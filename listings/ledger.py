@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from catalogue.store import transaction
+from catalogue.store import writing
 from connectors.errors import ConnectorError, ErrorClass
 from connectors.types import ShopConfig
 from listings.models import ImageUpload, ListingBinding, ListingEvent, Shop
@@ -49,7 +49,7 @@ def _insert(executor):
     return pg_insert if dialect.name == "postgresql" else sqlite_insert
 
 
-def ensure_bindings(session: Session, shop_id: int, products: Iterable[tuple[int, str]]) -> None:
+def ensure_bindings(session, shop_id: int, products: Iterable[tuple[int, str]]) -> None:
     """Create the binding rows that do not exist yet, so that every planned listing has a row to claim."""
     rows = [{"product_id": pid, "shop_id": shop_id, "seller_sku": sku, "attempts": 0} for pid, sku in products]
     if not rows:
@@ -108,15 +108,15 @@ def claim(engine: Engine, shop_id: int, product_ids: Sequence[int], owner: str) 
         ListingBinding.claimed_at < now - CLAIM_LEASE,
     )
     claimed: set[int] = set()
-    with transaction(engine) as session:
+    with writing(engine) as connection:
         for start in range(0, len(product_ids), 500):
             chunk = list(product_ids[start : start + 500])
             candidates = select(ListingBinding.id).where(
                 ListingBinding.shop_id == shop_id, ListingBinding.product_id.in_(chunk), free
             )
-            if session.get_bind().dialect.name == "postgresql":
+            if connection.dialect.name == "postgresql":
                 candidates = candidates.with_for_update(skip_locked=True)
-            ids = list(session.scalars(candidates))
+            ids = list(connection.scalars(candidates))
             if not ids:
                 continue
             statement = (
@@ -125,16 +125,16 @@ def claim(engine: Engine, shop_id: int, product_ids: Sequence[int], owner: str) 
                 .values(claimed_by=owner, claimed_at=now)
                 .returning(ListingBinding.product_id)
             )
-            claimed.update(session.scalars(statement))
+            claimed.update(connection.scalars(statement))
     return claimed
 
 
 def release(engine: Engine, shop_id: int, owner: str, product_ids: set[int]) -> None:
     """Release the rows this batch claimed (other batches of the same run may still hold theirs)."""
     ids = sorted(product_ids)
-    with transaction(engine) as session:
+    with writing(engine) as connection:
         for start in range(0, len(ids), 500):
-            session.execute(
+            connection.execute(
                 update(ListingBinding)
                 .where(and_(ListingBinding.shop_id == shop_id, ListingBinding.claimed_by == owner,
                             ListingBinding.product_id.in_(ids[start : start + 500])))
@@ -274,7 +274,7 @@ def _changes_seen(row: ListingBinding, seen: Observation) -> dict:
     return {name: value for name, value in changes.items() if getattr(row, name) != value}
 
 
-def uploaded_images(session: Session, shop_id: int) -> dict[str, str]:
+def uploaded_images(session, shop_id: int) -> dict[str, str]:
     rows = session.execute(select(ImageUpload.sha256, ImageUpload.remote_ref).where(ImageUpload.shop_id == shop_id))
     return dict(rows.all())
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from catalogue.store import transaction
+from catalogue.store import writing
 from catalogue.records import CatalogueProduct
 from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
 from connectors.types import Connector, ListingStatus
@@ -114,13 +114,13 @@ class Publisher:
         self._binding_ids: dict[int, int] = {}
 
     def publish(self, candidates: Sequence[Candidate]) -> BatchResult:
-        with transaction(self.engine) as session:
-            ledger.ensure_bindings(session, self.shop_id, [(c.product_id, c.product.product.seller_sku) for c in candidates])
-            self._images.load_once(lambda: ledger.uploaded_images(session, self.shop_id))
+        with writing(self.engine) as connection:
+            ledger.ensure_bindings(connection, self.shop_id, [(c.product_id, c.product.product.seller_sku) for c in candidates])
+            self._images.load_once(lambda: ledger.uploaded_images(connection, self.shop_id))
         self._held = claimed = ledger.claim(self.engine, self.shop_id, [c.product_id for c in candidates], self.run_id)
         self._renewed_at = time.monotonic()
         try:
-            with self.engine.begin() as connection:
+            with self.engine.connect() as connection:
                 bindings = ledger.held_bindings(connection, self.shop_id, claimed)
             self._binding_ids = {product_id: binding.binding_id for product_id, binding in bindings.items()}
             for done, candidate in enumerate(candidates, start=1):
@@ -136,7 +136,7 @@ class Publisher:
 
     def _still_held(self, product_id: int) -> bool:
         if time.monotonic() - self._renewed_at > RENEW_AFTER_SECONDS:
-            with self.engine.begin() as connection:
+            with writing(self.engine) as connection:
                 self._held = ledger.renew(connection, self.shop_id, self.run_id, self._held)
             self._renewed_at = time.monotonic()
         return product_id in self._held
@@ -170,7 +170,7 @@ class Publisher:
 
     def _settle(self, candidate: Candidate, binding: BindingState) -> None:
         """Remember the input fingerprint: until the product changes, planning will not render it again."""
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             ledger.settle(connection, binding.binding_id, candidate.fingerprint)
 
     def _apply(self, action: Action, item: PlannedListing, remote_id: str | None, binding: BindingState) -> str | None:
@@ -210,7 +210,7 @@ class Publisher:
         if tried_before and (adopted := self._adopt_existing(item, rendered)):
             return adopted
         content = rendered.to_content(self._upload_images(rendered))
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             ledger.mark_sending(connection, binding.binding_id)
         try:
             created = self.connector.create(content)
@@ -254,12 +254,12 @@ class Publisher:
 
     def _save_images(self) -> None:
         if self._unsaved_images:
-            with self.engine.begin() as connection:
+            with writing(self.engine) as connection:
                 ledger.remember_images(connection, self.shop_id, self._unsaved_images)
             self._unsaved_images = []
 
     def _record(self, item: PlannedListing, outcome: Outcome, **changes) -> None:
-        with self.engine.begin() as connection:
+        with writing(self.engine) as connection:
             ledger.record(connection, self._binding_ids[item.product_id], self.run_id, outcome, **changes)
             ledger.remember_images(connection, self.shop_id, self._unsaved_images)
         self._unsaved_images = []
