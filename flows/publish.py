@@ -28,6 +28,7 @@ from listings import sync
 from listings.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_actions
 from listings.profiles import load_profile
 from listings.publish import BatchResult, ImageCache, ShopUnavailable
+from listings.render_pool import RenderPool
 
 # Listings that failed transiently in one round (a 5xx after the connector's own retries, a
 # timeout) are tried again in the next; refused ones are not (their product has not changed).
@@ -54,11 +55,12 @@ def preview_shop_task(context: PipelineContext, shop: ShopConfig, plan: ShopPlan
 
 @task(cache_policy=NO_CACHE)
 def publish_batch_task(
-    context: PipelineContext, shop: ShopClient, batch: sync.Batch, run_id: str, only, progress: Progress
+    context: PipelineContext, shop: ShopClient, batch: sync.Batch, run_id: str, only, progress: Progress,
+    renders: RenderPool,
 ) -> BatchResult:
     return sync.publish_batch(
         context.engine, shop.connector, batch.items, run_id=run_id, today=context.today, only=only,
-        images=shop.images, on_progress=progress.advance_by(batch),
+        images=shop.images, renders=renders, on_progress=progress.advance_by(batch),
     )
 
 
@@ -132,15 +134,17 @@ def publish_listings(
     clients = {shop.key: ShopClient(connector_for(shop), ImageCache()) for shop in targets}
     summary: dict[str, Counter] = {shop.key: Counter() for shop in targets}
     unavailable: dict[str, BaseException] = {}
+    renders = RenderPool(context.settings.render_processes if any(plan.candidates for plan in plans) else 0)
     try:
         for round_number in range(1, ROUNDS + 1):
             plans = [plan for plan in plans if plan.candidates and plan.shop_key not in unavailable]
             if not plans:
                 break
             logger.info("round %d: candidates %s", round_number, {plan.shop_key: len(plan.candidates) for plan in plans})
-            retry = _publish_round(context, clients, plans, batch_size, run_id, only, summary, unavailable)
+            retry = _publish_round(context, clients, renders, plans, batch_size, run_id, only, summary, unavailable)
             plans = [plan.restricted_to(retry.get(plan.shop_key, set())) for plan in plans]
     finally:
+        renders.close()
         for client in clients.values():
             client.connector.close()
         _report_summary(summary)
@@ -151,7 +155,7 @@ def publish_listings(
 
 
 def _publish_round(
-    context, clients, plans: list[ShopPlan], batch_size: int, run_id: str, only, summary, unavailable
+    context, clients, renders: RenderPool, plans: list[ShopPlan], batch_size: int, run_id: str, only, summary, unavailable
 ) -> dict[str, set[int]]:
     """Publish every batch of every shop concurrently; returns, per shop, the products to try again.
 
@@ -162,7 +166,7 @@ def _publish_round(
     pending = [batch for batches in itertools.zip_longest(*per_shop) for batch in batches if batch is not None]
     progress = Progress(sum(len(batch.items) for batch in pending), get_run_logger())
     # quote(): Prefect would otherwise walk every input down to each catalogue record, twice
-    futures = [publish_batch_task.submit(context, clients[batch.shop_key], quote(batch), run_id, only, progress)
+    futures = [publish_batch_task.submit(context, clients[batch.shop_key], quote(batch), run_id, only, progress, renders)
                for batch in pending]
     retry: dict[str, set[int]] = {}
     for batch, future in zip(pending, futures):

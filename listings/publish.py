@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,8 +31,10 @@ from listings import ledger
 from listings.ledger import Outcome
 from listings.plan import Action, BindingState, Candidate, PlannedListing, narrow, plan_listing, screen
 from listings.render import Blocked, RenderedListing
+from listings.render_pool import PendingRender
 
-Renderer = Callable[[CatalogueProduct], "RenderedListing | Blocked"]
+# Starts rendering one product's listing for the batch's channel (see `listings.render_pool`).
+SubmitRender = Callable[[CatalogueProduct], PendingRender]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,9 @@ CONSECUTIVE_FAILURES_BEFORE_GIVING_UP = 5
 
 # A batch renews its claims when a third of the lease has passed since it last did.
 RENEW_AFTER_SECONDS = ledger.CLAIM_LEASE.total_seconds() / 3
+
+# How many listings of a batch are being rendered ahead of the one being sent.
+RENDER_AHEAD = 6
 
 
 class ShopUnavailable(RuntimeError):
@@ -83,12 +88,46 @@ class ImageCache:
             return self._refs[sha256]
 
 
+class RendersAhead:
+    """A batch's renders, started `RENDER_AHEAD` listings ahead of the one being published.
+
+    Taken in the batch's order; a listing passed over (its claim lost) gives its place up.
+    """
+
+    def __init__(self, submit: SubmitRender, candidates: Sequence[Candidate]) -> None:
+        self._submit = submit
+        self._position = {candidate.product_id: index for index, candidate in enumerate(candidates)}
+        self._waiting = deque(candidates)
+        self._started: dict[int, PendingRender] = {}     # by product id, in the batch's order
+
+    def take(self, candidate: Candidate) -> RenderedListing | Blocked:
+        here = self._position.get(candidate.product_id, -1)
+        for passed in [pid for pid in self._started if self._position[pid] < here]:
+            self._started.pop(passed).cancel()
+        self._top_up()
+        future = self._started.pop(candidate.product_id, None) or self._submit(candidate.product)
+        self._top_up()
+        return future.result()
+
+    def cancel(self) -> None:
+        """The batch stopped early: renders not started yet are dropped."""
+        for future in self._started.values():
+            future.cancel()
+        self._started.clear()
+        self._waiting.clear()
+
+    def _top_up(self) -> None:
+        while self._waiting and len(self._started) < RENDER_AHEAD:
+            candidate = self._waiting.popleft()
+            self._started[candidate.product_id] = self._submit(candidate.product)
+
+
 class Publisher:
     def __init__(
         self,
         engine: Engine,
         connector: Connector,
-        render: Renderer,
+        render: SubmitRender,
         *,
         shop_id: int,
         run_id: str,
@@ -112,6 +151,7 @@ class Publisher:
         self._held: set[int] = set()
         self._renewed_at = 0.0
         self._binding_ids: dict[int, int] = {}
+        self._renders = RendersAhead(render, [])
 
     def publish(self, candidates: Sequence[Candidate]) -> BatchResult:
         with writing(self.engine) as connection:
@@ -123,6 +163,11 @@ class Publisher:
             with self.engine.connect() as connection:
                 bindings = ledger.held_bindings(connection, self.shop_id, claimed)
             self._binding_ids = {product_id: binding.binding_id for product_id, binding in bindings.items()}
+            self._renders = RendersAhead(self.render, [
+                c for c in candidates
+                if c.fingerprint and c.product_id in claimed
+                and screen(c.product, bindings[c.product_id], fingerprint=c.fingerprint, today=self.today)
+            ])
             for done, candidate in enumerate(candidates, start=1):
                 if self._still_held(candidate.product_id):
                     self._publish_one(candidate, bindings[candidate.product_id])
@@ -130,6 +175,7 @@ class Publisher:
                     self.result.skipped_claimed_elsewhere += 1
                 self.on_progress(done)
         finally:
+            self._renders.cancel()
             self._save_images()
             ledger.release(self.engine, self.shop_id, self.run_id, claimed)
         return self.result
@@ -145,7 +191,7 @@ class Publisher:
         if not screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today):
             self.result.skipped_already_done += 1
             return
-        rendering = self.render(candidate.product) if candidate.fingerprint else None
+        rendering = self._renders.take(candidate) if candidate.fingerprint else None
         full = plan_listing(candidate.product, rendering, binding, product_id=candidate.product_id, today=self.today)
         planned = narrow(full, self.only)
         if planned is None:

@@ -21,6 +21,7 @@ from listings import ledger
 from listings.plan import Action, Candidate, PlannedListing, ShopPlan, plan_listing, plan_shop
 from listings.profiles import ChannelProfile, load_profile
 from listings.publish import BatchResult, ImageCache, Publisher
+from listings.render_pool import RenderPool
 from listings.render import input_fingerprint, render_listing
 
 
@@ -97,11 +98,14 @@ def publish_batch(
     today: dt.date,
     only: frozenset[Action] | None = None,
     images: ImageCache | None = None,
+    renders: RenderPool | None = None,
     on_progress=None,
 ) -> BatchResult:
+    """Publish one batch; `renders` draws the listings (default: in this thread)."""
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, connector.shop)
-    profile = load_profile(connector.shop.channel)
-    publisher = Publisher(engine, connector, lambda product: render_listing(product, profile, today=today),
+    renders = renders or RenderPool(processes=0)
+    channel = connector.shop.channel
+    publisher = Publisher(engine, connector, lambda product: renders.submit(channel, product, today),
                           shop_id=shop_id, run_id=run_id, today=today, only=only, images=images, on_progress=on_progress)
     return publisher.publish(batch)

@@ -6,6 +6,7 @@
 | OCOP_DATABASE_URL   | sqlite:///$OCOP_HOME/ocop.db     | SQLAlchemy URL; PostgreSQL in production |
 | OCOP_SHOPS_FILE     | (the local sandboxes' shops)     | TOML file declaring the shops to publish to |
 | OCOP_CATALOGUE_SOURCE | (none)                         | registry URL or CSV/XLSX path the scheduled pull reads |
+| OCOP_RENDER_PROCESSES | 1                              | processes drawing listings during a publish (0: in the publishing threads) |
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Settings:
     database_url: str
     shops_file: Path | None
     catalogue_source: str | None = None
+    render_processes: int = 1
 
     @property
     def reports_dir(self) -> Path:
@@ -40,4 +42,14 @@ def load_settings() -> Settings:
         database_url=database_url,
         shops_file=Path(shops_file) if shops_file else None,
         catalogue_source=os.environ.get("OCOP_CATALOGUE_SOURCE") or None,
+        render_processes=_whole_number("OCOP_RENDER_PROCESSES", default=1),
     )
+
+
+def _whole_number(name: str, *, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ValueError(f"{name}={value!r}: expected a whole number of 0 or more")
+    return int(value)

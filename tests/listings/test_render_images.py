@@ -121,3 +121,25 @@ def test_loader_failure_surfaces_as_image_unavailable():
     product = catalogue_product(images=("https://cdn.example.vn/x.jpg",))
     blocked = render_listing(product, load_profile("shopee"), today=TODAY, load_image=offline)
     assert "registry CDN unreachable" in blocked.reasons[0]
+
+
+def test_channels_that_draw_alike_share_one_drawing_and_a_replaced_photo_is_drawn_again(tmp_path, monkeypatch):
+    """Lazada and TikTok draw alike (size, quality, badge as its own image): one drawing serves both;
+    a photo replaced at the same path is a new drawing, never the cached one."""
+    from listings import images
+
+    drawn = []
+    real_draw = images._draw_images
+    monkeypatch.setattr(images, "_draw_images", lambda *args: drawn.append(args[0].product.seller_sku) or real_draw(*args))
+    photo = write_photo(tmp_path / "shared.png")
+    product = catalogue_product(images=(photo,), seller_sku="OCOP-DT-SHARED-1")
+
+    lazada = render_listing(product, load_profile("lazada"), today=TODAY)
+    tiktok = render_listing(product, load_profile("tiktok"), today=TODAY)
+    assert [image.sha256 for image in lazada.images] == [image.sha256 for image in tiktok.images]
+    assert drawn == ["OCOP-DT-SHARED-1"]
+
+    write_photo(tmp_path / "shared.png", colour=(20, 90, 200, 255))
+    replaced = render_listing(product, load_profile("tiktok"), today=TODAY)
+    assert len(drawn) == 2
+    assert replaced.images[0].sha256 != tiktok.images[0].sha256
