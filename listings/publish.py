@@ -8,7 +8,8 @@ worker writes its bindings.
 
 Ledger writes per listing: a create marks its binding "sending" before the call (a crash leaves
 "unknown outcome", resolved by a seller SKU lookup); each outcome is one transaction (binding,
-event, and the images uploaded for it); a finished listing settles its input fingerprint.
+event, and the images uploaded for it), and a listing's last outcome settles its input
+fingerprint in that same transaction.
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ class Publisher:
         self._held: set[int] = set()
         self._renewed_at = 0.0
         self._binding_ids: dict[int, int] = {}
+        self._settling = False                 # whether the next final outcome settles the listing
+        self._fingerprint: str | None = None
         self._renders = RendersAhead(render, [])
 
     def publish(self, candidates: Sequence[Candidate]) -> BatchResult:
@@ -199,7 +202,11 @@ class Publisher:
                 self._settle(candidate, binding)   # e.g. the renderer changed but the listing did not
             return
         remote_id = binding.remote_id if binding.remote_status != ListingStatus.DELETED else None
+        settles = planned.actions == full.actions     # done, or refused until the product changes
         for action in planned.actions:
+            # the last outcome of a complete plan settles the fingerprint, in the same transaction
+            self._settling = settles and action is planned.actions[-1]
+            self._fingerprint = candidate.fingerprint
             try:
                 remote_id = self._apply(action, planned, remote_id, binding)
             except Rejected as error:
@@ -211,8 +218,6 @@ class Publisher:
                 self.result.retry.add(candidate.product_id)
                 return
         self._failures_in_a_row = 0
-        if planned.actions == full.actions:
-            self._settle(candidate, binding)   # done, or refused until the product changes
 
     def _settle(self, candidate: Candidate, binding: BindingState) -> None:
         """Remember the input fingerprint: until the product changes, planning will not render it again."""
@@ -271,7 +276,7 @@ class Publisher:
         existing = self.connector.find_by_seller_sku(item.seller_sku)
         if existing is None or existing.status == ListingStatus.DELETED:
             return None
-        self._record(item, Outcome("lookup", "found"), remote_id=existing.remote_id,
+        self._record(item, Outcome("lookup", "found"), final=False, remote_id=existing.remote_id,
                      remote_sku_id=existing.remote_sku_id, remote_status=existing.status.value,
                      platform_status=existing.platform_status)
         self.connector.update(existing.remote_id, rendered.to_content(self._upload_images(rendered)))
@@ -304,7 +309,11 @@ class Publisher:
                 ledger.remember_images(connection, self.shop_id, self._unsaved_images)
             self._unsaved_images = []
 
-    def _record(self, item: PlannedListing, outcome: Outcome, **changes) -> None:
+    def _record(self, item: PlannedListing, outcome: Outcome, *, final: bool = True, **changes) -> None:
+        """Write one outcome (and the images uploaded for it); the listing's last outcome, unless a
+        failure to be tried again, also settles its input fingerprint (see `listings.plan.screen`)."""
+        if final and self._settling and (outcome.error is None or isinstance(outcome.error, Rejected)):
+            changes["source_fingerprint"] = self._fingerprint
         with writing(self.engine) as connection:
             ledger.record(connection, self._binding_ids[item.product_id], self.run_id, outcome, **changes)
             ledger.remember_images(connection, self.shop_id, self._unsaved_images)
