@@ -163,14 +163,15 @@ _MARK_SENDING = (
     update(_bindings)
     .where(_bindings.c.id == bindparam("binding"))
     .values(last_error_class=ErrorClass.UNKNOWN_OUTCOME.value, last_error_code=None,
-            last_error_message="create sent; its outcome was not recorded")
+            last_error_message="create sent or about to be; its outcome was not recorded")
 )
 
 
-def mark_sending(connection, binding_id: int) -> None:
-    """Written before a create is sent: if the process dies before the outcome is recorded, the
-    binding says "unknown outcome", and the next attempt looks the seller SKU up before creating."""
-    connection.execute(_MARK_SENDING, {"binding": binding_id})
+def mark_sending(connection, binding_ids: Sequence[int]) -> None:
+    """Written before creates are sent: if the process dies before their outcomes are recorded, the
+    bindings say "unknown outcome", and the next attempt looks each seller SKU up before creating."""
+    if binding_ids:
+        connection.execute(_MARK_SENDING, [{"binding": binding_id} for binding_id in binding_ids])
 
 
 @dataclass(frozen=True)

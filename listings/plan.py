@@ -94,6 +94,11 @@ def count_actions(listings: list[PlannedListing]) -> Counter[str]:
     return Counter(action.value for item in listings for action in item.actions)
 
 
+def has_no_item(binding: BindingState) -> bool:
+    """Whether the shop holds no item for this binding (never created, or deleted): a create is due."""
+    return binding.remote_id is None or binding.remote_status == ListingStatus.DELETED
+
+
 def plan_listing(
     product: CatalogueProduct,
     rendering: RenderedListing | Blocked | None,
@@ -112,7 +117,7 @@ def plan_listing(
         return PlannedListing(product_id, product, (Action.BLOCK,), rendering, reasons=tuple(rendering.reasons))
     if rendering is None:
         raise ValueError(f"product {product.product.seller_sku}: listable but not rendered")
-    if binding is None or binding.remote_id is None or binding.remote_status == ListingStatus.DELETED:
+    if binding is None or has_no_item(binding):
         # A create refused before is tried again only because the product changed (screening saw a
         # new fingerprint): its price or stock may have been what the platform refused.
         return PlannedListing(product_id, product, (Action.CREATE,), rendering)

@@ -30,7 +30,7 @@ from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, 
 from connectors.types import Connector, ListingStatus
 from listings import ledger
 from listings.ledger import Outcome
-from listings.plan import Action, BindingState, Candidate, PlannedListing, narrow, plan_listing, screen
+from listings.plan import Action, BindingState, Candidate, PlannedListing, has_no_item, narrow, plan_listing, screen
 from listings.render import Blocked, RenderedListing
 from listings.render_pool import PendingRender
 
@@ -48,6 +48,10 @@ RENEW_AFTER_SECONDS = ledger.CLAIM_LEASE.total_seconds() / 3
 
 # How many listings of a batch are being rendered ahead of the one being sent.
 RENDER_AHEAD = 6
+
+# Creates are marked "sending" this many at a time, in one transaction, before the first is sent: a
+# crash leaves at most this many marked, and each costs one seller SKU lookup on the next attempt.
+SENDING_WINDOW = 8
 
 
 class ShopUnavailable(RuntimeError):
@@ -152,6 +156,8 @@ class Publisher:
         self._held: set[int] = set()
         self._renewed_at = 0.0
         self._binding_ids: dict[int, int] = {}
+        self._creates_ahead: list[int] = []    # the batch's likely creates, in order
+        self._marked: set[int] = set()         # product ids marked "sending"
         self._settling = False                 # whether the next final outcome settles the listing
         self._fingerprint: str | None = None
         self._renders = RendersAhead(render, [])
@@ -166,11 +172,13 @@ class Publisher:
             with self.engine.connect() as connection:
                 bindings = ledger.held_bindings(connection, self.shop_id, claimed)
             self._binding_ids = {product_id: binding.binding_id for product_id, binding in bindings.items()}
-            self._renders = RendersAhead(self.render, [
+            to_render = [
                 c for c in candidates
                 if c.fingerprint and c.product_id in claimed
                 and screen(c.product, bindings[c.product_id], fingerprint=c.fingerprint, today=self.today)
-            ])
+            ]
+            self._renders = RendersAhead(self.render, to_render)
+            self._creates_ahead = [c.product_id for c in to_render if has_no_item(bindings[c.product_id])]
             for done, candidate in enumerate(candidates, start=1):
                 if self._still_held(candidate.product_id):
                     self._publish_one(candidate, bindings[candidate.product_id])
@@ -261,8 +269,7 @@ class Publisher:
         if tried_before and (adopted := self._adopt_existing(item, rendered)):
             return adopted
         content = rendered.to_content(self._upload_images(rendered))
-        with writing(self.engine) as connection:
-            ledger.mark_sending(connection, binding.binding_id)
+        self._mark_sending(item.product_id)
         try:
             created = self.connector.create(content)
         except Rejected:
@@ -271,6 +278,20 @@ class Publisher:
             raise
         self._record_created(item, rendered, created.remote_id, created.remote_sku_id, created.request_id, "create")
         return created.remote_id
+
+    def _mark_sending(self, product_id: int) -> None:
+        """Mark this create, and the batch's next few not marked yet, as being sent."""
+        if product_id in self._marked:
+            return
+        try:
+            here = self._creates_ahead.index(product_id)
+        except ValueError:
+            window = [product_id]
+        else:
+            window = [pid for pid in self._creates_ahead[here : here + SENDING_WINDOW] if pid not in self._marked]
+        with writing(self.engine) as connection:
+            ledger.mark_sending(connection, [self._binding_ids[pid] for pid in window])
+        self._marked.update(window)
 
     def _adopt_existing(self, item: PlannedListing, rendered: RenderedListing) -> str | None:
         existing = self.connector.find_by_seller_sku(item.seller_sku)

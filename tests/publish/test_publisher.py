@@ -132,3 +132,22 @@ def test_a_claim_taken_over_mid_batch_is_not_published(engine, monkeypatch):
     assert result.skipped_claimed_elsewhere == 1
     assert candidates[2].product.product.seller_sku not in shop.skus()
     assert shop.calls["create"] == 2
+
+
+def test_a_batch_cut_off_mid_create_leaves_a_few_marked_and_the_retry_creates_each_once(engine):
+    """Creates are marked "sending" a few at a time before the first is sent: after a crash the
+    retry looks those up first (the one that landed is adopted), and nothing is created twice."""
+    from listings import publish
+
+    shop = FakeShop(lost_answers=1)
+    candidates = [c for c in _plan(engine).candidates if c.fingerprint]
+    assert len(candidates) > 2
+    with pytest.raises(KeyboardInterrupt):
+        _publish(engine, shop, candidates)
+    marked = [pid for pid, b in _bindings(engine).items() if b.last_error_class == "unknown_outcome"]
+    assert 1 <= len(marked) <= publish.SENDING_WINDOW and candidates[0].product_id in marked
+
+    _publish(engine, shop, _plan(engine).candidates, run_id="run-2")
+    assert shop.calls["find"] == len(marked)           # one lookup for each marked create, no more
+    assert max(shop.skus().values()) == 1
+    assert set(shop.skus()) == {c.product.product.seller_sku for c in candidates}
