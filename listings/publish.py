@@ -155,7 +155,7 @@ class Publisher:
         self._unsaved_images: list[tuple[str, str]] = []   # uploaded, written with the next outcome
         self._held: set[int] = set()
         self._renewed_at = 0.0
-        self._binding_ids: dict[int, int] = {}
+        self._bindings: dict[int, BindingState] = {}   # the claimed bindings, as read at the claim
         self._creates_ahead: list[int] = []    # the batch's likely creates, in order
         self._marked: set[int] = set()         # product ids marked "sending"
         self._settling = False                 # whether the next final outcome settles the listing
@@ -170,8 +170,7 @@ class Publisher:
         self._renewed_at = time.monotonic()
         try:
             with self.engine.connect() as connection:
-                bindings = ledger.held_bindings(connection, self.shop_id, claimed)
-            self._binding_ids = {product_id: binding.binding_id for product_id, binding in bindings.items()}
+                self._bindings = bindings = ledger.held_bindings(connection, self.shop_id, claimed)
             to_render = [
                 c for c in candidates
                 if c.fingerprint and c.product_id in claimed
@@ -290,7 +289,7 @@ class Publisher:
         else:
             window = [pid for pid in self._creates_ahead[here : here + SENDING_WINDOW] if pid not in self._marked]
         with writing(self.engine) as connection:
-            ledger.mark_sending(connection, [self._binding_ids[pid] for pid in window])
+            ledger.mark_sending(connection, [self._bindings[pid].binding_id for pid in window])
         self._marked.update(window)
 
     def _adopt_existing(self, item: PlannedListing, rendered: RenderedListing) -> str | None:
@@ -336,7 +335,7 @@ class Publisher:
         if final and self._settling and (outcome.error is None or isinstance(outcome.error, Rejected)):
             changes["source_fingerprint"] = self._fingerprint
         with writing(self.engine) as connection:
-            ledger.record(connection, self._binding_ids[item.product_id], self.run_id, outcome, **changes)
+            ledger.record(connection, self._bindings[item.product_id].binding_id, self.run_id, outcome, **changes)
             ledger.remember_images(connection, self.shop_id, self._unsaved_images)
         self._unsaved_images = []
 
