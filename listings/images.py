@@ -113,7 +113,7 @@ def _draw_images(
     size, quality, placement = look
     pictures = [_fit_photo(ref, load(ref), size) for ref in refs] or [placeholder_cover(item, size)]
     if placement is BadgePlacement.COVER:
-        pictures[0] = _with_badge(pictures[0], stars)
+        _put_badge_on(pictures[0], stars)
     sku = item.product.seller_sku
     images = [_jpeg(f"{sku}-{index}.jpg", picture, quality) for index, picture in enumerate(pictures, start=1)]
     if placement is BadgePlacement.EXTRA:
@@ -200,13 +200,12 @@ def _fit_photo(ref: str, content: bytes, size: int) -> Image.Image:
     return ImageOps.pad(photo.convert("RGB"), (size, size), method=Image.Resampling.LANCZOS, color="white")
 
 
-def _with_badge(cover: Image.Image, stars: int) -> Image.Image:
+def _put_badge_on(cover: Image.Image, stars: int) -> None:
+    """Draws on `cover` itself: each rendering draws its own cover, so nobody else holds it."""
     size = cover.width
     badge = badge_image(stars, round(size * _BADGE_SHARE))
     margin = round(size * 0.03)
-    composed = cover.copy()
-    composed.paste(badge, (size - badge.width - margin, margin), badge)
-    return composed
+    cover.paste(badge, (size - badge.width - margin, margin), badge)
 
 
 def _jpeg(filename: str, image: Image.Image, quality: int) -> RenderedImage:

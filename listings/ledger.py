@@ -43,21 +43,27 @@ def ensure_shop(session: Session, shop: ShopConfig) -> int:
     return row.id
 
 
-def _insert(executor):
-    """The dialect's INSERT (for ON CONFLICT), for a session or a connection."""
+def _insert_new(executor, table, *key: str):
+    """INSERT ... ON CONFLICT (key) DO NOTHING for `table` in the dialect of `executor` (a session or a
+    connection), built once per dialect: the same statement every call is compiled once by
+    SQLAlchemy, and many rows go as one executemany."""
     dialect = executor.dialect if hasattr(executor, "dialect") else executor.get_bind().dialect
-    return pg_insert if dialect.name == "postgresql" else sqlite_insert
+    statement = _INSERT_NEW.get((dialect.name, table.name))
+    if statement is None:
+        insert_for = pg_insert if dialect.name == "postgresql" else sqlite_insert
+        statement = insert_for(table).on_conflict_do_nothing(index_elements=list(key))
+        _INSERT_NEW[(dialect.name, table.name)] = statement
+    return statement
+
+
+_INSERT_NEW: dict = {}
 
 
 def ensure_bindings(session, shop_id: int, products: Iterable[tuple[int, str]]) -> None:
     """Create the binding rows that do not exist yet, so that every planned listing has a row to claim."""
     rows = [{"product_id": pid, "shop_id": shop_id, "seller_sku": sku, "attempts": 0} for pid, sku in products]
-    if not rows:
-        return
-    insert = _insert(session)
-    for start in range(0, len(rows), 500):
-        statement = insert(ListingBinding).values(rows[start : start + 500])
-        session.execute(statement.on_conflict_do_nothing(index_elements=["product_id", "shop_id"]))
+    if rows:
+        session.execute(_insert_new(session, _bindings, "product_id", "shop_id"), rows)
 
 
 def _state(row) -> BindingState:
@@ -283,8 +289,8 @@ def uploaded_images(session, shop_id: int) -> dict[str, str]:
 def remember_images(connection, shop_id: int, uploads: Sequence[tuple[str, str]]) -> None:
     """Remember uploaded images (sha256, the shop's reference) so they are never uploaded again."""
     if uploads:
-        statement = _insert(connection)(ImageUpload).on_conflict_do_nothing(index_elements=["shop_id", "sha256"])
-        connection.execute(statement, [{"shop_id": shop_id, "sha256": sha, "remote_ref": ref} for sha, ref in uploads])
+        connection.execute(_insert_new(connection, ImageUpload.__table__, "shop_id", "sha256"),
+                           [{"shop_id": shop_id, "sha256": sha, "remote_ref": ref} for sha, ref in uploads])
 
 
 @dataclass(frozen=True)
