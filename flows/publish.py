@@ -134,7 +134,8 @@ def publish_listings(
     clients = {shop.key: ShopClient(connector_for(shop), ImageCache()) for shop in targets}
     summary: dict[str, Counter] = {shop.key: Counter() for shop in targets}
     unavailable: dict[str, BaseException] = {}
-    renders = RenderPool(context.settings.render_processes if any(plan.candidates for plan in plans) else 0)
+    renders = RenderPool(context.settings.render_processes if any(plan.candidates for plan in plans) else 0,
+                         channels={shop.channel for shop in targets})
     try:
         for round_number in range(1, ROUNDS + 1):
             plans = [plan for plan in plans if plan.candidates and plan.shop_key not in unavailable]

@@ -13,10 +13,11 @@ import hashlib
 import io
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import cachetools
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
@@ -71,15 +72,43 @@ def render_images(
     `stars` is the star claim the listing may make (None for an expired or revoked certificate: no
     badge anywhere). Photos beyond the channel's image count are dropped from the end.
 
-    Channels whose rules draw alike (same size, quality and badge placement; Lazada and TikTok) get
-    the same images: from local files, they are drawn once and shared (see `_shared_render`).
+    From local files, a product is drawn once for its channels: once for `rule` and, in a process
+    told by `draw_together`, for those channels' rules of the same size too (see `_shared_render`).
     """
-    placement = rule.badge if stars is not None else None
-    refs = item.product.images[: rule.max_count - (1 if placement is BadgePlacement.EXTRA else 0)]
-    look = (rule.size_px, rule.jpeg_quality, placement)
-    if load is read_local_image:
-        return _shared_render(item, stars, refs, look, tuple(_file_stamp(ref) for ref in refs))
-    return _draw_images(item, stars, refs, look, load)
+    photos = len(item.product.images)
+    look = Look.of(rule, stars, photos)
+    if load is not read_local_image:
+        return _draw_images(item, stars, frozenset({look}), load)[look]
+    looks = frozenset({look, *(Look.of(other, stars, photos) for other in _drawn_together if other.size_px == rule.size_px)})
+    refs = item.product.images[: max(other.photos for other in looks)]
+    return _shared_render(item, stars, looks, tuple(_file_stamp(ref) for ref in refs))[look]
+
+
+class Look(NamedTuple):
+    """What a channel's images look like: channels whose looks are equal get the same images."""
+
+    size: int                          # side of the square, px
+    quality: int                       # JPEG quality
+    badge: BadgePlacement | None       # None: no star claim, no badge
+    photos: int                        # the product's photos shown (the rest are dropped from the end)
+
+    @classmethod
+    def of(cls, rule: ImageRule, stars: int | None, photos: int) -> Look:
+        badge = rule.badge if stars is not None else None
+        room = rule.max_count - (1 if badge is BadgePlacement.EXTRA else 0)
+        return cls(rule.size_px, rule.jpeg_quality, badge, min(photos, room))
+
+
+_drawn_together: tuple[ImageRule, ...] = ()
+
+
+def draw_together(rules: Iterable[ImageRule]) -> None:
+    """From now on, this process draws each product once for all of these rules (the channels of a
+    publish's render process): its photos or placeholder are drawn and fitted once, then encoded
+    for each look. Asked for one channel, it encodes the others' images ahead, at no more than the
+    cost of drawing them later, so only a process that will be asked for all of them is told."""
+    global _drawn_together
+    _drawn_together = tuple(dict.fromkeys(rules))
 
 
 def _file_stamp(ref: str) -> tuple[int, int] | None:
@@ -90,35 +119,48 @@ def _file_stamp(ref: str) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-Look = tuple[int, int, BadgePlacement | None]    # size in px, JPEG quality, where the badge goes
+DrawnImages = dict[Look, tuple[RenderedImage, ...]]
 
 
 # The most recent renders, up to 64 MiB of JPEG, keyed by everything the drawing reads (the product,
-# the star claim, the photos and their files' size and modification time, the look). Concurrent
-# publishes reach a product on two channels at about the same moment, so a second caller of the
-# same key waits for the first's drawing instead of drawing it again.
+# the star claim, the looks, the photos' files' size and modification time). Concurrent publishes
+# reach a product on several channels at about the same moment, so a second caller of the same key
+# waits for the first's drawing instead of drawing it again.
 @cachetools.cached(
-    cachetools.LRUCache(maxsize=64 * 2**20, getsizeof=lambda images: sum(len(image.content) for image in images)),
+    cachetools.LRUCache(maxsize=64 * 2**20, getsizeof=lambda drawn: sum(
+        len(image.content) for images in drawn.values() for image in images)),
     condition=threading.Condition(),
 )
-def _shared_render(
-    item: CatalogueProduct, stars: int | None, refs: tuple[str, ...], look: Look, stamps: tuple
-) -> tuple[RenderedImage, ...]:
-    return _draw_images(item, stars, refs, look, read_local_image)
+def _shared_render(item: CatalogueProduct, stars: int | None, looks: frozenset[Look], stamps: tuple) -> DrawnImages:
+    return _draw_images(item, stars, looks, read_local_image)
 
 
-def _draw_images(
-    item: CatalogueProduct, stars: int | None, refs: tuple[str, ...], look: Look, load: ImageLoader
-) -> tuple[RenderedImage, ...]:
-    size, quality, placement = look
+def _draw_images(item: CatalogueProduct, stars: int | None, looks: frozenset[Look], load: ImageLoader) -> DrawnImages:
+    """Each look's images from one drawing: photos (or the placeholder) fitted once, each picture
+    encoded once per quality; the badge is put on the cover after every look without it is encoded."""
+    size = next(iter(looks)).size
+    refs = item.product.images[: max(look.photos for look in looks)]
     pictures = [_fit_photo(ref, load(ref), size) for ref in refs] or [placeholder_cover(item, size)]
-    if placement is BadgePlacement.COVER:
-        _put_badge_on(pictures[0], stars)
     sku = item.product.seller_sku
-    images = [_jpeg(f"{sku}-{index}.jpg", picture, quality) for index, picture in enumerate(pictures, start=1)]
-    if placement is BadgePlacement.EXTRA:
-        images.append(badge_card(stars, size, quality))
-    return tuple(images)
+    encoded: dict[tuple[int, int, bool], RenderedImage] = {}
+
+    def images_for(look: Look, framed: bool) -> tuple[RenderedImage, ...]:
+        images = []
+        for index, picture in enumerate(pictures[: max(look.photos, 1)]):
+            key = (index, look.quality, framed and index == 0)
+            if key not in encoded:
+                encoded[key] = _jpeg(f"{sku}-{index + 1}.jpg", picture, look.quality)
+            images.append(encoded[key])
+        if look.badge is BadgePlacement.EXTRA:
+            images.append(badge_card(stars, size, look.quality))
+        return tuple(images)
+
+    drawn = {look: images_for(look, False) for look in looks if look.badge is not BadgePlacement.COVER}
+    framed = [look for look in looks if look.badge is BadgePlacement.COVER]
+    if framed:
+        _put_badge_on(pictures[0], stars)
+        drawn |= {look: images_for(look, True) for look in framed}
+    return drawn
 
 
 @lru_cache(maxsize=32)
@@ -201,7 +243,7 @@ def _fit_photo(ref: str, content: bytes, size: int) -> Image.Image:
 
 
 def _put_badge_on(cover: Image.Image, stars: int) -> None:
-    """Draws on `cover` itself: each rendering draws its own cover, so nobody else holds it."""
+    """Draws on `cover` itself: a drawing's own picture, whose looks without the badge are encoded first."""
     size = cover.width
     badge = badge_image(stars, round(size * _BADGE_SHARE))
     margin = round(size * 0.03)

@@ -6,8 +6,10 @@ for the lock instead. A `RenderPool` with processes draws in other interpreters 
 send, and the publisher asks for each batch's renders a few listings ahead (`Publisher`'s
 `RENDER_AHEAD`). With `processes=0` it renders in the calling thread (tests, tiny runs).
 
-One process is the default: channels that draw alike share their images through the render cache
-of `listings.images`, which lives in that process.
+One process is the default: it serves every channel of the run, so it draws each product once and
+encodes it for every channel's look (`listings.images.draw_together`), keeping what the other
+channels will ask for in the render cache of `listings.images`, which lives in that process. With
+more processes, a product's channels may be rendered in different ones: each draws what it is asked.
 
 A render process that dies or stops answering costs speed, never the run: the pool is marked
 broken, and every render still waited on, and every later one, is drawn in the asking thread.
@@ -19,12 +21,14 @@ import datetime as dt
 import logging
 import multiprocessing
 import threading
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 
 from catalogue.records import CatalogueProduct
 from connectors.types import Channel
+from listings.images import draw_together
 from listings.profiles import ChannelProfile, load_profile
 from listings.render import Blocked, RenderedListing, render_listing
 
@@ -73,13 +77,22 @@ class PendingRender:
             self._future.cancel()
 
 
+def _serve(channels: tuple[str, ...]) -> None:
+    """A render process's start: it will be asked for these channels' listings of each product."""
+    draw_together(_profile(channel).images for channel in channels)
+
+
 class RenderPool:
-    def __init__(self, processes: int = 1) -> None:
+    def __init__(self, processes: int = 1, *, channels: Iterable[Channel] = ()) -> None:
+        """`channels`: those the run publishes to, each product drawn once for all of them."""
         if processes < 0:
             raise ValueError(f"render processes: expected 0 or more, got {processes}")
+        together = tuple(sorted({Channel(channel).value for channel in channels})) if processes == 1 else ()
         # spawn, not fork: the publishing process has threads (Prefect's among them)
         self._executor = (
-            ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) if processes else None
+            ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_serve,
+                                initargs=(together,))
+            if processes else None
         )
         self._lock = threading.Lock()
         self.broken = False

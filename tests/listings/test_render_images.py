@@ -143,3 +143,30 @@ def test_channels_that_draw_alike_share_one_drawing_and_a_replaced_photo_is_draw
     replaced = render_listing(product, load_profile("tiktok"), today=TODAY)
     assert len(drawn) == 2
     assert replaced.images[0].sha256 != tiktok.images[0].sha256
+
+
+def test_a_process_told_to_draw_together_draws_a_product_once_for_all_its_channels(tmp_path, monkeypatch):
+    """A publish's render process serves every channel: one drawing of the photos (or the placeholder)
+    gives Shopee its framed cover and Lazada and TikTok theirs, identical to drawing each alone."""
+    from listings import images
+
+    profiles = [load_profile(channel) for channel in ("shopee", "lazada", "tiktok")]
+    products = [catalogue_product(seller_sku="OCOP-DT-TOGETHER-PLAIN"),
+                catalogue_product(images=(write_photo(tmp_path / "a.png"), write_photo(tmp_path / "b.png", colour=(9, 9, 200, 255))),
+                                  seller_sku="OCOP-DT-TOGETHER-PHOTOS")]
+    alone = [[render_listing(product, profile, today=TODAY) for profile in profiles] for product in products]
+
+    drawn, fitted = [], []
+    real_cover, real_fit = images.placeholder_cover, images._fit_photo
+    monkeypatch.setattr(images, "placeholder_cover", lambda item, size: drawn.append(item) or real_cover(item, size))
+    monkeypatch.setattr(images, "_fit_photo", lambda ref, content, size: fitted.append(ref) or real_fit(ref, content, size))
+    monkeypatch.setattr(images, "_drawn_together", ())
+    images.draw_together(profile.images for profile in profiles)
+    together = [[render_listing(product, profile, today=TODAY) for profile in profiles] for product in products]
+
+    assert len(drawn) == 1 and len(fitted) == 2       # once per product, not once per look
+    for one, other in zip(alone, together, strict=True):
+        assert [[i.content for i in listing.images] for listing in one] == [[i.content for i in listing.images] for listing in other]
+        assert [listing.content_hash for listing in one] == [listing.content_hash for listing in other]
+    assert top_right_is_badge_red(decode(together[0][0].images[0]))             # Shopee: badge on the cover
+    assert not top_right_is_badge_red(decode(together[0][1].images[0]))         # Lazada: a clean cover

@@ -26,6 +26,21 @@ def test_a_worker_process_renders_exactly_what_the_thread_renders():
     assert in_process[0].images[0].content == in_thread[0].images[0].content
 
 
+def test_a_worker_process_serving_every_channel_renders_each_exactly_as_the_thread_does():
+    """The render process of a publish draws a product once for all its channels (Shopee's badge on
+    the cover, Lazada's and TikTok's as an image of its own): every listing is what rendering it
+    alone in the thread gives, byte for byte."""
+    products = [catalogue_product(seller_sku=f"OCOP-DT-TOGETHER-{n}", stock=n) for n in range(2)]
+    with RenderPool(processes=1, channels=list(Channel)) as pool:
+        futures = {(channel, n): pool.submit(channel, product, TODAY)
+                   for n, product in enumerate(products) for channel in Channel}
+        in_process = {key: future.result() for key, future in futures.items()}
+    for (channel, n), listing in in_process.items():
+        alone = render_listing(products[n], load_profile(channel), today=TODAY)
+        assert listing.content_hash == alone.content_hash
+        assert [image.content for image in listing.images] == [image.content for image in alone.images]
+
+
 class UnknownChannel:
     value = "sendo-someday"
 
