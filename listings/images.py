@@ -79,9 +79,18 @@ def render_images(
     look = Look.of(rule, stars, photos)
     if load is not read_local_image:
         return _draw_images(item, stars, frozenset({look}), load)[look]
-    looks = frozenset({look, *(Look.of(other, stars, photos) for other in _drawn_together if other.size_px == rule.size_px)})
-    refs = item.product.images[: max(other.photos for other in looks)]
-    return _shared_render(item, stars, looks, tuple(_file_stamp(ref) for ref in refs))[look]
+    together = frozenset({look, *(Look.of(other, stars, photos) for other in _drawn_together if other.size_px == rule.size_px)})
+    try:
+        return _drawn(item, stars, together)[look]
+    except ImageUnavailable:
+        if together == {look}:
+            raise
+        return _drawn(item, stars, frozenset({look}))[look]    # the broken photo may be one only others show
+
+
+def _drawn(item: CatalogueProduct, stars: int | None, looks: frozenset[Look]) -> DrawnImages:
+    refs = item.product.images[: max(look.photos for look in looks)]
+    return _shared_render(item, stars, looks, tuple(_file_stamp(ref) for ref in refs))
 
 
 class Look(NamedTuple):

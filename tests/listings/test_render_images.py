@@ -170,3 +170,21 @@ def test_a_process_told_to_draw_together_draws_a_product_once_for_all_its_channe
         assert [listing.content_hash for listing in one] == [listing.content_hash for listing in other]
     assert top_right_is_badge_red(decode(together[0][0].images[0]))             # Shopee: badge on the cover
     assert not top_right_is_badge_red(decode(together[0][1].images[0]))         # Lazada: a clean cover
+
+
+def test_drawn_together_a_broken_photo_blocks_only_the_channels_that_show_it(tmp_path, monkeypatch):
+    """Nine photos, the ninth unreadable: Shopee (nine images) is blocked; Lazada (seven photos and
+    the badge card) and TikTok (eight) still get their listings, as when each is drawn alone."""
+    from listings import images
+
+    photos = tuple(write_photo(tmp_path / f"p{n}.png", colour=(20 * n, 90, 40, 255)) for n in range(8))
+    broken = tmp_path / "p8.jpg"
+    broken.write_bytes(b"not an image")
+    product = catalogue_product(images=(*photos, str(broken)), seller_sku="OCOP-DT-NINE-PHOTOS")
+    profiles = [load_profile(channel) for channel in ("shopee", "lazada", "tiktok")]
+    monkeypatch.setattr(images, "_drawn_together", ())
+    images.draw_together(profile.images for profile in profiles)
+
+    shopee, lazada, tiktok = (render_listing(product, profile, today=TODAY) for profile in profiles)
+    assert isinstance(shopee, Blocked) and "p8.jpg" in shopee.reasons[0]
+    assert [len(lazada.images), len(tiktok.images)] == [8, 9]
