@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,25 +73,23 @@ def render_images(
     `stars` is the star claim the listing may make (None for an expired or revoked certificate: no
     badge anywhere). Photos beyond the channel's image count are dropped from the end.
 
-    From local files, a product is drawn once for its channels: once for `rule` and, in a process
-    told by `draw_together`, for those channels' rules of the same size too (see `_shared_render`).
+    From local files, channels that look alike share one drawing (Lazada and TikTok). In a process
+    told by `draw_together`, a product is drawn once for all of those channels (see `_shared_render`).
     """
     photos = len(item.product.images)
     look = Look.of(rule, stars, photos)
     if load is not read_local_image:
         return _draw_images(item, stars, frozenset({look}), load)[look]
-    together = frozenset({look, *(Look.of(other, stars, photos) for other in _drawn_together if other.size_px == rule.size_px)})
+    if rule not in _drawn_together:
+        return _take(item, stars, (look,), look, forget_when_taken=False)
+    askers = tuple(sorted(Look.of(other, stars, photos) for other in _drawn_together if other.size_px == rule.size_px))
     try:
-        return _drawn(item, stars, together)[look]
+        return _take(item, stars, askers, look, forget_when_taken=True)
     except ImageUnavailable:
-        if together == {look}:
+        if set(askers) == {look}:
             raise
-        return _drawn(item, stars, frozenset({look}))[look]    # the broken photo may be one only others show
-
-
-def _drawn(item: CatalogueProduct, stars: int | None, looks: frozenset[Look]) -> DrawnImages:
-    refs = item.product.images[: max(look.photos for look in looks)]
-    return _shared_render(item, stars, looks, tuple(_file_stamp(ref) for ref in refs))
+        # the broken photo may be one that only other channels show
+        return _take(item, stars, (look,), look, forget_when_taken=False)
 
 
 class Look(NamedTuple):
@@ -113,9 +112,10 @@ _drawn_together: tuple[ImageRule, ...] = ()
 
 def draw_together(rules: Iterable[ImageRule]) -> None:
     """From now on, this process draws each product once for all of these rules (the channels of a
-    publish's render process): its photos or placeholder are drawn and fitted once, then encoded
-    for each look. Asked for one channel, it encodes the others' images ahead, at no more than the
-    cost of drawing them later, so only a process that will be asked for all of them is told."""
+    publish's render process), and each channel takes its images once: its photos or placeholder
+    are drawn and fitted once, then encoded for each look, and the drawing is forgotten when every
+    channel has taken its images. Asked for one channel, it encodes the others' images ahead, so
+    only a process that will be asked for all of them is told."""
     global _drawn_together
     _drawn_together = tuple(dict.fromkeys(rules))
 
@@ -131,17 +131,44 @@ def _file_stamp(ref: str) -> tuple[int, int] | None:
 DrawnImages = dict[Look, tuple[RenderedImage, ...]]
 
 
-# The most recent renders, up to 64 MiB of JPEG, keyed by everything the drawing reads (the product,
-# the star claim, the looks, the photos' files' size and modification time). Concurrent publishes
-# reach a product on several channels at about the same moment, so a second caller of the same key
-# waits for the first's drawing instead of drawing it again.
-@cachetools.cached(
-    cachetools.LRUCache(maxsize=64 * 2**20, getsizeof=lambda drawn: sum(
-        len(image.content) for images in drawn.values() for image in images)),
-    condition=threading.Condition(),
-)
-def _shared_render(item: CatalogueProduct, stars: int | None, looks: frozenset[Look], stamps: tuple) -> DrawnImages:
-    return _draw_images(item, stars, looks, read_local_image)
+class _Drawing:
+    """One drawing's images per look, with the takes still expected (one per asking channel)."""
+
+    def __init__(self, images: DrawnImages, askers: tuple[Look, ...], stars: int | None) -> None:
+        self.images = images
+        self.expected = Counter(askers)
+        # what it holds: each image once, less the badge cards (`badge_card` holds those anyway)
+        cards = {id(badge_card(stars, look.size, look.quality)) for look in askers if look.badge is BadgePlacement.EXTRA}
+        distinct = {id(image): image for looked in images.values() for image in looked}
+        self.size = sum(len(image.content) for key, image in distinct.items() if key not in cards)
+
+    def take(self, look: Look) -> tuple[tuple[RenderedImage, ...], bool]:
+        """The look's images, and whether every expected take has now happened."""
+        self.expected[look] -= 1
+        return self.images[look], all(count <= 0 for count in self.expected.values())
+
+
+def _take(item: CatalogueProduct, stars: int | None, askers: tuple[Look, ...], look: Look, *,
+          forget_when_taken: bool) -> tuple[RenderedImage, ...]:
+    refs = item.product.images[: max(asker.photos for asker in askers)]
+    key = (item, stars, askers, tuple(_file_stamp(ref) for ref in refs))
+    drawing = _shared_render(*key)
+    with _shared_render.cache_lock:
+        images, all_taken = drawing.take(look)
+        if forget_when_taken and all_taken:
+            _shared_render.cache.pop(_shared_render.cache_key(*key), None)
+    return images
+
+
+# Drawings not yet taken by every channel, up to 128 MiB of JPEG (the least recently used go first),
+# keyed by everything the drawing reads: the product, the star claim, the looks asked for, the
+# photos' files' size and modification time. Shops publish at different speeds (one sandbox or
+# marketplace answers slower), so a product's channels ask for it up to a few thousand renders
+# apart; a second caller of a key being drawn waits for that drawing instead of drawing it again.
+@cachetools.cached(cachetools.LRUCache(maxsize=128 * 2**20, getsizeof=lambda drawing: drawing.size),
+                   condition=threading.Condition())
+def _shared_render(item: CatalogueProduct, stars: int | None, askers: tuple[Look, ...], stamps: tuple) -> _Drawing:
+    return _Drawing(_draw_images(item, stars, frozenset(askers), read_local_image), askers, stars)
 
 
 def _draw_images(item: CatalogueProduct, stars: int | None, looks: frozenset[Look], load: ImageLoader) -> DrawnImages:

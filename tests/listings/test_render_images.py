@@ -188,3 +188,24 @@ def test_drawn_together_a_broken_photo_blocks_only_the_channels_that_show_it(tmp
     shopee, lazada, tiktok = (render_listing(product, profile, today=TODAY) for profile in profiles)
     assert isinstance(shopee, Blocked) and "p8.jpg" in shopee.reasons[0]
     assert [len(lazada.images), len(tiktok.images)] == [8, 9]
+
+
+def test_drawn_together_a_drawing_is_kept_until_every_channel_has_taken_its_images(monkeypatch):
+    """Shops publish at different speeds: a drawing waits for the slowest channel, then is forgotten."""
+    from listings import images
+
+    profiles = [load_profile(channel) for channel in ("shopee", "lazada", "tiktok")]
+    monkeypatch.setattr(images, "_drawn_together", ())
+    images.draw_together(profile.images for profile in profiles)
+    product = catalogue_product(seller_sku="OCOP-DT-TAKEN-ONCE")
+
+    def held() -> bool:
+        return any(key[0] == product for key in list(images._shared_render.cache))
+
+    first = [render_listing(product, profile, today=TODAY) for profile in profiles[:2]]
+    assert held()                                        # TikTok has not taken its images yet
+    last = render_listing(product, profiles[2], today=TODAY)
+    assert not held()
+    assert last.images == first[1].images                # Lazada's and TikTok's look alike
+    again = render_listing(product, profiles[0], today=TODAY)
+    assert again.images == first[0].images               # asked again (a retry): drawn again, the same
