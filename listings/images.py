@@ -82,7 +82,7 @@ def render_images(
         return _draw_images(item, stars, frozenset({look}), load)[look]
     if rule not in _drawn_together:
         return _take(item, stars, (look,), look, forget_when_taken=False)
-    askers = tuple(sorted(Look.of(other, stars, photos) for other in _drawn_together if other.size_px == rule.size_px))
+    askers = tuple(sorted((Look.of(other, stars, photos) for other in _drawn_together if other.size_px == rule.size_px), key=str))
     try:
         return _take(item, stars, askers, look, forget_when_taken=True)
     except ImageUnavailable:
