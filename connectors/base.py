@@ -258,9 +258,7 @@ class HttpConnector:
         prepared = self.prepare(call, self._clock())
         started = time.monotonic()
         try:
-            response = self.session.request(prepared.method, prepared.url, params=prepared.params,
-                                            data=prepared.data, files=prepared.files,
-                                            headers=prepared.headers, timeout=self.timeout)
+            response = self._send(prepared)
         except requests.RequestException as exc:
             transport_error = self._transport_error(call, exc)
         else:
@@ -279,6 +277,16 @@ class HttpConnector:
         self._log.info("%s %s -> %d [%s] %s in %.0f ms, request_id %s", call.method, call.path,
                        failure.http_status, failure.code, failure.message, elapsed_ms, failure.request_id)
         raise self.classify_error(failure)
+
+    def _send(self, prepared: PreparedCall) -> requests.Response:
+        """`session.request` without its per-call merging of session state: the session holds no
+        cookies, login or hooks that a signed call wants, and its proxy and CA settings were read
+        once (`_pooled_session`), so they are passed as they are. Same bytes on the wire."""
+        session = self.session
+        request = requests.Request(prepared.method.upper(), prepared.url, headers={**session.headers, **prepared.headers},
+                                   files=prepared.files, data=prepared.data or {}, params=prepared.params or {})
+        return session.send(request.prepare(), timeout=self.timeout, proxies=session.proxies, verify=session.verify,
+                            cert=session.cert, stream=False, allow_redirects=True)
 
     def _transport_error(self, call: ApiCall, exc: requests.RequestException) -> ConnectorError:
         name = type(exc).__name__

@@ -11,7 +11,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 from connectors.base import RetryPolicy, TokenBucket, limiter_for
 from connectors.errors import Rejected, TransientError, UnknownOutcome
 from connectors.types import Channel
-from tests.connectors.shops import SKU, Platform, sample_content, shop_config
+from tests.connectors.shops import FIXED_TIME, SKU, Platform, sample_content, shop_config
 
 
 @pytest.fixture(params=list(Channel), ids=lambda channel: channel.value)
@@ -202,3 +202,20 @@ def test_the_environments_proxy_and_ca_bundle_are_honoured_and_netrc_is_not(make
     assert shopee.session.verify == "/etc/ssl/certs/province-ca.pem"
     prepared = shopee.session.prepare_request(requests.Request("GET", "https://partner.shopeemobile.com/api/v2/x"))
     assert "Authorization" not in prepared.headers
+
+
+@responses.activate
+def test_a_call_goes_out_exactly_as_a_requests_session_would_send_it(make_connector, platform):
+    """The base sends without `Session.request`'s per-call merging of session state (about 0.1 ms
+    of CPU a call): the method, URL, headers and body are what `session.request` would send."""
+    responses.post(platform.create_url, json=platform.created("77"))
+    connector = make_connector(platform.channel)
+    connector.create(sample_content())
+
+    prepared = connector.prepare(connector.create_call(sample_content()), FIXED_TIME)
+    expected = connector.session.prepare_request(requests.Request(
+        prepared.method, prepared.url, params=prepared.params, data=prepared.data, files=prepared.files,
+        headers=prepared.headers))
+    sent = responses.calls[0].request
+    assert (sent.method, sent.url, dict(sent.headers), sent.body) == (
+        expected.method, expected.url, dict(expected.headers), expected.body)
