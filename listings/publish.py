@@ -34,8 +34,8 @@ from listings.plan import Action, BindingState, Candidate, PlannedListing, has_n
 from listings.render import Blocked, RenderedListing
 from listings.render_pool import PendingRender
 
-# Starts rendering one product's listing for the batch's channel (see `listings.render_pool`).
-SubmitRender = Callable[[CatalogueProduct], PendingRender]
+# Starts rendering products' listings for the batch's channel (see `listings.render_pool`).
+SubmitRender = Callable[[Sequence[CatalogueProduct]], list[PendingRender]]
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,10 @@ CONSECUTIVE_FAILURES_BEFORE_GIVING_UP = 5
 # A batch renews its claims when a third of the lease has passed since it last did.
 RENEW_AFTER_SECONDS = ledger.CLAIM_LEASE.total_seconds() / 3
 
-# How many listings of a batch are being rendered ahead of the one being sent.
-RENDER_AHEAD = 6
+# How many listings of a batch are being rendered ahead of the one being sent (at most), asked for
+# this many at a time.
+RENDER_AHEAD = 8
+RENDER_GROUP = 4
 
 # Creates are marked "sending" this many at a time, in one transaction, before the first is sent: a
 # crash leaves at most this many marked, and each costs one seller SKU lookup on the next attempt.
@@ -94,7 +96,8 @@ class ImageCache:
 
 
 class RendersAhead:
-    """A batch's renders, started `RENDER_AHEAD` listings ahead of the one being published.
+    """A batch's renders, started up to `RENDER_AHEAD` listings ahead of the one being published,
+    `RENDER_GROUP` at a time (once the listings started fall to `RENDER_AHEAD - RENDER_GROUP`).
 
     Taken in the batch's order; a listing passed over (its claim lost) gives its place up.
     """
@@ -110,7 +113,7 @@ class RendersAhead:
         for passed in [pid for pid in self._started if self._position[pid] < here]:
             self._started.pop(passed).cancel()
         self._top_up()
-        future = self._started.pop(candidate.product_id, None) or self._submit(candidate.product)
+        future = self._started.pop(candidate.product_id, None) or self._submit([candidate.product])[0]
         self._top_up()
         return future.result()
 
@@ -122,9 +125,10 @@ class RendersAhead:
         self._waiting.clear()
 
     def _top_up(self) -> None:
-        while self._waiting and len(self._started) < RENDER_AHEAD:
-            candidate = self._waiting.popleft()
-            self._started[candidate.product_id] = self._submit(candidate.product)
+        while self._waiting and len(self._started) <= RENDER_AHEAD - RENDER_GROUP:
+            group = [self._waiting.popleft() for _ in range(min(RENDER_GROUP, len(self._waiting)))]
+            for candidate, pending in zip(group, self._submit([c.product for c in group]), strict=True):
+                self._started[candidate.product_id] = pending
 
 
 class Publisher:

@@ -4,7 +4,8 @@ Drawing a listing's images is the costliest step of a publish, and it holds the 
 A publish is many threads that mostly wait on marketplaces; with rendering among them, they queue
 for the lock instead. A `RenderPool` with processes draws in other interpreters while the threads
 send, and the publisher asks for each batch's renders a few listings ahead (`Publisher`'s
-`RENDER_AHEAD`). With `processes=0` it renders in the calling thread (tests, tiny runs).
+`RENDER_AHEAD`), a few at a time (`RENDER_GROUP`): every call to the pool wakes its feeder and manager
+threads, so one call per listing cost the publishing process about 0.4 ms per listing. With `processes=0` it renders in the calling thread (tests, tiny runs).
 
 One process is the default: it serves every channel of the run, so it draws each product once and
 encodes it for every channel's look (`listings.images.draw_together`), keeping what the other
@@ -21,7 +22,7 @@ import datetime as dt
 import logging
 import multiprocessing
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
@@ -35,13 +36,26 @@ from listings.render import Blocked, RenderedListing, render_listing
 
 log = logging.getLogger(__name__)
 
+Rendered = RenderedListing | Blocked
+
 # A render not back after this long means the render process is stuck: the pool is given up.
 RENDER_WAIT_SECONDS = 120.0
 
 
-def render_for_channel(channel: str, product: CatalogueProduct, today: dt.date) -> RenderedListing | Blocked:
-    """What a worker process runs: the channel's profile is loaded (and kept) there."""
+def render_for_channel(channel: str, product: CatalogueProduct, today: dt.date) -> Rendered:
+    """One listing, rendered where it is asked for; the channel's profile is loaded (and kept) there."""
     return render_listing(product, _profile(channel), today=today)
+
+
+def render_group(channel: str, products: Sequence[CatalogueProduct], today: dt.date) -> list[Rendered | Exception]:
+    """What a render process runs: one call for several listings, each one's error kept as its result."""
+    outcomes: list[Rendered | Exception] = []
+    for product in products:
+        try:
+            outcomes.append(render_for_channel(channel, product, today))
+        except Exception as error:  # noqa: BLE001 (it is this listing's outcome, raised where it is taken)
+            outcomes.append(error)
+    return outcomes
 
 
 @cache
@@ -50,31 +64,53 @@ def _profile(channel: str) -> ChannelProfile:
     return load_profile(channel)
 
 
+class _Group:
+    """One call to the render process for several listings: cancelled only once none is wanted."""
+
+    def __init__(self, future: Future, size: int) -> None:
+        self.future = future
+        self._wanted = size
+        self._lock = threading.Lock()
+
+    def drop_one(self) -> None:
+        with self._lock:
+            self._wanted -= 1
+            if self._wanted == 0:
+                self.future.cancel()
+
+
 class PendingRender:
     """One listing being rendered; `result()` waits for it, or draws it here if the pool broke."""
 
-    def __init__(self, pool: RenderPool, future: Future | None, channel: str, product: CatalogueProduct,
+    def __init__(self, pool: RenderPool, group: _Group | None, index: int, channel: str, product: CatalogueProduct,
                  today: dt.date) -> None:
         self._pool = pool
-        self._future = future
+        self._group = group
+        self._index = index
         self._call = (channel, product, today)
 
-    def result(self) -> RenderedListing | Blocked:
+    def result(self) -> Rendered:
         waited = 0.0
-        while self._future is not None and not self._pool.broken:
+        while self._group is not None and not self._pool.broken:
             try:
-                return self._future.result(timeout=1.0)
+                outcome = self._group.future.result(timeout=1.0)[self._index]
             except TimeoutError:
                 waited += 1.0
                 if waited >= RENDER_WAIT_SECONDS:
                     self._pool.give_up(f"no render back after {waited:.0f} s")
             except BrokenProcessPool as error:
                 self._pool.give_up(str(error))
+            else:
+                if isinstance(outcome, Exception):
+                    raise outcome
+                return outcome
         return render_for_channel(*self._call)
 
     def cancel(self) -> None:
-        if self._future is not None:
-            self._future.cancel()
+        """Not wanted any more: its group is not started if none of the group's listings is wanted."""
+        if self._group is not None:
+            self._group.drop_one()
+            self._group = None
 
 
 def _serve(channels: tuple[str, ...]) -> None:
@@ -99,13 +135,18 @@ class RenderPool:
 
     def submit(self, channel: Channel, product: CatalogueProduct, today: dt.date) -> PendingRender:
         """The listing `channel` receives for `product` (see `render_listing`), started in the pool."""
-        future = None
-        if self._executor is not None and not self.broken:
+        return self.submit_many(channel, [product], today)[0]
+
+    def submit_many(self, channel: Channel, products: Sequence[CatalogueProduct], today: dt.date) -> list[PendingRender]:
+        """The listings `channel` receives for `products`, started in the pool as one call: each call
+        wakes the pool's threads on both sides, which costs more than a listing's text."""
+        group = None
+        if self._executor is not None and not self.broken and products:
             try:
-                future = self._executor.submit(render_for_channel, channel.value, product, today)
+                group = _Group(self._executor.submit(render_group, channel.value, list(products), today), len(products))
             except BrokenProcessPool as error:
                 self.give_up(str(error))
-        return PendingRender(self, future, channel.value, product, today)
+        return [PendingRender(self, group, index, channel.value, product, today) for index, product in enumerate(products)]
 
     def give_up(self, reason: str) -> None:
         with self._lock:

@@ -106,6 +106,6 @@ def publish_batch(
         shop_id = ledger.ensure_shop(session, connector.shop)
     renders = renders or RenderPool(processes=0)
     channel = connector.shop.channel
-    publisher = Publisher(engine, connector, lambda product: renders.submit(channel, product, today),
+    publisher = Publisher(engine, connector, lambda products: renders.submit_many(channel, products, today),
                           shop_id=shop_id, run_id=run_id, today=today, only=only, images=images, on_progress=on_progress)
     return publisher.publish(batch)

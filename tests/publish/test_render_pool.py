@@ -8,7 +8,7 @@ from concurrent.futures import Future
 import pytest
 
 from connectors.types import Channel
-from listings import publish
+from listings import publish, render_pool
 from listings.plan import Candidate
 from listings.profiles import load_profile
 from listings.render import render_listing
@@ -67,23 +67,90 @@ def test_a_lost_render_process_costs_speed_not_the_listing():
         assert pool.submit(Channel.LAZADA, product, TODAY).result().content_hash == expected
 
 
-def test_renders_start_ahead_within_the_window_and_passed_over_listings_give_their_place_up(monkeypatch):
-    monkeypatch.setattr(publish, "RENDER_AHEAD", 3)
-    started: list[str] = []
+class Taken:
+    """What the fake pool hands out: the SKU as the result, and whether it was given up."""
 
-    def submit(product) -> Future:
-        started.append(product.product.seller_sku)
-        future: Future = Future()
-        future.set_result(product.product.seller_sku)
-        return future
+    def __init__(self, sku: str) -> None:
+        self.sku = sku
+        self.cancelled = False
 
-    candidates = [Candidate(n, catalogue_product(seller_sku=f"SKU-{n}"), f"fp-{n}") for n in range(8)]
+    def result(self) -> str:
+        return self.sku
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def test_renders_start_ahead_in_groups_and_passed_over_listings_give_their_place_up(monkeypatch):
+    monkeypatch.setattr(publish, "RENDER_AHEAD", 4)
+    monkeypatch.setattr(publish, "RENDER_GROUP", 2)
+    groups: list[list[str]] = []
+    handed: dict[str, Taken] = {}
+
+    def submit(products) -> list[Taken]:
+        groups.append([product.product.seller_sku for product in products])
+        pending = [Taken(sku) for sku in groups[-1]]
+        handed.update((taken.sku, taken) for taken in pending)
+        return pending
+
+    candidates = [Candidate(n, catalogue_product(seller_sku=f"SKU-{n}"), f"fp-{n}") for n in range(10)]
     ahead = publish.RendersAhead(submit, candidates)
 
     assert ahead.take(candidates[0]) == "SKU-0"
-    assert started == ["SKU-0", "SKU-1", "SKU-2", "SKU-3"]        # the one taken and three ahead
-    assert ahead.take(candidates[3]) == "SKU-3"                   # 1 and 2 were passed over (claims lost)
-    assert started == ["SKU-0", "SKU-1", "SKU-2", "SKU-3", "SKU-4", "SKU-5", "SKU-6"]
+    assert groups == [["SKU-0", "SKU-1"], ["SKU-2", "SKU-3"]]      # the one taken and three ahead, two at a time
+    assert ahead.take(candidates[3]) == "SKU-3"                    # 1 and 2 were passed over (claims lost)
+    assert handed["SKU-1"].cancelled and handed["SKU-2"].cancelled and not handed["SKU-3"].cancelled
+    assert groups[2:] == [["SKU-4", "SKU-5"], ["SKU-6", "SKU-7"]]  # topped up once two or fewer were left
     ahead.cancel()
-    assert ahead.take(candidates[7]) == "SKU-7"                   # after a cancel, only what is asked for
-    assert started[-1] == "SKU-7" and len(started) == 8
+    assert all(handed[f"SKU-{n}"].cancelled for n in range(4, 8))
+    assert ahead.take(candidates[9]) == "SKU-9"                    # after a cancel, only what is asked for
+    assert groups[-1] == ["SKU-9"] and len(groups) == 5
+
+
+class HeldExecutor:
+    """A render process that has not started anything yet: every call waits in its queue."""
+
+    def __init__(self) -> None:
+        self.calls: list[Future] = []
+
+    def submit(self, fn, *args) -> Future:
+        self.calls.append(Future())
+        return self.calls[-1]
+
+
+class InlineExecutor:
+    """A render process that answers every call at once, here."""
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def test_a_group_of_renders_is_dropped_only_when_none_of_its_listings_is_wanted():
+    pool = RenderPool(processes=0)
+    pool._executor = HeldExecutor()
+    pending = pool.submit_many(Channel.TIKTOK, [catalogue_product(seller_sku=f"SKU-{n}") for n in range(3)], TODAY)
+    assert len(pool._executor.calls) == 1                 # one call to the process for the three
+    pending[0].cancel()
+    pending[2].cancel()
+    assert not pool._executor.calls[0].cancelled()        # SKU-1 is still wanted
+    pending[1].cancel()
+    assert pool._executor.calls[0].cancelled()
+
+
+def test_in_a_group_a_render_that_fails_fails_only_its_own_listing(monkeypatch):
+    def failing_for_one(product, profile, *, today):
+        if product.product.seller_sku == "SKU-BAD":
+            raise ValueError("no template for this one")
+        return render_listing(product, profile, today=today)
+
+    monkeypatch.setattr(render_pool, "render_listing", failing_for_one)
+    products = [catalogue_product(seller_sku=sku) for sku in ("SKU-A", "SKU-BAD", "SKU-B")]
+    pool = RenderPool(processes=0)
+    pool._executor = InlineExecutor()
+    first, bad, last = pool.submit_many(Channel.LAZADA, products, TODAY)
+    assert first.result().content_hash == render_listing(products[0], load_profile("lazada"), today=TODAY).content_hash
+    with pytest.raises(ValueError, match="no template for this one"):
+        bad.result()
+    assert last.result().content_hash == render_listing(products[2], load_profile("lazada"), today=TODAY).content_hash
