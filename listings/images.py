@@ -74,7 +74,7 @@ def render_images(
     badge anywhere). Photos beyond the channel's image count are dropped from the end.
 
     From local files, channels that look alike share one drawing (Lazada and TikTok). In a process
-    told by `draw_together`, a product is drawn once for all of those channels (see `_shared_render`).
+    told by `draw_together`, a product is drawn once for all of those channels (see `_cached_drawing`).
     """
     photos = len(item.product.images)
     look = Look.of(rule, stars, photos)
@@ -152,11 +152,11 @@ def _take(item: CatalogueProduct, stars: int | None, askers: tuple[Look, ...], l
           forget_when_taken: bool) -> tuple[RenderedImage, ...]:
     refs = item.product.images[: max(asker.photos for asker in askers)]
     key = (item, stars, askers, tuple(_file_stamp(ref) for ref in refs))
-    drawing = _shared_render(*key)
-    with _shared_render.cache_lock:
+    drawing = _cached_drawing(*key)
+    with _cached_drawing.cache_lock:
         images, all_taken = drawing.take(look)
         if forget_when_taken and all_taken:
-            _shared_render.cache.pop(_shared_render.cache_key(*key), None)
+            _cached_drawing.cache.pop(_cached_drawing.cache_key(*key), None)
     return images
 
 
@@ -167,7 +167,7 @@ def _take(item: CatalogueProduct, stars: int | None, askers: tuple[Look, ...], l
 # apart; a second caller of a key being drawn waits for that drawing instead of drawing it again.
 @cachetools.cached(cachetools.LRUCache(maxsize=128 * 2**20, getsizeof=lambda drawing: drawing.size),
                    condition=threading.Condition())
-def _shared_render(item: CatalogueProduct, stars: int | None, askers: tuple[Look, ...], stamps: tuple) -> _Drawing:
+def _cached_drawing(item: CatalogueProduct, stars: int | None, askers: tuple[Look, ...], stamps: tuple) -> _Drawing:
     return _Drawing(_draw_images(item, stars, frozenset(askers), read_local_image), askers, stars)
 
 

@@ -43,6 +43,10 @@ def ensure_shop(session: Session, shop: ShopConfig) -> int:
     return row.id
 
 
+# INSERT ... ON CONFLICT DO NOTHING statements by (dialect name, table name), built on first use.
+_INSERT_NEW: dict = {}
+
+
 def _insert_new(executor, table, *key: str):
     """INSERT ... ON CONFLICT (key) DO NOTHING for `table` in the dialect of `executor` (a session or a
     connection), built once per dialect: the same statement every call is compiled once by
@@ -54,9 +58,6 @@ def _insert_new(executor, table, *key: str):
         statement = insert_for(table).on_conflict_do_nothing(index_elements=list(key))
         _INSERT_NEW[(dialect.name, table.name)] = statement
     return statement
-
-
-_INSERT_NEW: dict = {}
 
 
 def ensure_bindings(session, shop_id: int, products: Iterable[tuple[int, str]]) -> None:

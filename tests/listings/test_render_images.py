@@ -200,7 +200,7 @@ def test_drawn_together_a_drawing_is_kept_until_every_channel_has_taken_its_imag
     product = catalogue_product(seller_sku="OCOP-DT-TAKEN-ONCE")
 
     def held() -> bool:
-        return any(key[0] == product for key in list(images._shared_render.cache))
+        return any(key[0] == product for key in list(images._cached_drawing.cache))
 
     first = [render_listing(product, profile, today=TODAY) for profile in profiles[:2]]
     assert held()                                        # TikTok has not taken its images yet
