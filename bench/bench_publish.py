@@ -399,6 +399,21 @@ def run_all(args, context, shops: list[ShopConfig], pool, sandboxes: SandboxProc
             "full_run": full_run, "noop_run": noop_run}
 
 
+STEADY_WITHIN = 0.10
+
+
+def steadiness(first: Phase, second: Phase) -> str:
+    """Whether the machine kept its speed: the ceiling's two halves send the same calls, so their
+    rates and the sandboxes' CPU per listing differ only if the machine (a shared VM) changed speed."""
+    rates = sorted((first.rate, second.rate))
+    costs = sorted((first.sandbox_cpu / first.listings, second.sandbox_cpu / second.listings))
+    drift = max(rates[1] / rates[0], costs[1] / costs[0]) - 1
+    if drift <= STEADY_WITHIN:
+        return f"the machine held its speed: the ceiling's halves are within {100 * drift:.0f}% of each other"
+    return (f"NOT STEADY: the ceiling's halves differ by {100 * drift:.0f}% (rate or sandbox CPU per listing), so the "
+            f"machine changed speed during the run and the ratio above does not measure the pipeline; run it again")
+
+
 def report(args, figures: dict) -> None:
     ceiling, full, noop = figures["ceiling"], figures["full"], figures["noop"]
     full_run, noop_run = figures["full_run"], figures["noop_run"]
@@ -415,6 +430,7 @@ def report(args, figures: dict) -> None:
         print(f"{name:<34} {phase.listings:>9,} {phase.writes:>8,} {phase.seconds:>8.1f} {phase.rate:>10.1f} "
               f"{phase.per_listing_ms(phase.client_cpu):>22} {phase.per_listing_ms(phase.sandbox_cpu):>23}")
     print(f"\npublish / ceiling, listings per second: {full.rate / ceiling.rate:.2f}   (aim: at least 0.80)")
+    print(f"  {steadiness(first, second)}")
     if full_run["flow_seconds"]:
         in_flow = full.listings / full_run["flow_seconds"]
         print(f"  the same, the flow run alone (without starting Prefect's ephemeral server): {in_flow / ceiling.rate:.2f}")
