@@ -399,7 +399,8 @@ def run_all(args, context, shops: list[ShopConfig], pool, sandboxes: SandboxProc
             "full_run": full_run, "noop_run": noop_run}
 
 
-STEADY_WITHIN = 0.10
+# The aim is a ratio of 0.8; a machine whose speed moves more than this during a run can move the ratio as much.
+STEADY_WITHIN = 0.05
 
 
 def steadiness(first: Phase, second: Phase) -> str:
