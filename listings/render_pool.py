@@ -4,8 +4,9 @@ Drawing a listing's images is the costliest step of a publish, and it holds the 
 A publish is many threads that mostly wait on marketplaces; with rendering among them, they queue
 for the lock instead. A `RenderPool` with processes draws in other interpreters while the threads
 send, and the publisher asks for each batch's renders a few listings ahead (`Publisher`'s
-`RENDER_AHEAD`), a few at a time (`RENDER_GROUP`): every call to the pool wakes its feeder and manager
-threads, so one call per listing cost the publishing process about 0.4 ms per listing. With `processes=0` it renders in the calling thread (tests, tiny runs).
+`RENDER_AHEAD`), a few at a time (`RENDER_GROUP`): every call to the pool wakes its feeder and
+manager threads, so one call per listing cost the publishing process about 0.4 ms per listing.
+With `processes=0` it renders in the calling thread (tests, tiny runs).
 
 One process is the default: it serves every channel of the run, so it draws each product once and
 encodes it for every channel's look (`listings.images.draw_together`), keeping what the other
