@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
 import multiprocessing
 import resource
 import sys
@@ -62,8 +61,7 @@ def main() -> None:
         fingerprints = {shop.channel: sync.fingerprints(products, load_profile(shop.channel), today=today) for shop in shops}
         plans = [sync.plan_for_shop(engine, shop, products, fingerprints[shop.channel], today=today) for shop in shops]
         clients = {shop.key: (connector_for(shop), ImageCache()) for shop in shops}
-        per_shop = [list(sync.batches(plan, args.batch_size)) for plan in plans]
-        batches = [batch for row in itertools.zip_longest(*per_shop) for batch in row if batch is not None]
+        batches = sync.interleaved_batches(plans, args.batch_size)
         run_id = str(uuid.uuid4())
         _, sandbox_cpu = sandboxes.count()
         cpu, started = time.process_time(), time.perf_counter()
@@ -84,7 +82,10 @@ def main() -> None:
         sandboxes.stop()
         engine.dispose()
     created = sum(result.calls["create"] for result in results)
-    per_listing = lambda seconds: f"{1000 * seconds / created:.2f} ms"  # noqa: E731
+
+    def per_listing(seconds: float) -> str:
+        return f"{1000 * seconds / created:.2f} ms"
+
     print(f"{created:,} listings created in {seconds:.1f} s ({created / seconds:.1f}/s); CPU per listing: "
           f"publishing process {per_listing(cpu)}, render process "
           f"{per_listing(render_usage.ru_utime + render_usage.ru_stime)} (its start included), "

@@ -7,7 +7,6 @@ shop is shared by its batches so the shop's client-side rate limit holds across 
 
 from __future__ import annotations
 
-import itertools
 import threading
 import uuid
 from collections import Counter
@@ -162,9 +161,7 @@ def _publish_round(
 
     A shop whose batch stopped (outage, credentials refused) goes into `unavailable`.
     """
-    # interleaved across shops, so that every shop is worked on at once within its own rate limit
-    per_shop = [list(sync.batches(plan, batch_size)) for plan in plans]
-    pending = [batch for batches in itertools.zip_longest(*per_shop) for batch in batches if batch is not None]
+    pending = sync.interleaved_batches(plans, batch_size)
     progress = Progress(sum(len(batch.items) for batch in pending), get_run_logger())
     # quote(): Prefect would otherwise walk every input down to each catalogue record, twice
     futures = [publish_batch_task.submit(context, clients[batch.shop_key], quote(batch), run_id, only, progress, renders)

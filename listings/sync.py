@@ -6,6 +6,7 @@ The Prefect flow in `flows/publish.py` only orchestrates these; tests call them 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -87,6 +88,13 @@ def batches(plan: ShopPlan, size: int) -> Iterator[Batch]:
     items = plan.candidates
     for number, start in enumerate(range(0, len(items), size), start=1):
         yield Batch(plan.shop_key, number, items[start : start + size])
+
+
+def interleaved_batches(plans: Sequence[ShopPlan], size: int) -> list[Batch]:
+    """Every shop's batches taken in turn (a batch of each shop, then the next of each), so that
+    every shop is worked on at once, each within its own rate limit."""
+    per_shop = [list(batches(plan, size)) for plan in plans]
+    return [batch for row in itertools.zip_longest(*per_shop) for batch in row if batch is not None]
 
 
 def publish_batch(
