@@ -51,8 +51,9 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision` (creating the file for SQLite)."""
-    engine = make_engine(url)
+    """Bring the database at `url` to `revision` (creating the file for SQLite) in one transaction:
+    a migration killed half-way leaves the database as it was."""
+    engine = _migration_engine(url)
     try:
         with engine.begin() as connection:
             config = alembic_config(url)
@@ -60,6 +61,30 @@ def migrate(url: str, revision: str = "head") -> None:
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+
+
+def _migration_engine(url: str) -> Engine:
+    """On SQLite, an engine whose transactions cover DDL too (SQLAlchemy's recipe for pysqlite).
+
+    pysqlite opens a transaction only before INSERT, UPDATE or DELETE, so each CREATE TABLE of a
+    migration committed on its own: a kill during the first one left tables without a version and
+    every later run failed on `table ... already exists`. Here pysqlite opens none and each
+    transaction starts with BEGIN IMMEDIATE, which also makes a second process migrating the same
+    new file wait for the first, then find the schema done. The pragmas still run outside it.
+    """
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _no_implicit_transactions)
+        event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _no_implicit_transactions(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _factories: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()

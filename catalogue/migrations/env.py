@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection `catalogue.store.migrate` hands over, or on the URL."""
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import Connection, engine_from_config, inspect, pool
 
 import catalogue.models  # noqa: F401  (registers the tables on Base.metadata)
 import listings.models  # noqa: F401
@@ -22,10 +22,25 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    if connection.dialect.name == "sqlite" and context.get_context().get_current_revision() is None:
+        _drop_unfinished_first_migration(connection)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _drop_unfinished_first_migration(connection: Connection) -> None:
+    """Tables without a version: a first migration killed half-way by a version before migrations
+    ran in one transaction on SQLite. Empty, they are dropped and made again; holding rows, they
+    are not ours to drop."""
+    leftovers = sorted(set(inspect(connection).get_table_names()) & set(target_metadata.tables))
+    holding_rows = [name for name in leftovers if connection.exec_driver_sql(f'SELECT 1 FROM "{name}" LIMIT 1').first()]
+    if holding_rows:
+        raise RuntimeError(f"the database has tables {', '.join(holding_rows)} holding rows but no schema version "
+                           "(alembic_version is empty): it was not made by these migrations; use another database")
+    for name in leftovers:
+        connection.exec_driver_sql(f'DROP TABLE "{name}"')
 
 
 run_migrations_online()
