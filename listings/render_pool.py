@@ -14,7 +14,9 @@ channels will ask for in the render cache of `listings.images`, which lives in t
 more processes, a product's channels may be rendered in different ones: each draws what it is asked.
 
 A render process that dies or stops answering costs speed, never the run: the pool is marked
-broken, and every render still waited on, and every later one, is drawn in the asking thread.
+broken, and every render still waited on, and every later one, is drawn in the asking thread. A
+render process whose publishing process dies (killed, even with SIGKILL) exits within a second, and
+with it the multiprocessing resource tracker they shared.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -114,9 +118,27 @@ class PendingRender:
             self._group = None
 
 
-def _serve(channels: tuple[str, ...]) -> None:
+# How often a render process looks whether the publishing process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _serve(channels: tuple[str, ...], parent_pid: int) -> None:
     """A render process's start: it will be asked for these channels' listings of each product."""
+    _exit_when_gone(parent_pid)
     draw_together(_profile(channel).images for channel in channels)
+
+
+def _exit_when_gone(parent_pid: int) -> None:
+    """Exit once the publishing process is gone. Killed, it closes nothing this process waits on
+    (the call queue's pipe has its writing end here too), so the process, and the resource tracker
+    that lives until it exits, would stay forever. Its parent pid changes as it is re-parented;
+    PR_SET_PDEATHSIG would fire when the thread that started it ends, not the process."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-publisher", daemon=True).start()
 
 
 class RenderPool:
@@ -128,7 +150,7 @@ class RenderPool:
         # spawn, not fork: the publishing process has threads (Prefect's among them)
         self._executor = (
             ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_serve,
-                                initargs=(together,))
+                                initargs=(together, os.getpid()))
             if processes else None
         )
         self._lock = threading.Lock()

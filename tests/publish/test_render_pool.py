@@ -3,7 +3,14 @@ asks for a batch's renders a few listings ahead, and a listing it passes over gi
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import Future
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +21,8 @@ from listings.profiles import load_profile
 from listings.render import render_listing
 from listings.render_pool import RenderPool
 from tests.listings.listing_products import TODAY, catalogue_product
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_worker_process_renders_exactly_what_the_thread_renders():
@@ -154,3 +163,47 @@ def test_in_a_group_a_render_that_fails_fails_only_its_own_listing(monkeypatch):
     with pytest.raises(ValueError, match="no template for this one"):
         bad.result()
     assert last.result().content_hash == render_listing(products[2], load_profile("lazada"), today=TODAY).content_hash
+
+
+# Starts a pool, has one listing rendered, prints the pids of its render process and of the
+# multiprocessing resource tracker, then waits to be killed.
+PUBLISHER_WITH_A_RENDER_PROCESS = """
+import json, time
+from multiprocessing import resource_tracker
+from connectors.types import Channel
+from listings.render_pool import RenderPool
+from tests.listings.listing_products import TODAY, catalogue_product
+
+pool = RenderPool(processes=1, channels=list(Channel))
+pool.submit(Channel.SHOPEE, catalogue_product(), TODAY).result()
+print(json.dumps([*pool._executor._processes, resource_tracker._resource_tracker._pid]), flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_the_render_process_and_its_helpers_exit_when_the_publishing_process_is_killed():
+    publisher = subprocess.Popen([sys.executable, "-c", PUBLISHER_WITH_A_RENDER_PROCESS], cwd=REPO,
+                                 stdout=subprocess.PIPE, text=True)
+    try:
+        helpers = json.loads(publisher.stdout.readline())
+    finally:
+        publisher.kill()
+        publisher.wait()
+    assert len(helpers) == 2 and all(isinstance(pid, int) for pid in helpers)
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in helpers if _running(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
