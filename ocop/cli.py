@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import typer
 
 app = typer.Typer(help="OCOP listing sync: keep every certified OCOP product listed on the marketplaces, and prove it.",
@@ -16,7 +21,7 @@ def demo(
     faults: bool = typer.Option(True, help="Mild faults in the sandboxes (some 5xx, a rate limit)."),
 ) -> None:
     """The main job: the whole pipeline on the embedded default (SQLite, Prefect ephemeral, local sandboxes)."""
-    _quiet_prefect()
+    _prepare_prefect()
     from flows.demo import run_demo, summary_lines, where_lines
     from ocop.settings import load_settings
 
@@ -36,24 +41,81 @@ def sync(
     dry_run: bool = typer.Option(False, help="Print the publish plan; write nothing."),
 ) -> None:
     """Run the pipeline once against the shops in OCOP_SHOPS_FILE (what the nightly deployment runs)."""
-    _quiet_prefect()
+    _prepare_prefect()
     from flows.sync import ocop_sync
 
     steps = ["publish", "reconcile", "report"] if source is None else ["pull", "publish", "reconcile", "report"]
     typer.echo(ocop_sync(source=source, province=province, dry_run=dry_run, steps=steps))
 
 
-def _quiet_prefect() -> None:
-    """No telemetry or analytics (there may be no internet), and a project-local Prefect home by default."""
-    import os
+# Seconds Prefect waits for its ephemeral API server to answer; its default, 20, ran out once on a
+# loaded machine.
+EPHEMERAL_SERVER_STARTUP_SECONDS = 120
 
+
+def _prepare_prefect() -> None:
+    """Before Prefect is imported: no telemetry or analytics (there may be no internet), a
+    project-local Prefect home and a longer start-up wait for the ephemeral server, unless set.
+    Then the ephemeral server, if one is used, is started and made to end with this command."""
     from ocop.settings import load_settings
 
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(EPHEMERAL_SERVER_STARTUP_SECONDS))
     home = load_settings().home / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(home))
+    _end_ephemeral_server_with_this_command()
+
+
+# A small process of its own runs this: once the `ocop` command is gone, however it ended (even
+# SIGKILLed: the pipe on its stdin reads end-of-file), it stops the server whose pid and start time
+# it was given, if that process still runs. Prefect stops the server only from an atexit handler.
+_STOP_SERVER_WHEN_ORPHANED = r"""
+import os, signal, sys, time
+
+pid, started = int(sys.argv[1]), sys.argv[2]
+signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the command's to handle
+sys.stdin.buffer.read()
+
+
+def running():
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[19] == started and fields[0] != "Z"
+
+
+for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 0.0)):
+    if not running():
+        break
+    os.kill(pid, sig)
+    deadline = time.monotonic() + grace
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+"""
+
+_server_guards: list[subprocess.Popen] = []   # held for the command's life: the pipe must stay open
+
+
+def _end_ephemeral_server_with_this_command() -> None:
+    """Without PREFECT_API_URL, Prefect runs an API server in a subprocess that outlived a killed
+    `ocop` command. It is started here, as Prefect would on first use (the same instance), so that
+    a guard can be given its pid. Linux only (it reads /proc); elsewhere Prefect starts it later."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value() or not Path("/proc/self/stat").exists():
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    pid = server.server_process.pid
+    started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    _server_guards.append(subprocess.Popen([sys.executable, "-c", _STOP_SERVER_WHEN_ORPHANED, str(pid), started],
+                                           stdin=subprocess.PIPE))
 
 
 @app.command()
