@@ -50,6 +50,7 @@ def reconcile_listings(
         )
     return {
         "run_id": result.run_id,
+        "summary": summary,
         "below_target": result.below_target,
         "channels": {c.channel: {"live": c.share.live, "listable": c.share.listable} for c in coverage.channels},
         "all_channels": {"live": coverage.all_channels.live, "listable": coverage.all_channels.listable},

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from prefect import flow
+from prefect.artifacts import create_markdown_artifact
 
-from flows.publish import publish_listings
+from flows.publish import publish_listings, report_summary
 from flows.pull import pull_catalogue
 from flows.reconcile_listings import reconcile_listings
 from flows.report import build_reports
+from listings.publish import PublishIncomplete
 from ocop.settings import load_settings
 
 Step = Literal["pull", "publish", "reconcile", "report"]
@@ -42,12 +44,23 @@ def ocop_sync(
     if "publish" in steps:
         publish_state = publish_listings(province=province, channels=channels, shops=shops, batch_size=batch_size,
                                          return_state=True)
-        results["publish"] = publish_state.result(raise_on_failure=False)
+        results["publish"] = _publish_counts(publish_state.result(raise_on_failure=False))
+        if results["publish"] is not None:
+            report_summary(results["publish"])     # on this run's page too, where the operator looks
     # reconcile and report even when a shop failed: the office needs the report most on bad nights
     if "reconcile" in steps:
         results["reconcile"] = reconcile_listings(province=province, channels=channels, shops=shops, target_pct=target_pct)
+        create_markdown_artifact(results["reconcile"]["summary"], key="coverage",
+                                 description=f"Coverage, reconciliation run {results['reconcile']['run_id']}")
     if "report" in steps:
         results["report"] = build_reports(province=province)
     if publish_state is not None and publish_state.is_failed():
         publish_state.result()   # re-raises the publish failure: the run ends Failed, ready for a Retry
     return results
+
+
+def _publish_counts(outcome) -> dict | None:
+    """What the publish subflow did per shop, whether it completed or not (None if it died before counting)."""
+    if isinstance(outcome, PublishIncomplete):
+        return outcome.counts
+    return outcome if isinstance(outcome, dict) else None

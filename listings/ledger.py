@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from catalogue.store import writing
 from connectors.errors import ConnectorError, ErrorClass
 from connectors.types import ShopConfig
+from listings import claims
+from listings.claims import CLAIM_LEASE
 from listings.models import ImageUpload, ListingBinding, ListingEvent, Shop
 from listings.plan import BindingState
 
-# A claim older than this is considered abandoned (its worker died) and may be taken over.
-CLAIM_LEASE = dt.timedelta(minutes=15)
 
 _bindings = ListingBinding.__table__
 _events = ListingEvent.__table__
@@ -102,38 +102,64 @@ def held_bindings(connection, shop_id: int, product_ids: Iterable[int]) -> dict[
 
 
 def claim(engine: Engine, shop_id: int, product_ids: Sequence[int], owner: str) -> set[int]:
-    """Take the bindings no other live worker holds; returns the product ids this owner now holds.
+    """Take the bindings no live worker holds; returns the product ids this owner now holds.
 
-    On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED, so two workers
-    claiming at once split the rows instead of waiting on or double-taking them. SQLite has a
-    single writer, so the conditional UPDATE alone is atomic there.
+    A claim is free when nobody holds it, when its lease ran out, or when its owner is known to be
+    gone (`listings.claims.abandoned`: its process died on this machine, or it was an earlier
+    attempt of this same run). On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP
+    LOCKED, so two workers claiming at once split the rows instead of waiting on or double-taking
+    them. SQLite has a single writer, so the conditional UPDATE alone is atomic there.
     """
     now = _now()
-    free = or_(
-        ListingBinding.claimed_by.is_(None),
-        ListingBinding.claimed_by == owner,
-        ListingBinding.claimed_at < now - CLAIM_LEASE,
-    )
     claimed: set[int] = set()
     with writing(engine) as connection:
         for start in range(0, len(product_ids), 500):
             chunk = list(product_ids[start : start + 500])
-            candidates = select(ListingBinding.id).where(
-                ListingBinding.shop_id == shop_id, ListingBinding.product_id.in_(chunk), free
-            )
+            free = _free(owner, now, _abandoned_owners(connection, shop_id, chunk, owner, now))
+            candidates = select(_bindings.c.id).where(_bindings.c.shop_id == shop_id, _bindings.c.product_id.in_(chunk), free)
             if connection.dialect.name == "postgresql":
                 candidates = candidates.with_for_update(skip_locked=True)
             ids = list(connection.scalars(candidates))
             if not ids:
                 continue
             statement = (
-                update(ListingBinding)
-                .where(ListingBinding.id.in_(ids), free)
+                update(_bindings)
+                .where(_bindings.c.id.in_(ids), free)
                 .values(claimed_by=owner, claimed_at=now)
-                .returning(ListingBinding.product_id)
+                .returning(_bindings.c.product_id)
             )
             claimed.update(connection.scalars(statement))
     return claimed
+
+
+def _free(owner: str, now: dt.datetime, abandoned_owners: set[str]):
+    column = _bindings.c.claimed_by
+    conditions = [column.is_(None), column == owner, _bindings.c.claimed_at < now - CLAIM_LEASE]
+    if abandoned_owners:
+        conditions.append(column.in_(sorted(abandoned_owners)))
+    return or_(*conditions)
+
+
+def _abandoned_owners(connection, shop_id: int, product_ids: list[int], owner: str, now: dt.datetime) -> set[str]:
+    """The other owners holding live-looking claims on these rows whose holder is in fact gone."""
+    others = select(_bindings.c.claimed_by).distinct().where(
+        _bindings.c.shop_id == shop_id, _bindings.c.product_id.in_(product_ids),
+        _bindings.c.claimed_by.is_not(None), _bindings.c.claimed_by != owner,
+        _bindings.c.claimed_at >= now - CLAIM_LEASE,
+    )
+    return {other for other in connection.scalars(others) if claims.abandoned(other, owner)}
+
+
+def holders(connection, shop_id: int, product_ids: Iterable[int]) -> dict[int, str]:
+    """Who holds each of these bindings now (those nobody holds are left out)."""
+    ids = sorted(product_ids)
+    held: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        statement = select(_bindings.c.product_id, _bindings.c.claimed_by).where(
+            _bindings.c.shop_id == shop_id, _bindings.c.product_id.in_(ids[start : start + 500]),
+            _bindings.c.claimed_by.is_not(None))
+        held.update((row.product_id, row.claimed_by) for row in connection.execute(statement))
+    return held
 
 
 def release(engine: Engine, shop_id: int, owner: str, product_ids: set[int]) -> None:
@@ -151,7 +177,7 @@ def release(engine: Engine, shop_id: int, owner: str, product_ids: set[int]) -> 
 
 def renew(connection, shop_id: int, owner: str, product_ids: Iterable[int]) -> set[int]:
     """Refresh this owner's claims; returns the product ids it still holds (a claim that outlived
-    the lease may have been taken over by another worker). A batch renews well within the lease."""
+    the lease may have been taken over by another worker). A batch's `ClaimKeeper` calls it."""
     ids = sorted(product_ids)
     held: set[int] = set()
     for start in range(0, len(ids), 500):

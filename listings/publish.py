@@ -3,8 +3,10 @@
 `Publisher.publish` reads as the procedure: claim the batch and read the claimed bindings afresh;
 for each candidate, screen it again against that state (another worker or an earlier attempt may
 have done the work), render it, plan its actions, call the marketplace, record each outcome; release
-the claims at the end. Claims are renewed well within their lease, so while a batch runs no other
-worker writes its bindings.
+the claims at the end. A `ClaimKeeper` renews the claims while the batch works, so no other live
+worker writes its bindings, and a dead batch's claims are free again within seconds
+(`listings.claims`). A listing that another live run holds is counted as held by that run, never as
+published; a shop that stops answering ends the batch with `BatchResult.stopped` saying why.
 
 Ledger writes per listing: a create marks its binding "sending" before the call (a crash leaves
 "unknown outcome", resolved by a seller SKU lookup); each outcome is one transaction (binding,
@@ -28,7 +30,7 @@ from catalogue.store import writing
 from catalogue.records import CatalogueProduct
 from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
 from connectors.types import Connector, ListingStatus
-from listings import ledger
+from listings import claims, ledger
 from listings.ledger import Outcome
 from listings.plan import Action, BindingState, Candidate, PlannedListing, has_no_item, narrow, plan_listing, screen
 from listings.render import Blocked, RenderedListing
@@ -43,8 +45,9 @@ log = logging.getLogger(__name__)
 # run fails fast and an operator's Retry (or the next schedule) picks the rest up from the ledger.
 CONSECUTIVE_FAILURES_BEFORE_GIVING_UP = 5
 
-# A batch renews its claims when a third of the lease has passed since it last did.
-RENEW_AFTER_SECONDS = ledger.CLAIM_LEASE.total_seconds() / 3
+# A batch renews its claims itself before a listing if its keeper has not for half the lease (the
+# keeper's thread renews every few seconds; this covers a keeper that could not reach the database).
+RENEW_AFTER_SECONDS = claims.CLAIM_LEASE.total_seconds() / 2
 
 # How many listings of a batch are being rendered ahead of the one being sent (at most), asked for
 # this many at a time.
@@ -56,8 +59,31 @@ RENDER_GROUP = 4
 SENDING_WINDOW = 8
 
 
-class ShopUnavailable(RuntimeError):
+class PublishIncomplete(RuntimeError):
+    """A publish run ended with listings neither settled nor refused; `counts` is what it did, per shop."""
+
+    counts: dict[str, dict[str, int]] = {}
+
+
+class ShopUnavailable(PublishIncomplete):
     """The shop kept failing (outage) or refused our credentials: its batch stopped early."""
+
+
+class ListingOutcome:
+    """What a batch did with one candidate listing (one word each, counted in `BatchResult.listings`)."""
+
+    DONE = "done"                  # every planned call succeeded
+    REFUSED = "refused"            # the platform refused the content: recorded, not retried until it changes
+    BLOCKED = "blocked"            # incomplete: not sent, the missing fields recorded
+    FAILED = "failed"              # a transient failure, offered to the next round
+    UNCHANGED = "unchanged"        # nothing to do: already in the state the catalogue asks for
+    OUT_OF_SCOPE = "out_of_scope"  # needs calls this run's scope leaves out (e.g. content in a price sync)
+    HELD = "held"                  # another live run holds it: not touched by this run
+    NOT_ATTEMPTED = "not_attempted"  # the shop stopped answering before its turn
+    DONE_ELSEWHERE = "done_by_other_run"  # held by another run, which then settled it
+
+    SETTLED = frozenset({DONE, REFUSED, BLOCKED, UNCHANGED})       # settled by this run
+    UNFINISHED = frozenset({FAILED, HELD, NOT_ATTEMPTED})           # neither settled nor refused
 
 
 @dataclass
@@ -65,10 +91,27 @@ class BatchResult:
     shop_key: str
     calls: Counter[str] = field(default_factory=Counter)        # operation -> successful calls
     failures: Counter[str] = field(default_factory=Counter)     # error class -> count
-    skipped_claimed_elsewhere: int = 0
-    skipped_already_done: int = 0
-    blocked: int = 0
+    listings: Counter[str] = field(default_factory=Counter)     # ListingOutcome -> listings
+    held_by_listing: dict[int, str] = field(default_factory=dict)  # product id -> the run holding it
     retry: set[int] = field(default_factory=set)                 # product ids that failed transiently
+    stopped: str | None = None                                   # why the shop's batch stopped early
+
+    @property
+    def held_by(self) -> Counter[str]:
+        """Run id -> listings it held."""
+        return Counter(self.held_by_listing.values())
+
+    @property
+    def skipped_claimed_elsewhere(self) -> int:
+        return self.listings[ListingOutcome.HELD]
+
+    @property
+    def skipped_already_done(self) -> int:
+        return self.listings[ListingOutcome.UNCHANGED]
+
+    @property
+    def blocked(self) -> int:
+        return self.listings[ListingOutcome.BLOCKED]
 
 
 class ImageCache:
@@ -143,22 +186,21 @@ class Publisher:
         today: dt.date,
         only: frozenset[Action] | None = None,
         images: ImageCache | None = None,
-        on_progress: Callable[[int], None] | None = None,
+        on_listing: Callable[[int, str], None] | None = None,
     ) -> None:
         self.engine = engine
         self.connector = connector
         self.render = render
         self.shop_id = shop_id
         self.run_id = run_id
+        self.owner = claims.claimant(run_id)
         self.today = today
         self.only = only
-        self.on_progress = on_progress or (lambda done: None)
+        self.on_listing = on_listing or (lambda product_id, outcome: None)
         self.result = BatchResult(connector.shop.key)
         self._images = images or ImageCache()
         self._failures_in_a_row = 0
         self._unsaved_images: list[tuple[str, str]] = []   # uploaded, written with the next outcome
-        self._held: set[int] = set()
-        self._renewed_at = 0.0
         self._bindings: dict[int, BindingState] = {}   # the claimed bindings, as read at the claim
         self._creates_ahead: list[int] = []    # the batch's likely creates, in order
         self._marked: set[int] = set()         # product ids marked "sending"
@@ -170,11 +212,11 @@ class Publisher:
         with writing(self.engine) as connection:
             ledger.ensure_bindings(connection, self.shop_id, [(c.product_id, c.product.product.seller_sku) for c in candidates])
             self._images.load_once(lambda: ledger.uploaded_images(connection, self.shop_id))
-        self._held = claimed = ledger.claim(self.engine, self.shop_id, [c.product_id for c in candidates], self.run_id)
-        self._renewed_at = time.monotonic()
+        claimed = ledger.claim(self.engine, self.shop_id, [c.product_id for c in candidates], self.owner)
         try:
             with self.engine.connect() as connection:
                 self._bindings = bindings = ledger.held_bindings(connection, self.shop_id, claimed)
+                holders = ledger.holders(connection, self.shop_id, {c.product_id for c in candidates} - claimed)
             to_render = [
                 c for c in candidates
                 if c.fingerprint and c.product_id in claimed
@@ -182,38 +224,61 @@ class Publisher:
             ]
             self._renders = RendersAhead(self.render, to_render)
             self._creates_ahead = [c.product_id for c in to_render if has_no_item(bindings[c.product_id])]
-            for done, candidate in enumerate(candidates, start=1):
-                if self._still_held(candidate.product_id):
-                    self._publish_one(candidate, bindings[candidate.product_id])
-                else:
-                    self.result.skipped_claimed_elsewhere += 1
-                self.on_progress(done)
+            with claims.ClaimKeeper(self._renew, claimed) as keeper:
+                for position, candidate in enumerate(candidates):
+                    if not keeper.holds(candidate.product_id, renew_after=RENEW_AFTER_SECONDS):
+                        self._held_elsewhere(candidate, holders)
+                        continue
+                    try:
+                        outcome = self._publish_one(candidate, bindings[candidate.product_id])
+                    except ShopUnavailable as stop:
+                        self._count(candidate, ListingOutcome.FAILED)
+                        self._stop(str(stop), candidates[position + 1 :])
+                        break
+                    self._count(candidate, outcome)
         finally:
             self._renders.cancel()
             self._save_images()
-            ledger.release(self.engine, self.shop_id, self.run_id, claimed)
+            ledger.release(self.engine, self.shop_id, self.owner, claimed)
         return self.result
 
-    def _still_held(self, product_id: int) -> bool:
-        if time.monotonic() - self._renewed_at > RENEW_AFTER_SECONDS:
-            with writing(self.engine) as connection:
-                self._held = ledger.renew(connection, self.shop_id, self.run_id, self._held)
-            self._renewed_at = time.monotonic()
-        return product_id in self._held
+    def _renew(self, product_ids: set[int]) -> set[int]:
+        with writing(self.engine) as connection:
+            return ledger.renew(connection, self.shop_id, self.owner, product_ids)
 
-    def _publish_one(self, candidate: Candidate, binding: BindingState) -> None:
+    def _count(self, candidate: Candidate, outcome: str) -> None:
+        self.result.listings[outcome] += 1
+        self.on_listing(candidate.product_id, outcome)
+
+    def _held_elsewhere(self, candidate: Candidate, holders: dict[int, str]) -> None:
+        holder = holders.get(candidate.product_id)
+        if holder is None:     # lost mid-batch: read who took it
+            with self.engine.connect() as connection:
+                holder = ledger.holders(connection, self.shop_id, [candidate.product_id]).get(candidate.product_id)
+        self.result.held_by_listing[candidate.product_id] = claims.run_of(holder) if holder else "unknown"
+        self._count(candidate, ListingOutcome.HELD)
+
+    def _stop(self, reason: str, rest: Sequence[Candidate]) -> None:
+        """The shop stopped answering (outage, credentials, a long ban): the rest is left for a retry."""
+        self.result.stopped = reason
+        self.result.retry.update(c.product_id for c in rest)
+        for candidate in rest:
+            self._count(candidate, ListingOutcome.NOT_ATTEMPTED)
+
+    def _publish_one(self, candidate: Candidate, binding: BindingState) -> str:
         if not screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today):
-            self.result.skipped_already_done += 1
-            return
+            return ListingOutcome.UNCHANGED
         rendering = self._renders.take(candidate) if candidate.fingerprint else None
         full = plan_listing(candidate.product, rendering, binding, product_id=candidate.product_id, today=self.today)
         planned = narrow(full, self.only)
         if planned is None:
             if full is None:
                 self._settle(candidate, binding)   # e.g. the renderer changed but the listing did not
-            return
+                return ListingOutcome.UNCHANGED
+            return ListingOutcome.OUT_OF_SCOPE
         remote_id = binding.remote_id if binding.remote_status != ListingStatus.DELETED else None
         settles = planned.actions == full.actions     # done, or refused until the product changes
+        outcome = ListingOutcome.BLOCKED if planned.actions == (Action.BLOCK,) else ListingOutcome.DONE
         for action in planned.actions:
             # the last outcome of a complete plan settles the fingerprint, in the same transaction
             self._settling = settles and action is planned.actions[-1]
@@ -222,13 +287,15 @@ class Publisher:
                 remote_id = self._apply(action, planned, remote_id, binding)
             except Rejected as error:
                 self._record_failure(action, planned, error)
+                outcome = ListingOutcome.REFUSED
                 if action is Action.CREATE:
                     break          # nothing else can follow a refused create
             except ConnectorError as error:
-                self._record_failure(action, planned, error)
                 self.result.retry.add(candidate.product_id)
-                return
+                self._record_failure(action, planned, error)
+                return ListingOutcome.FAILED
         self._failures_in_a_row = 0
+        return outcome
 
     def _settle(self, candidate: Candidate, binding: BindingState) -> None:
         """Remember the input fingerprint: until the product changes, planning will not render it again."""
@@ -239,7 +306,6 @@ class Publisher:
         """Perform one action and record its success; returns the remote id the listing now has."""
         if action is Action.BLOCK:
             self._record(item, Outcome("block", "blocked"), blocked_reasons=list(item.reasons))
-            self.result.blocked += 1
             return remote_id
         if action is Action.CREATE:
             return self._create(item, binding)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine, select
 
@@ -21,7 +23,7 @@ from connectors.types import Connector, ShopConfig
 from listings import ledger
 from listings.plan import Action, Candidate, PlannedListing, ShopPlan, plan_listing, plan_shop
 from listings.profiles import ChannelProfile, load_profile
-from listings.publish import BatchResult, ImageCache, Publisher
+from listings.publish import BatchResult, ImageCache, ListingOutcome, Publisher
 from listings.render_pool import RenderPool
 from listings.render import input_fingerprint, render_listing
 
@@ -107,13 +109,109 @@ def publish_batch(
     only: frozenset[Action] | None = None,
     images: ImageCache | None = None,
     renders: RenderPool | None = None,
-    on_progress=None,
+    on_listing=None,
 ) -> BatchResult:
-    """Publish one batch; `renders` draws the listings (default: in this thread)."""
+    """Publish one batch; `renders` draws the listings (default: in this thread). A shop that stops
+    answering does not raise: the result says so in `stopped`, with what was done before."""
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, connector.shop)
     renders = renders or RenderPool(processes=0)
     channel = connector.shop.channel
     publisher = Publisher(engine, connector, lambda products: renders.submit_many(channel, products, today),
-                          shop_id=shop_id, run_id=run_id, today=today, only=only, images=images, on_progress=on_progress)
+                          shop_id=shop_id, run_id=run_id, today=today, only=only, images=images, on_listing=on_listing)
     return publisher.publish(batch)
+
+
+# The listing outcomes a shop's summary names (besides the calls made), in the order shown.
+SUMMARY_OUTCOMES = (ListingOutcome.REFUSED, ListingOutcome.BLOCKED, ListingOutcome.FAILED, ListingOutcome.NOT_ATTEMPTED,
+                    ListingOutcome.HELD, ListingOutcome.OUT_OF_SCOPE)
+
+
+@dataclass
+class ShopTally:
+    """What one run did to one shop: the calls it made, and each listing's last outcome in this run."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    last: dict[int, str] = field(default_factory=dict)        # product id -> its last ListingOutcome
+    outcomes: Counter[str] = field(default_factory=Counter)   # ListingOutcome -> listings, from `last`
+    held_by: dict[int, str] = field(default_factory=dict)     # product id -> the run holding it
+    stopped: str | None = None
+
+    def settle(self, product_id: int, outcome: str) -> None:
+        previous = self.last.get(product_id)
+        if previous is not None:
+            self.outcomes[previous] -= 1
+        self.last[product_id] = outcome
+        self.outcomes[outcome] += 1
+
+    def held(self) -> set[int]:
+        return {pid for pid, outcome in self.last.items() if outcome == ListingOutcome.HELD}
+
+    def held_runs(self) -> Counter[str]:
+        return Counter(self.held_by.get(pid, "unknown") for pid in self.held())
+
+
+class RunTally:
+    """Every shop's tally for one publish run, fed by the batches as they go (from many threads).
+
+    It is the one source of the run's progress, its summary, its return value and its final state,
+    so that none of them claims a listing this run did not settle.
+    """
+
+    def __init__(self, shop_keys: Sequence[str], on_change: Callable[[RunTally], None] | None = None) -> None:
+        self.shops = {key: ShopTally() for key in shop_keys}
+        self._lock = threading.Lock()
+        self._on_change = on_change or (lambda tally: None)
+
+    def listener(self, shop_key: str) -> Callable[[int, str], None]:
+        """The `on_listing` callback for the batches of one shop."""
+        return lambda product_id, outcome: self.settle(shop_key, product_id, outcome)
+
+    def settle(self, shop_key: str, product_id: int, outcome: str) -> None:
+        with self._lock:
+            self.shops[shop_key].settle(product_id, outcome)
+        self._on_change(self)
+
+    def add(self, result: BatchResult) -> None:
+        """A batch's calls, failures, holders and stop reason, once it is over."""
+        with self._lock:
+            shop = self.shops[result.shop_key]
+            shop.calls.update(result.calls)
+            shop.failures.update(result.failures)
+            shop.held_by.update(result.held_by_listing)
+            shop.stopped = shop.stopped or result.stopped
+
+    def settled(self) -> tuple[int, int]:
+        """(listings this run settled, listings handled but found settled by another run)."""
+        with self._lock:
+            settled = sum(shop.outcomes[name] for shop in self.shops.values() for name in ListingOutcome.SETTLED)
+            elsewhere = sum(shop.outcomes[ListingOutcome.DONE_ELSEWHERE] for shop in self.shops.values())
+        return settled, elsewhere
+
+    def unfinished(self) -> dict[str, Counter[str]]:
+        """Per shop, the listings left neither settled nor refused, by outcome (failed, held, ...)."""
+        with self._lock:
+            return {
+                key: counts for key, shop in self.shops.items()
+                if (counts := Counter({name: n for name, n in shop.outcomes.items() if name in ListingOutcome.UNFINISHED and n}))
+            }
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per shop: the successful calls, failed calls by error class, and listings by every outcome
+        but done and unchanged (zeros left out). What the flow returns, and its summary's rows."""
+        with self._lock:
+            return {
+                key: dict(shop.calls) | {f"failed:{name}": n for name, n in shop.failures.items()}
+                | {name: shop.outcomes[name] for name in SUMMARY_OUTCOMES if shop.outcomes[name]}
+                for key, shop in self.shops.items()
+            }
+
+
+def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict]:
+    """The publish summary table: a row per shop, the usual columns always, any other count after them."""
+    extra = sorted({name for shop in counts.values() for name in shop} - set(SUMMARY_COLUMNS))
+    return [{"shop": key, **{name: shop.get(name, 0) for name in (*SUMMARY_COLUMNS, *extra)}} for key, shop in counts.items()]
+
+
+SUMMARY_COLUMNS = ("create", "adopt", "update", "price_stock", "relist", "unlist", "upload_image", *SUMMARY_OUTCOMES)
