@@ -139,10 +139,12 @@ def ledger(seller_sku: str = typer.Option(None, help="History of one product (al
 def _mount_sub_commands() -> None:
     from catalogue.cli import app as catalogue_app
     from connectors.sandboxes.cli import app as sandbox_app
-    from reports.cli import app as reports_app
+    from reports.cli import app as report_app
+    from reports.cli import reports_app
 
     app.add_typer(sandbox_app, name="sandbox", help="Local marketplace and registry sandboxes.")
-    app.registered_commands += catalogue_app.registered_commands + reports_app.registered_commands
+    app.add_typer(reports_app, name="reports", help="The built reports: serve them over HTTP.")
+    app.registered_commands += catalogue_app.registered_commands + report_app.registered_commands
 
 
 _mount_sub_commands()

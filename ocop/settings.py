@@ -7,6 +7,7 @@
 | OCOP_SHOPS_FILE     | (the local sandboxes' shops)     | TOML file declaring the shops to publish to |
 | OCOP_CATALOGUE_SOURCE | (none)                         | registry URL or CSV/XLSX path the scheduled pull reads |
 | OCOP_RENDER_PROCESSES | 1                              | processes drawing listings during a publish (0: in the publishing threads) |
+| OCOP_REPORTS_URL    | (none)                           | where `ocop reports serve` serves the reports folder, for links in Prefect's UI |
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Settings:
     shops_file: Path | None
     catalogue_source: str | None = None
     render_processes: int = 1
+    reports_url: str | None = None
 
     @property
     def reports_dir(self) -> Path:
@@ -43,6 +45,7 @@ def load_settings() -> Settings:
         shops_file=Path(shops_file) if shops_file else None,
         catalogue_source=os.environ.get("OCOP_CATALOGUE_SOURCE") or None,
         render_processes=_whole_number("OCOP_RENDER_PROCESSES", default=1),
+        reports_url=_http_url("OCOP_REPORTS_URL"),
     )
 
 
@@ -53,3 +56,12 @@ def _whole_number(name: str, *, default: int) -> int:
     if not value.isdigit():
         raise ValueError(f"{name}={value!r}: expected a whole number of 0 or more")
     return int(value)
+
+
+def _http_url(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{name}={value!r}: expected an http:// or https:// URL, such as http://127.0.0.1:8790/")
+    return value.rstrip("/") + "/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from reconcile.history import HistoryPoint, load_history
 from reconcile.run import ReconcileResult, evaluate_run
 from reports.i18n import Language
 from reports.producer import ProducerReport, write_producer_reports
-from reports.province import ProvinceReport, write_province_report
+from reports.province import ProvinceReport, province_heading, write_province_report
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,23 @@ class ReportSet:
 
 
 def write_reports(result: ReconcileResult, history: Sequence[HistoryPoint], out_dir: Path, *,
-                  lang: str = "vi") -> ReportSet:
-    """Province report (HTML, XLSX, CSV) in `out_dir`, producer reports in `out_dir/producers`."""
+                  lang: str = "vi", shop_provinces: Mapping[str, str | None] | None = None) -> ReportSet:
+    """Province report (HTML, XLSX, CSV) in `out_dir`, producer reports in `out_dir/producers`.
+
+    `shop_provinces` (shop key -> its declared province) names the province of a run made without one.
+    """
     language = Language(lang)
-    province = write_province_report(result, history, out_dir, lang=language)
+    heading = province_heading(result, language, shop_provinces)
+    province = write_province_report(result, history, out_dir, lang=language, province=heading)
     producers = write_producer_reports(result, out_dir / "producers", lang=language)
     return ReportSet(result.run_id, out_dir, result.coverage, province, tuple(producers))
 
 
 def build_reports(engine: Engine, out_dir: Path, *, run_id: int | None = None, province: str | None = None,
-                  lang: str = "vi", catalogue: Sequence[CatalogueProduct] | None = None) -> ReportSet:
+                  lang: str = "vi", catalogue: Sequence[CatalogueProduct] | None = None,
+                  shop_provinces: Mapping[str, str | None] | None = None) -> ReportSet:
     """Rebuild the reports of a stored run (default: the province's latest) from the database alone."""
     result = evaluate_run(engine, run_id, province=province, catalogue=catalogue)
     with transaction(engine) as session:
         history = load_history(session, result.run.province, up_to_run=result.run_id)
-    return write_reports(result, history, out_dir, lang=lang)
+    return write_reports(result, history, out_dir, lang=lang, shop_provinces=shop_provinces)

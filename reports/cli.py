@@ -1,6 +1,7 @@
-"""`ocop report`: rebuild the reports of a stored reconciliation run, without calling any marketplace.
+"""`ocop report`: rebuild the reports of a stored reconciliation run, without calling any marketplace;
+`ocop reports serve`: serve the built reports over HTTP.
 
-Mounted on the `ocop` command with `app.add_typer(reports.cli.app)`.
+`app`'s command is mounted on `ocop` itself, `reports_app` as `ocop reports`.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+
+from reports.serve import DEFAULT_HOST, DEFAULT_PORT
 
 app = typer.Typer(add_completion=False)
 
@@ -45,3 +48,31 @@ def report(
     finally:
         engine.dispose()
 
+
+
+reports_app = typer.Typer(help="The built reports.", no_args_is_help=True, add_completion=False)
+
+
+@reports_app.command("serve")
+def serve(
+    host: str = typer.Option(DEFAULT_HOST, help="Address to listen on; 0.0.0.0 opens the reports to the network."),
+    port: int = typer.Option(DEFAULT_PORT, help="Port to listen on."),
+    folder: Path = typer.Option(None, help="The reports folder (default: $OCOP_HOME/reports)."),
+) -> None:
+    """Serve the reports folder read-only over HTTP, so that the report links in Prefect's UI open:
+    set OCOP_REPORTS_URL to the address printed here wherever the flows run."""
+    from ocop.settings import load_settings
+    from reports.serve import reports_server
+
+    folder = folder or load_settings().reports_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    server = reports_server(folder, host, port)
+    address = f"http://{host}:{server.server_address[1]}/"
+    typer.echo(f"serving {folder.resolve()} (read only) on {address}")
+    typer.echo(f"for links from Prefect's UI, run the flows with OCOP_REPORTS_URL={address}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

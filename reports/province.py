@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalogue.normalise import comparison_key
 from reconcile.coverage import DIMENSIONS, Coverage
 from reconcile.history import HistoryPoint
 from reconcile.run import ReconcileResult
@@ -13,27 +14,51 @@ from reports.charts import BarChart, LineChart, StackedChart, coverage_bars, sta
 from reports.files import write_csv, write_xlsx
 from reports.i18n import Language
 from reports.pages import render_page
-from reports.tables import as_text, province_tables
+from reports.tables import Table, as_text, province_tables
 
 # Long tables are cut on the page (the XLSX and CSV files always hold every row).
 HTML_ROW_LIMIT = 500
+# A run over more provinces than this is headed by their number, not their names.
+NAMED_PROVINCES = 3
 
 
 @dataclass(frozen=True)
 class ProvinceReport:
+    province: str               # whose report it is, as its heading names it
     html: Path
     xlsx: Path
     csv: tuple[Path, ...]
+    tables: tuple[Table, ...]
+
+
+def province_heading(result: ReconcileResult, lang: Language,
+                     shop_provinces: Mapping[str, str | None] | None = None) -> str:
+    """The run's province. A run without one (a deployment's, by default) covers the province its
+    shops are all declared for (`shop_provinces`: shop key -> the shops file's `province`), or else
+    its catalogue's provinces."""
+    if result.run.province:
+        return result.run.province
+    declared = {(shop_provinces or {}).get(shop.key) for shop in result.reconciliation.shops}
+    if len(declared) == 1 and None not in declared:
+        return declared.pop()
+    provinces = sorted({item.producer.address.province for item in result.reconciliation.products}, key=comparison_key)
+    if not provinces:
+        return lang("all_provinces")
+    if len(provinces) > NAMED_PROVINCES:
+        return lang("provinces_counted", count=len(provinces))
+    return ", ".join(provinces)
 
 
 def write_province_report(result: ReconcileResult, history: Sequence[HistoryPoint], out_dir: Path, *,
                           lang: Language, province: str | None = None) -> ProvinceReport:
+    """`province`: the heading, by default `province_heading` without the shops' provinces."""
+    province = province or province_heading(result, lang)
     tables = province_tables(result.reconciliation, result.coverage, history, lang)
     by_key = {table.key: table for table in tables}
     html = render_page(
         "province.html.j2",
         lang=lang,
-        province=province or result.run.province or "",
+        province=province,
         run=result.run,
         coverage=result.coverage,
         tables=by_key,
@@ -47,7 +72,7 @@ def write_province_report(result: ReconcileResult, history: Sequence[HistoryPoin
     html_path.write_text(html, encoding="utf-8")
     xlsx_path = write_xlsx(tables, out_dir / f"province-{lang.code}.xlsx")
     csv_paths = tuple(write_csv(table, out_dir / f"province-csv-{lang.code}" / f"{table.key}.csv") for table in tables)
-    return ProvinceReport(html_path, xlsx_path, csv_paths)
+    return ProvinceReport(province, html_path, xlsx_path, csv_paths, tuple(tables))
 
 
 @dataclass(frozen=True)
