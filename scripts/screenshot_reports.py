@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from PIL import Image, ImageOps
@@ -24,6 +25,8 @@ sys.path.insert(0, str(REPO))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
 WIDTH = 1280
+# The exit status of a refusal (an output folder, reports folder or browser that will not do).
+REFUSED = 2
 
 
 def main(
@@ -37,9 +40,9 @@ def main(
 ) -> None:
     out_dir = out_dir.resolve()
     if out_dir.is_relative_to(REPO):
-        raise typer.BadParameter(f"{out_dir} is inside the repository {REPO}; choose a folder outside it")
+        refuse(f"{out_dir} is inside the repository {REPO}; choose a folder outside it")
     if not Path(chromium).exists():
-        raise typer.BadParameter(f"{chromium} not found: apt-get update && apt-get install -y chromium")
+        refuse(f"{chromium} not found: apt-get update && apt-get install -y chromium")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ocop-reports-") as scratch:
         folder = reports.resolve() if reports else _rebuild(Path(scratch), database_url, province, lang)
@@ -47,6 +50,12 @@ def main(
             png = out_dir / f"{page.name.removesuffix('.html')}.png"
             shoot(chromium, page, png, height=height)
             typer.echo(str(png))
+
+
+def refuse(reason: str) -> NoReturn:
+    """One plain line on stderr (typer's framed errors wrap with the terminal's width) and exit 2."""
+    typer.echo(f"screenshot_reports: {reason}", err=True)
+    raise typer.Exit(REFUSED)
 
 
 def _rebuild(scratch: Path, database_url: str | None, province: str | None, lang: str) -> Path:
@@ -66,7 +75,7 @@ def _pages(folder: Path, lang: str) -> list[Path]:
     province = folder / f"province-{lang}.html"
     producers = sorted((folder / "producers").glob(f"*.{lang}.html"))
     if not province.exists() or not producers:
-        raise typer.BadParameter(f"{folder} holds no province-{lang}.html and producers/*.{lang}.html")
+        refuse(f"{folder} holds no province-{lang}.html and producers/*.{lang}.html")
     return [province, producers[0]]
 
 
