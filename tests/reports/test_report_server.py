@@ -7,13 +7,13 @@ import http.client
 import threading
 import urllib.request
 from pathlib import Path
+from urllib.error import HTTPError
 
 import pytest
-from urllib.error import HTTPError
 
 import flows.report
 from flows.report import publish_report_artifacts
-from ocop.settings import Settings
+from ocop.settings import Settings, load_settings
 from reports.build import write_reports
 from reports.serve import reports_server
 
@@ -116,3 +116,13 @@ def test_without_a_reports_url_the_artifact_holds_the_report_itself(result, hist
     assert "file://" not in markdown
     # catalogue text is shown as text, never as markup or a link
     assert "<b>" not in markdown and "Xoài Cát \\<b\\>Hòa Lộc\\</b\\>" in markdown
+
+
+def test_the_reports_url_is_an_http_address_and_read_as_a_folder(monkeypatch):
+    monkeypatch.setenv("OCOP_REPORTS_URL", "http://reports.ocop.internal:8790/dong-thap")
+    assert load_settings().reports_url == "http://reports.ocop.internal:8790/dong-thap/"
+    monkeypatch.setenv("OCOP_REPORTS_URL", "/srv/ocop/reports")
+    with pytest.raises(ValueError, match="OCOP_REPORTS_URL='/srv/ocop/reports': expected an http:// or https:// URL"):
+        load_settings()
+    monkeypatch.delenv("OCOP_REPORTS_URL")
+    assert load_settings().reports_url is None
