@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from catalogue.issues import Issue, place
 from catalogue.normalise import comparison_key
 from catalogue.records import CertificationRecord
-from catalogue.validation import Issue, ValidRow
+from catalogue.validation import ValidRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,7 @@ class KnownProduct:
     name_key: str
     pack_size: str | None
     seller_sku: str
-    row: int | None = None   # the batch row that introduced or updated it
+    where: str | None = None   # the batch row that introduced or updated it ("row 12"); None: the catalogue
 
 
 @dataclass
@@ -36,8 +37,8 @@ class Resolution:
     primaries: dict[str, ValidRow] = field(default_factory=dict)          # ocop_code -> the row that defines it
     certifications: dict[str, dict[str, CertificationRecord]] = field(default_factory=dict)  # code -> decision -> cert
     issues: list[Issue] = field(default_factory=list)
-    merged_rows: set[int] = field(default_factory=set)
-    rejected_rows: set[int] = field(default_factory=set)
+    merged_rows: set[tuple[str, int]] = field(default_factory=set)      # row keys (sheet, row)
+    rejected_rows: set[tuple[str, int]] = field(default_factory=set)
 
 
 def gtin_key(gtin: str | None) -> str | None:
@@ -96,7 +97,7 @@ def resolve_duplicates(rows: list[ValidRow], known: list[KnownProduct]) -> Resol
     for row in rows:
         code = row.product.ocop_code
         if code in result.primaries:
-            _merge(result, row, code, "ocop_code", code, f"same OCOP code as row {result.primaries[code].row}")
+            _merge(result, row, code, "ocop_code", code, f"same OCOP code as {_where(result.primaries[code])}")
             continue
         owner = index.gtin_owner(row)
         if owner is not None and (owner.producer_key != row.producer.key or code in index.by_code):
@@ -106,8 +107,9 @@ def resolve_duplicates(rows: list[ValidRow], known: list[KnownProduct]) -> Resol
             sku_owner = index.by_sku.get(row.product.seller_sku)
             if sku_owner is not None and sku_owner != code:
                 result.issues.append(Issue(row.row, "ocop_code", code,
-                                           f"its seller SKU {row.product.seller_sku} is already used by product {sku_owner}"))
-                result.rejected_rows.add(row.row)
+                                           f"its seller SKU {row.product.seller_sku} is already used by product {sku_owner}",
+                                           sheet=row.sheet))
+                result.rejected_rows.add(row.key)
                 continue
             if owner is not None:
                 _merge(result, row, owner.ocop_code, "gtin", row.product.gtin, _describe("same GTIN as", owner))
@@ -120,28 +122,31 @@ def resolve_duplicates(rows: list[ValidRow], known: list[KnownProduct]) -> Resol
         result.primaries[code] = row
         _add_certification(result, code, row.certification)
         index.put(KnownProduct(code, row.producer.key, row.product.gtin, row.name_key, row.product.pack_size,
-                               row.product.seller_sku, row.row))
+                               row.product.seller_sku, _where(row)))
     return result
 
 
+def _where(row: ValidRow) -> str:
+    return place(row.sheet, row.row)
+
+
 def _describe(relation: str, other: KnownProduct) -> str:
-    where = f"row {other.row}" if other.row is not None else "the catalogue"
-    return f"{relation} product {other.ocop_code} ({where})"
+    return f"{relation} product {other.ocop_code} ({other.where or 'the catalogue'})"
 
 
 def _merge(result: Resolution, row: ValidRow, target: str, field_name: str, value: str | None, reason: str) -> None:
     result.issues.append(Issue(row.row, field_name, value,
                                f"duplicate: {reason}; merged, its recognition kept in that product's history",
-                               "duplicate"))
-    result.merged_rows.add(row.row)
+                               "duplicate", row.sheet))
+    result.merged_rows.add(row.key)
     _add_certification(result, target, row.certification)
 
 
 def _reject_gtin_conflict(result: Resolution, row: ValidRow, owner: KnownProduct) -> None:
     result.issues.append(Issue(row.row, "gtin", row.product.gtin,
                                f"GTIN already belongs to product {owner.ocop_code} of producer {owner.producer_key}; "
-                               "one barcode cannot identify two products"))
-    result.rejected_rows.add(row.row)
+                               "one barcode cannot identify two products", sheet=row.sheet))
+    result.rejected_rows.add(row.key)
 
 
 def _add_certification(result: Resolution, code: str, certification: CertificationRecord) -> None:

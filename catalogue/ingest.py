@@ -28,7 +28,9 @@ from catalogue.sources import SourceRow, SourceTable, read_file
 from catalogue.sources.columns import CANONICAL_COLUMNS
 from catalogue.sources.registry import RegistryState, is_registry_url, pull_registry, registry_key
 from catalogue.store import transaction
-from catalogue.validation import Issue, ValidRow, validate_row
+from catalogue.issues import Issue
+from catalogue.messages import summarise, visible
+from catalogue.validation import ValidRow, validate_row
 from ocop.settings import load_settings
 
 REJECTS_CSV_COLUMNS = ("row", "severity", "field", "value", "rule", "ocop_code", "product_name")
@@ -122,7 +124,7 @@ class _Checked:
     valid: list[ValidRow]
     issues: list[Issue]
     rows_in: int
-    context: dict[int, tuple[str, str]]   # row -> (ocop_code, product_name) as given, for rows with issues
+    context: dict[tuple[str, int], tuple[str, str]]   # row key -> (ocop_code, product_name), for rows with issues
 
 
 def _validate(table: SourceTable, today: dt.date) -> _Checked:
@@ -137,21 +139,21 @@ def _validate(table: SourceTable, today: dt.date) -> _Checked:
             checked.valid.append(record if producer is record.producer else replace(record, producer=producer))
         if row_issues:
             checked.issues.extend(row_issues)
-            checked.context[row.number] = (str(row.values.get("ocop_code") or ""),
-                                           str(row.values.get("product_name") or ""))
+            checked.context[row.key] = (visible(str(row.values.get("ocop_code") or "")),
+                                        visible(str(row.values.get("product_name") or "")))
     return checked
 
 
 def _add_context(checked: _Checked, resolution: Resolution) -> None:
-    flagged = {issue.row for issue in resolution.issues}
+    flagged = {issue.key for issue in resolution.issues}
     for row in checked.valid:
-        if row.row in flagged:
-            checked.context[row.row] = (row.product.ocop_code, row.product.name)
+        if row.key in flagged:
+            checked.context[row.key] = (row.product.ocop_code, row.product.name)
 
 
 def _summarise(run_id: int, table: SourceTable, rows_in: int, issues: list[Issue], resolution: Resolution,
                counts: WriteCounts, not_modified: bool) -> IngestSummary:
-    invalid_rows = {issue.row for issue in issues if issue.severity == "error"}
+    invalid_rows = {issue.key for issue in issues if issue.severity == "error"}
     rejected = len(invalid_rows | resolution.rejected_rows)
     merged = len(resolution.merged_rows)
     accepted = len(resolution.primaries)
@@ -159,16 +161,21 @@ def _summarise(run_id: int, table: SourceTable, rows_in: int, issues: list[Issue
         run_id=run_id, source=table.source, rows_in=rows_in, accepted=accepted, rejected=rejected,
         merged=merged, inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged,
         warnings=sum(1 for issue in issues if issue.severity == "warning"), not_modified=not_modified,
-        detail=_detail(table), issues=tuple(sorted(issues, key=lambda issue: issue.row)))
+        detail=_detail(table), issues=tuple(sorted(issues, key=_reading_order(table))))
     if summary.rows_in != accepted + rejected + merged:
         raise AssertionError(f"ingest counts do not balance: {summary}")
     return summary
 
 
+def _reading_order(table: SourceTable):
+    sheets = {sheet: position for position, sheet in enumerate(table.sheets)}
+    return lambda issue: (sheets.get(issue.sheet, 0), issue.row)
+
+
 def _detail(table: SourceTable) -> str:
     if not table.ignored_columns:
         return table.detail
-    return f"{table.detail}; ignored columns: {', '.join(table.ignored_columns)}"
+    return f"{table.detail}; ignored columns: {summarise(table.ignored_columns)}"
 
 
 def _record_run(session: Session, run: IngestRun, summary: IngestSummary) -> None:
@@ -195,7 +202,7 @@ def _write_rejects_csv(summary: IngestSummary, context: dict[int, tuple[str, str
         writer = csv.writer(handle)
         writer.writerow(REJECTS_CSV_COLUMNS)
         for issue in summary.issues:
-            ocop_code, product_name = context.get(issue.row, ("", ""))
+            ocop_code, product_name = context.get(issue.key, ("", ""))
             writer.writerow([issue.row, issue.severity, issue.field, issue.value or "", issue.rule, ocop_code,
                              product_name])
     return path

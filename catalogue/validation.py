@@ -14,13 +14,20 @@ from typing import Callable, Iterable, TypeVar
 
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+from sqlalchemy import BigInteger, Integer, SmallInteger, String
 from stdnum.vn import mst
 
+from catalogue.characters import screen
 from catalogue.groups import GROUPS, is_known_group, is_physical_goods
+from catalogue.issues import Issue
+from catalogue.models import Certification, Producer, Product
 from catalogue.normalise import ascii_fold, clean_product_name, clean_text, nfc, product_name_key, seller_sku
 from catalogue.provinces import canonical_old_province, canonical_province, is_current_province, new_province_of
 from catalogue.records import RECOGNISED_STARS, Address, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord
+from catalogue.sources.encodings import legacy_font_advice, legacy_font_encoding, legacy_font_example
 from catalogue.sources.table import SourceRow
+
+__all__ = ["Issue", "Invalid", "ValidRow", "validate_row"]
 
 T = TypeVar("T")
 
@@ -30,10 +37,26 @@ DEFAULT_STOCK = 100
 EXCEL_ERRORS = frozenset({"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"})
 STAR_BANDS = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
 
-# Column widths of the catalogue tables: longer values are rejected rather than cut.
-MAX_LENGTH = {"ocop_code": 64, "product_name": 255, "producer_name": 255, "authority": 255, "decision_number": 64,
-              "province": 100, "commune": 100, "province_old": 100, "district_old": 100, "commune_old": 100,
-              "address": 255, "pack_size": 64}
+# Where each field is stored: its value must fit the column's type, checked before anything is written.
+STORED_IN = {"ocop_code": Product.ocop_code, "product_name": Product.name, "pack_size": Product.pack_size,
+             "net_weight_g": Product.net_weight_g, "price_vnd": Product.price_vnd, "stock": Product.stock,
+             "producer_name": Producer.name, "province": Producer.province, "commune": Producer.commune,
+             "province_old": Producer.province_old, "district_old": Producer.district_old,
+             "commune_old": Producer.commune_old, "address": Producer.street,
+             "decision_number": Certification.decision_number, "authority": Certification.authority,
+             "stars": Certification.stars, "score": Certification.score}
+_INTEGER_BITS = ((BigInteger, 64), (SmallInteger, 16), (Integer, 32))   # subclasses before Integer
+
+
+def _integer_bits(column) -> int | None:
+    return next((bits for kind, bits in _INTEGER_BITS if isinstance(column.type, kind)), None)
+
+
+# Longer values are rejected rather than cut; numbers beyond the column's integer type too.
+MAX_LENGTH = {field: column.type.length for field, column in STORED_IN.items()
+              if isinstance(column.type, String) and column.type.length}
+INTEGER_BITS = {field: bits for field, column in STORED_IN.items() if (bits := _integer_bits(column))}
+NAME_KEY_LENGTH = Product.name_key.type.length
 
 _DECISION_NUMBER = re.compile(r"^\d{1,6}(?:/\d{4})?/QĐ-[A-ZĐ0-9][A-ZĐ0-9.\-]*$")
 _GROUP_CODE = re.compile(r"^(VI|IV|V|I{1,3})(?:[.\-\s]*(\d))?(?:[.\-\s]*([a-dA-D]))?$")
@@ -51,17 +74,6 @@ class Invalid(ValueError):
     """The value breaks a rule; the message states the rule and what is expected."""
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
-    row: int
-    field: str
-    value: str | None
-    rule: str
-    severity: str = "error"    # error: row rejected | warning: row kept | duplicate: row merged or flagged
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field} = {self.value!r}: {self.rule}"
-
 
 @dataclass(frozen=True, slots=True)
 class ValidRow:
@@ -70,6 +82,11 @@ class ValidRow:
     producer: ProducerRecord
     certification: CertificationRecord
     name_key: str
+    sheet: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.sheet or "", self.row)
 
 
 # --- one function per rule ------------------------------------------------------------------------
@@ -292,26 +309,59 @@ def _kind_from_words(text: str) -> ProducerKind | None:
 # --- the row --------------------------------------------------------------------------------------
 
 class _RowCheck:
-    """Collects the issues of one row while its fields are parsed."""
+    """Collects the issues of one row while its fields are parsed.
+
+    The reader's own findings come first; then every value is screened for characters the catalogue
+    does not take (see catalogue.characters) and the row for text typed in a legacy font.
+    """
 
     def __init__(self, row: SourceRow):
         self.row = row
-        self.issues: list[Issue] = []
+        self.issues: list[Issue] = list(row.issues)
+        self.values: dict[str, object] = dict(row.values)
+        self.refused: set[str] = set()    # fields already rejected: not reported again as missing
+        for field, value in row.values.items():
+            if isinstance(value, str):
+                self._screen(field, value)
+        self._check_legacy_font()
+
+    def _screen(self, field: str, value: str) -> None:
+        screened = screen(value)
+        if screened.refusal:
+            self.refuse(field, value, screened.refusal)
+        elif screened.removed:
+            self.values[field] = screened.text
+            self.add(field, value, screened.removed, "warning")
+
+    def _check_legacy_font(self) -> None:
+        texts = {field: value for field, value in self.values.items()
+                 if isinstance(value, str) and not value.isascii() and field not in self.refused}
+        legacy = legacy_font_encoding(" ".join(texts.values())) if texts else None
+        if legacy:
+            field, value = max(texts.items(), key=lambda item: _legacy_weight(item[1], legacy))
+            example = legacy_font_example(value, legacy)
+            self.refuse(field, value, f"the text is in the legacy {legacy} font encoding (reads like {example!r}); "
+                                      f"{legacy_font_advice(legacy)}")
+
+    def refuse(self, field: str, value: str | None, rule: str) -> None:
+        self.add(field, value, rule)
+        self.refused.add(field)
+        self.values[field] = None
 
     def text(self, field: str, *, required: bool = False) -> str | None:
-        raw = self.row.values.get(field)
+        raw = self.values.get(field)
         value = clean_text(raw) if raw is not None else ""
         if value[:1] == "#" and value.upper() in EXCEL_ERRORS:
             rule = f"cell holds the Excel error {value.upper()} (a broken formula)"
             self.add(field, value, rule, "error" if required else "warning")
             return None
         if not value:
-            if required:
+            if required and field not in self.refused:
                 self.add(field, None, "required field is missing")
             return None
         limit = MAX_LENGTH.get(field)
         if limit and len(value) > limit:
-            self.add(field, value, f"at most {limit} characters (has {len(value)})")
+            self.add(field, value, f"at most {limit} characters (has {len(value):,})")
             return None
         return value
 
@@ -320,28 +370,42 @@ class _RowCheck:
         if value is None:
             return None
         try:
-            return parser(value)
+            parsed = parser(value)
         except Invalid as invalid:
             self.add(field, value, str(invalid))
             return None
+        if isinstance(parsed, int) and not _fits(field, parsed):
+            self.add(field, value, f"out of range: at most {2 ** (INTEGER_BITS[field] - 1) - 1:,} "
+                                   f"(the catalogue stores {field} as a {INTEGER_BITS[field]}-bit integer)")
+            return None
+        return parsed
 
     def add(self, field: str, value: str | None, rule: str, severity: str = "error") -> None:
-        self.issues.append(Issue(self.row.number, field, value, rule, severity))
+        self.issues.append(Issue(self.row.number, field, value, rule, severity, self.row.sheet))
 
     def warn(self, field: str, warnings: Iterable[str]) -> None:
         for warning in warnings:
-            self.add(field, clean_text(self.row.values.get(field)), warning, "warning")
+            self.add(field, clean_text(self.values.get(field)), warning, "warning")
 
     @property
     def failed(self) -> bool:
         return any(issue.severity == "error" for issue in self.issues)
 
 
+def _fits(field: str, number: int) -> bool:
+    bits = INTEGER_BITS.get(field)
+    return bits is None or -(2 ** (bits - 1)) <= number < 2 ** (bits - 1)
+
+
+def _legacy_weight(text: str, legacy: str) -> tuple[bool, int]:
+    return legacy_font_encoding(text) == legacy, sum(not char.isascii() for char in text)
+
+
 def validate_row(row: SourceRow, *, today: dt.date) -> tuple[ValidRow | None, list[Issue]]:
     """The row as records, or None; with every issue found (all rules run, not just the first)."""
     check = _RowCheck(row)
     ocop_code = check.text("ocop_code", required=True)
-    name = _product_name(check)
+    name, name_key = _product_name(check)
     group = check.parse("group_code", parse_group_code, required=True)
     certification = _certification(check, today)
     producer = _producer(check)
@@ -351,8 +415,8 @@ def validate_row(row: SourceRow, *, today: dt.date) -> tuple[ValidRow | None, li
     weight = check.parse("net_weight_g", parse_weight)
     stock = check.parse("stock", parse_stock)
     pack_size = check.text("pack_size")
-    description = nfc(str(row.values.get("description") or "")).strip()
-    images = tuple(part.strip() for part in clean_text(row.values.get("images")).split("|") if part.strip())
+    description = nfc(str(check.values.get("description") or "")).strip()
+    images = tuple(part.strip() for part in clean_text(check.values.get("images")).split("|") if part.strip())
     if gtin:
         check.warn("gtin", gtin[1])
     if group:
@@ -364,18 +428,24 @@ def validate_row(row: SourceRow, *, today: dt.date) -> tuple[ValidRow | None, li
         producer_key=producer.key, price_vnd=price or 0, net_weight_g=weight, pack_size=pack_size,
         gtin=gtin[0] if gtin else None, description=description,
         stock=DEFAULT_STOCK if stock is None else stock, images=images)
-    return ValidRow(row.number, product, producer, certification, product_name_key(name)), check.issues
+    return ValidRow(row.number, product, producer, certification, name_key, row.sheet), check.issues
 
 
-def _product_name(check: _RowCheck) -> str | None:
+def _product_name(check: _RowCheck) -> tuple[str | None, str | None]:
+    """The stored name and its comparison key, which has a column of its own (so a length of its own)."""
     raw = check.text("product_name", required=True)
     if raw is None:
-        return None
+        return None, None
     name = clean_product_name(raw)
     if not name:
         check.add("product_name", raw, "nothing is left of the name once certification claims are removed")
-        return None
-    return name
+        return None, None
+    key = product_name_key(name)
+    if len(key) > NAME_KEY_LENGTH:
+        check.add("product_name", raw, f"its comparison form (lower case, marks placed one way) has {len(key):,} "
+                                       f"characters; at most {NAME_KEY_LENGTH}")
+        return None, None
+    return name, key
 
 
 def _certification(check: _RowCheck, today: dt.date) -> CertificationRecord | None:
@@ -403,7 +473,7 @@ def _producer(check: _RowCheck) -> ProducerRecord | None:
         try:
             kind = parse_producer_kind(check.text("producer_kind"), name, tax_code)
         except Invalid as invalid:
-            check.add("producer_kind", clean_text(check.row.values.get("producer_kind")) or None, str(invalid))
+            check.add("producer_kind", clean_text(check.values.get("producer_kind")) or None, str(invalid))
     if kind is not None and kind != ProducerKind.HOUSEHOLD and tax_code and len(tax_code) == 12:
         check.add("tax_code", tax_code, "a 12-digit personal id is the tax code of households only; "
                                         f"a {kind.value} has a 10-digit tax code", "warning")

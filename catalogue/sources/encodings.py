@@ -34,8 +34,9 @@ def detect_encoding(path: Path) -> str:
         encoding = "utf-16"
     elif _looks_utf16le(head):
         encoding = "utf-16-le"
-    elif b"\x00" in head[:4096]:
-        raise SourceError(f"{source}: not a text file (binary content); expected CSV or XLSX")
+    elif _looks_binary(head[:4096]):
+        raise SourceError(f"{source}: not a text file (binary content: {_control_bytes(head[:4096])} of its first "
+                          f"{len(head[:4096]):,} bytes are control codes); expected CSV or XLSX")
     elif _decodes(path, "utf-8"):
         encoding = "utf-8"
     else:
@@ -64,14 +65,23 @@ def legacy_font_encoding(text: str) -> str | None:
     return "TCVN3" if tcvn3 >= vni else "VNI"
 
 
-def _legacy_error(source: str, legacy: str, text: str) -> SourceError:
+def legacy_font_example(text: str, legacy: str) -> str:
+    """A few words around the first tell-tale character, to show what the text reads like."""
     marks = _TCVN3_MARKS if legacy == "TCVN3" else _VNI_MARKS
     hit = marks.search(text)
     start = max(0, hit.start() - 12) if hit else 0
-    example = " ".join(text[start:start + 24].split())
+    return " ".join(text[start:start + 24].split())
+
+
+def legacy_font_advice(legacy: str) -> str:
+    return (f"convert it to Unicode first (e.g. Unikey's converter, {legacy} -> Unicode) "
+            "and save as CSV UTF-8 or XLSX")
+
+
+def _legacy_error(source: str, legacy: str, text: str) -> SourceError:
+    example = legacy_font_example(text, legacy)
     return SourceError(f"{source}: the text is in the legacy {legacy} font encoding (reads like {example!r}); "
-                       f"convert it to Unicode first (e.g. Unikey's converter, {legacy} -> Unicode) "
-                       "and save as CSV UTF-8 or XLSX")
+                       f"{legacy_font_advice(legacy)}")
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -84,6 +94,19 @@ def _decodes(path: Path, encoding: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+_CONTROL_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r\x1b")
+
+
+def _control_bytes(head: bytes) -> int:
+    return len(head) - len(head.translate(None, _CONTROL_BYTES))
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Images, archives, executables: many control bytes. A text file with a stray NUL is still text: the
+    rows holding it are rejected by name (catalogue.characters), not the whole file."""
+    return bool(head) and _control_bytes(head) > max(2, 0.02 * len(head))
 
 
 def _looks_utf16le(head: bytes) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from catalogue.issues import Issue
+
 
 class SourceError(Exception):
     """The source cannot be read at all (encoding, format, missing columns, HTTP): nothing is ingested."""
@@ -14,6 +16,12 @@ class SourceError(Exception):
 class SourceRow:
     number: int                      # as the user finds it: spreadsheet row, file line, or registry item
     values: dict[str, object]        # canonical column -> raw value (str, or None when blank)
+    sheet: str | None = None         # the sheet, when a workbook's rows come from several
+    issues: tuple[Issue, ...] = ()   # what the reader found wrong (an uncalculated formula, a line's encoding)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.sheet or "", self.number)
 
 
 @dataclass
@@ -24,6 +32,7 @@ class SourceTable:
     rows: Iterable[SourceRow]
     ignored_columns: tuple[str, ...] = ()
     detail: str = ""                 # e.g. the encoding or sheet that was read
+    sheets: tuple[str, ...] = ()     # the sheets rows come from, in reading order, when there are several
 
 
 def is_data_row(cells: list[object]) -> bool:
