@@ -10,7 +10,6 @@ only rewritten when its content hash changes, and a recognition only added when 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -32,6 +31,7 @@ from catalogue.issues import Issue
 from catalogue.messages import summarise, visible
 from catalogue.validation import ValidRow, validate_row
 from ocop.settings import load_settings
+from reports.files import write_csv_rows
 
 REJECTS_CSV_COLUMNS = ("row", "severity", "field", "value", "rule", "ocop_code", "product_name")
 
@@ -197,12 +197,6 @@ def _write_rejects_csv(summary: IngestSummary, context: dict[int, tuple[str, str
     if rejects_dir is None:
         rejects_dir = load_settings().home / "rejects"
     rejects_dir.mkdir(parents=True, exist_ok=True)
-    path = rejects_dir / f"ingest-{summary.run_id}-rejects.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:   # BOM: Excel opens it as UTF-8
-        writer = csv.writer(handle)
-        writer.writerow(REJECTS_CSV_COLUMNS)
-        for issue in summary.issues:
-            ocop_code, product_name = context.get(issue.key, ("", ""))
-            writer.writerow([issue.row, issue.severity, issue.field, issue.value or "", issue.rule, ocop_code,
-                             product_name])
-    return path
+    rows = ([issue.row, issue.severity, issue.field, issue.value or "", issue.rule, *context.get(issue.key, ("", ""))]
+            for issue in summary.issues)
+    return write_csv_rows(rejects_dir / f"ingest-{summary.run_id}-rejects.csv", REJECTS_CSV_COLUMNS, rows)

@@ -32,6 +32,7 @@ from catalogue.records import CERTIFICATE_VALIDITY, ProducerKind
 from catalogue.sample_data import (COOPERATIVE_TRADES, ENTERPRISE_FORMS, ENTERPRISE_TRADES, FAMILY_NAMES, GIVEN_NAMES,
                                    MIDDLE_NAMES, PROFILES, TRADE_NAMES, District, OldProvince, ProvinceProfile, Template)
 from catalogue.sources.columns import ALIASES, CANONICAL_COLUMNS
+from reports.files import spreadsheet_text
 
 SHARE_EXPIRED = 0.03
 SHARE_EXPIRING = 0.05       # expiring within the next 90 days
@@ -395,7 +396,7 @@ def write_sample(rows: list[dict[str, str]], path: Path, fmt: str, *, title: str
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=CANONICAL_COLUMNS)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({column: spreadsheet_text(row[column]) for column in CANONICAL_COLUMNS} for row in rows)
     elif fmt == "json":
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
     elif fmt == "xlsx":
@@ -438,4 +439,4 @@ def _xlsx_value(column: str, value: str, sheet):
         cell = WriteOnlyCell(sheet, value=dt.date.fromisoformat(value))
         cell.number_format = "DD/MM/YYYY"
         return cell
-    return value or None
+    return spreadsheet_text(value) if value else None
