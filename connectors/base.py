@@ -1,9 +1,15 @@
 """The shared HTTP base every marketplace connector stands on.
 
-It owns what is the same everywhere: one pooled `requests.Session` with explicit timeouts, a
-per-shop token bucket, retries with exponential backoff and jitter, honouring the platform's wait,
-logging without secrets, and the idempotent create (an unknown outcome is resolved by looking the
-seller SKU up before sending the create again).
+It owns what is the same everywhere: one pooled `requests.Session` with the shop's (connect, read)
+timeouts, a per-shop rate limiter, retries with exponential backoff and jitter, honouring the
+platform's wait, logging without secrets, and the idempotent create (an unknown outcome is resolved
+by looking the seller SKU up before sending the create again).
+
+The rate limiter is any `RateLimiter`: by default this process's `TokenBucket` for the shop
+(`limiter_for`); a flow whose shop is also published to by other processes hands in one shared
+through the database (`listings.shop_rate_limit.shared_rate_limiter`), so that the shop's
+`requests_per_second` is what the shop receives in all. The connector layer itself never touches
+the database.
 
 A connector module overrides small named hooks, in the spirit of the Singer SDK's REST stream:
 
@@ -32,7 +38,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from connectors.errors import ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
-from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing, ShopConfig
+from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RateLimiter, RemoteListing, ShopConfig
 
 log = logging.getLogger("connectors")
 
@@ -73,7 +79,7 @@ class RetryPolicy:
 
 
 class TokenBucket:
-    """Client-side rate limiter: `rate` requests per second with bursts of up to `burst`.
+    """Client-side rate limiter of one process: `rate` requests per second with bursts of up to `burst`.
 
     Reservations are taken under a lock and slept outside it, so concurrent callers queue fairly.
     `hold` pauses every caller, e.g. for the ban a platform announced.
@@ -172,14 +178,14 @@ class HttpConnector:
     default_rate_limit_wait = 1.0     # when the platform says "too many" without saying how long
 
     def __init__(self, shop: ShopConfig, *, session: requests.Session | None = None,
-                 timeout: tuple[float, float] = (3.05, 30.0), retry: RetryPolicy | None = None,
-                 rate_limiter: TokenBucket | None = None, sleep: Callable[[float], None] = time.sleep,
+                 timeout: tuple[float, float] | None = None, retry: RetryPolicy | None = None,
+                 rate_limiter: RateLimiter | None = None, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.time, rand: Callable[[], float] = random.random) -> None:
         if shop.channel != self.channel:
             raise ValueError(f"shop {shop.key!r} is on channel {shop.channel}, not {self.channel}")
         self.shop = shop
         self.base_url = shop.base_url.rstrip("/")
-        self.timeout = timeout
+        self.timeout = timeout or (shop.connect_timeout_s, shop.read_timeout_s)
         self.retry = retry or RetryPolicy()
         self.limiter = rate_limiter or limiter_for(shop)
         self._sleep = sleep
@@ -244,7 +250,7 @@ class HttpConnector:
         if isinstance(error, RateLimited):
             if error.retry_after > self.retry.max_rate_limit_wait:
                 return None
-            # A platform's ban covers the whole shop: make every caller of this bucket wait too.
+            # A platform's ban covers the whole shop: make every caller of this limiter wait too.
             self.limiter.hold(error.retry_after)
             return None if last_attempt else error.retry_after
         if last_attempt:

@@ -8,7 +8,7 @@ from connectors.base import HttpConnector
 from connectors.lazada import LazadaConnector
 from connectors.shopee import ShopeeConnector
 from connectors.tiktok import TikTokConnector
-from connectors.types import Channel, Connector, ShopConfig
+from connectors.types import Channel, Connector, RateLimiter, ShopConfig
 
 CONNECTORS: dict[Channel, type[HttpConnector]] = {
     Channel.SHOPEE: ShopeeConnector,
@@ -17,12 +17,17 @@ CONNECTORS: dict[Channel, type[HttpConnector]] = {
 }
 
 
-def connector_for(shop: ShopConfig, **options: Any) -> Connector:
-    """A connector for the shop's channel. `options` go to the connector: the base's `session`,
-    `timeout`, `retry`, `rate_limiter`, `sleep`, `clock`, `rand`, and the channel's own
-    (Shopee `logistic_ids`, `brand_id`; Lazada `gtin_sku_attribute`; TikTok `warehouse_id`)."""
+def connector_for(shop: ShopConfig, *, rate_limiter: RateLimiter | None = None, **options: Any) -> Connector:
+    """A connector for the shop's channel.
+
+    `rate_limiter` paces its calls: by default this process's bucket for the shop; a flow passes
+    `listings.shop_rate_limit.shared_rate_limiter(engine, shop)` so that every process publishing to
+    the shop shares one limit. `options` go to the connector: the base's `session`, `timeout`
+    (default: the shop's `connect_timeout_s`, `read_timeout_s`), `retry`, `sleep`, `clock`, `rand`,
+    and the channel's own (Shopee `logistic_ids`, `brand_id`; Lazada `gtin_sku_attribute`; TikTok
+    `warehouse_id`)."""
     try:
         connector_class = CONNECTORS[shop.channel]
     except KeyError:
         raise ValueError(f"shop {shop.key!r}: no connector for channel {shop.channel!r}") from None
-    return connector_class(shop, **options)
+    return connector_class(shop, rate_limiter=rate_limiter, **options)

@@ -106,6 +106,16 @@ class ShopConfig:
     requests_per_second: float = 10.0
     name: str = ""
     province: str | None = None
+    connect_timeout_s: float = 3.05    # to open a connection; a little over a TCP retransmission (3 s)
+    read_timeout_s: float = 30.0       # between bytes of the answer once the request is sent
+
+
+class RateLimiter(Protocol):
+    """Paces a shop's calls: `acquire` before each one (sleeping as needed, returning the seconds
+    slept); `hold` when the platform says to back off, pausing every caller of the shop."""
+
+    def acquire(self) -> float: ...
+    def hold(self, seconds: float) -> None: ...
 
 
 class Connector(Protocol):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Double, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Product, _now
@@ -88,3 +88,14 @@ class ImageUpload(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     remote_ref: Mapped[str] = mapped_column(String(1024))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ShopRateLimit(Base):
+    """A shop's next free call slot, shared by every process that calls the shop (see
+    `listings.shop_rate_limit`). Keyed by the shop's key, so a limiter works before the ledger has
+    a `shops` row for it."""
+
+    __tablename__ = "shop_rate_limits"
+
+    shop_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Double)     # seconds since the epoch, on the database's clock

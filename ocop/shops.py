@@ -7,9 +7,16 @@ channel = "shopee"                  # shopee | lazada | tiktok
 name = "OCOP Đồng Tháp"
 province = "Đồng Tháp"
 base_url = "https://partner.shopeemobile.com"
-requests_per_second = 10
+requests_per_second = 10            # optional; what the shop receives in all, from every worker
+connect_timeout_s = 3.05            # optional; seconds to open a connection to the platform
+read_timeout_s = 30                 # optional; seconds to wait for each part of the answer
 secret_block = "ocop-shop-shopee-dong-thap"  # optional; see below
 ```
+
+`requests_per_second`, `connect_timeout_s` and `read_timeout_s` are positive numbers (defaults 10,
+3.05 and 30). The publish flow shares a shop's `requests_per_second` between all the processes
+publishing to it through the database (`listings.shop_rate_limit`); the timeouts are those of each
+HTTP call (`requests`' connect and read timeouts).
 
 The file never holds credentials. They come from the named Prefect Secret block, or else from the
 environment variables `OCOP_SHOP_<KEY>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_SHOP_ID`
@@ -29,6 +36,14 @@ class ShopsFileError(ValueError):
     pass
 
 
+# Optional numbers of a shop: field -> (default, largest value accepted, unit).
+_NUMBERS = {
+    "requests_per_second": (ShopConfig.requests_per_second, 10_000.0, "requests per second"),
+    "connect_timeout_s": (ShopConfig.connect_timeout_s, 600.0, "seconds"),
+    "read_timeout_s": (ShopConfig.read_timeout_s, 3_600.0, "seconds"),
+}
+
+
 def load_shops(path: Path) -> list[ShopConfig]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -46,18 +61,29 @@ def load_shops(path: Path) -> list[ShopConfig]:
         except ValueError:
             expected = ", ".join(c.value for c in Channel)
             raise ShopsFileError(f"{path}: shop {entry['key']}: channel {entry['channel']!r}, expected one of {expected}") from None
+        numbers = {name: _number(path, entry, name) for name in _NUMBERS}
         shops.append(
             ShopConfig(
                 key=entry["key"],
                 channel=channel,
                 base_url=entry["base_url"],
                 credentials=load_credentials(entry["key"], secret_block=entry.get("secret_block")),
-                requests_per_second=float(entry.get("requests_per_second", 10.0)),
                 name=entry.get("name", entry["key"]),
                 province=entry.get("province"),
+                **numbers,
             )
         )
     return shops
+
+
+def _number(path: Path, entry: dict, name: str) -> float:
+    default, largest, unit = _NUMBERS[name]
+    value = entry.get(name, default)
+    # bool is an int in Python, but `true` is no number of seconds
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= largest:
+        raise ShopsFileError(f"{path}: shop {entry['key']}: {name} = {value!r}; expected a number of {unit} "
+                             f"greater than 0 and at most {largest:g} (default {default:g})")
+    return float(value)
 
 
 def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
@@ -72,6 +98,8 @@ def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
             *([f"province = {_toml(shop.province)}"] if shop.province else []),
             f"base_url = {_toml(shop.base_url)}",
             f"requests_per_second = {shop.requests_per_second}",
+            f"connect_timeout_s = {shop.connect_timeout_s}",
+            f"read_timeout_s = {shop.read_timeout_s}",
             "",
         ]
     path.parent.mkdir(parents=True, exist_ok=True)
