@@ -14,6 +14,7 @@ from catalogue.store import transaction
 from connectors.registry import connector_for
 from flows.context import pipeline_context
 from listings import ledger
+from listings.shop_rate_limit import shared_rate_limiter
 from reconcile.feedback import observations
 from reconcile.run import reconcile_shops
 from reports.summary import coverage_markdown
@@ -30,7 +31,8 @@ def reconcile_listings(
 ) -> dict:
     """Returns the run id and coverage per channel; emits `ocop.coverage.below-target` below the target."""
     context = pipeline_context()
-    connectors = [connector_for(shop) for shop in context.select_shops(channels=channels, shops=shops)]
+    connectors = [connector_for(shop, rate_limiter=shared_rate_limiter(context.engine, shop))
+                  for shop in context.select_shops(channels=channels, shops=shops)]
     try:
         result = reconcile_shops(context.engine, connectors, province=province, as_of=context.today, target_pct=target_pct)
     finally:
