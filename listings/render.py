@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -29,9 +29,10 @@ from listings.facts import ListingFacts, listing_facts
 from listings.images import ImageLoader, ImageUnavailable, RenderedImage, read_local_image, render_images
 from listings.profiles import ChannelProfile, GtinPlacement, Requirement
 from listings.templating import parse_attributes, render_template
-from listings.text import cut_at_word, fit_text, fit_title, plain
+from listings.text import could_be_fitted, cut_at_word, fit_text, fit_title, names_in_full, plain
 
-__all__ = ["Blocked", "RenderedImage", "RenderedListing", "input_fingerprint", "render_listing"]
+__all__ = ["Blocked", "RenderedImage", "RenderedListing", "could_be_listing_title", "input_fingerprint",
+           "render_listing"]
 
 # Everything besides the product and the profile data that shapes a rendering: this code and the
 # templates. Hashed once per process; a change here re-renders (never re-pushes unchanged content).
@@ -239,6 +240,11 @@ def _text_fields(facts: ListingFacts, profile: ChannelProfile, gate: _Gate) -> _
 
 
 def _title(facts: ListingFacts, profile: ChannelProfile) -> str | None:
+    return fit_title(_title_composer(facts, profile), facts.name, profile.title.max_chars)
+
+
+def _title_composer(facts: ListingFacts, profile: ChannelProfile) -> Callable[[str, bool], str]:
+    """The channel's title template around a (possibly cut) name, with or without its optional parts."""
     stars = facts.certification.stars if facts.certification else None
 
     def compose(name: str, with_optional: bool) -> str:
@@ -246,7 +252,17 @@ def _title(facts: ListingFacts, profile: ChannelProfile) -> str | None:
         rendered = render_template(profile.templates["title"], name=name, pack=facts.pack, stars=stars, origin=origin)
         return " ".join(rendered.split())
 
-    return fit_title(compose, facts.name, profile.title.max_chars)
+    return compose
+
+
+def could_be_listing_title(product: CatalogueProduct, profile: ChannelProfile, title: str, *, today: dt.date) -> bool:
+    """Whether a title read back from a shop could be the one rendering gives `product` on this
+    channel, under any title limit (see `listings.text.could_be_fitted`): reconciliation's test
+    for a title edited by hand."""
+    if names_in_full(title, product.product.name):
+        return True   # the common case, answered without building the listing's facts
+    facts = listing_facts(product, today=today, gtin=None)   # the title states no barcode
+    return could_be_fitted(title, _title_composer(facts, profile), facts.name, likely_limit=profile.title.max_chars)
 
 
 def _barcode_fields(gtin: Gtin | None, profile: ChannelProfile) -> tuple[str | None, str | None]:

@@ -5,8 +5,10 @@ belongs to no catalogue product becomes an orphan finding. The comparison is don
 so a national run (tens of thousands of listings) takes seconds.
 
 What "the catalogue implies" for a live listing, and so what counts as drift:
-- title: must still name the product (accents, case and punctuation aside); a listing renamed by
-  hand in the seller centre no longer does. Text the renderer adds around the name is fine.
+- title: must hold the product's whole name (whatever text stands around it), or be word for word
+  a title our renderer fits for the product on that channel under some title limit
+  (`listings.render.could_be_listing_title`: the module that fits titles owns the rule); accents,
+  case and punctuation aside. A listing renamed by hand in the seller centre is neither.
 - price: equal to the catalogue price.
 - GTIN: equal to the catalogue GTIN (GS1 leading zeros aside). A channel that reports no GTIN
   field at all (`None`) is not compared; an explicit empty or "00" means "no GTIN" and is.
@@ -17,19 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from catalogue.normalise import comparison_key
 from catalogue.records import CatalogueProduct, NotListable
 from connectors.errors import ErrorClass
 from connectors.types import Channel, ListingStatus
 from listings.profiles import load_profile
+from listings.render import could_be_listing_title
+from listings.text import names_in_full
 from reconcile.bindings import LedgerEntry
 from reconcile.snapshot import ShopRef, Snapshot
 
@@ -98,18 +100,14 @@ class Reconciliation:
 
 
 def classify(catalogue: Sequence[CatalogueProduct], snapshot: Snapshot, ledger: Sequence[LedgerEntry], *,
-             as_of: dt.date, title_limits: Mapping[str, int] | None = None) -> Reconciliation:
-    """One finding per catalogue product x snapshot shop, then one per orphan item.
-
-    `title_limits` (channel -> maximum title length) defaults to the channel profiles' limits.
-    """
-    limits = title_limits if title_limits is not None else _profile_title_limits(snapshot.shops)
+             as_of: dt.date) -> Reconciliation:
+    """One finding per catalogue product x snapshot shop, then one per orphan item."""
     products = _products_frame(catalogue, as_of)
     listings = _listings_frame(snapshot)
     bindings = _ledger_frame(ledger)
     listings["sku"] = _attribute(listings, products, bindings)
     grid = _grid(products, snapshot, _primary(listings[listings["sku"].notna()]), bindings)
-    grid["drift"] = _drift(grid, limits)
+    grid["drift"] = _drift(grid, _titles_of_ours(catalogue, snapshot.shops, as_of))
     grid["state"] = _state(grid)
     findings = [_finding(row) for row in grid.itertuples(index=False)]
     channels = {shop.key: shop.channel for shop in snapshot.shops}
@@ -123,9 +121,9 @@ def _products_frame(catalogue: Sequence[CatalogueProduct], as_of: dt.date) -> pd
     for item in catalogue:
         product, cert = item.product, item.certification
         reason = item.not_listable_reason(as_of)
-        rows.append((product.seller_sku, product.ocop_code, item.producer.key, product.name, product.price_vnd,
+        rows.append((product.seller_sku, product.ocop_code, item.producer.key, product.price_vnd,
                      normal_gtin(product.gtin), cert.stars if cert else None, reason.value if reason else None))
-    columns = ["sku", "ocop_code", "producer_key", "name", "price", "gtin", "stars", "not_listable"]
+    columns = ["sku", "ocop_code", "producer_key", "price", "gtin", "stars", "not_listable"]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     frame["price"] = frame["price"].astype("Int64")
     frame["stars"] = frame["stars"].astype("Int64")
@@ -187,20 +185,32 @@ def _grid(products: pd.DataFrame, snapshot: Snapshot, primary: pd.DataFrame, bin
     return grid.merge(bindings, how="left", on=["shop_key", "sku"])
 
 
-def _profile_title_limits(shops: Sequence[ShopRef]) -> dict[str, int]:
+def _titles_of_ours(catalogue: Sequence[CatalogueProduct], shops: Sequence[ShopRef],
+                    as_of: dt.date) -> Callable[[str, str, str], bool]:
+    """(seller SKU, channel, live title) -> whether the title could be the one our renderer gives
+    that product on that channel."""
+    products = {item.product.seller_sku: item for item in catalogue}
     known = {channel.value for channel in Channel}
-    return {s.channel: load_profile(s.channel).title.max_chars for s in shops if s.channel in known}
+    profiles = {s.channel: load_profile(s.channel) for s in shops if s.channel in known}
+
+    def is_ours(seller_sku: str, channel: str, title: str) -> bool:
+        product, profile = products[seller_sku], profiles.get(channel)
+        if profile is None:   # a channel without a profile renders nothing of ours to recognise
+            return names_in_full(title, product.product.name)
+        return could_be_listing_title(product, profile, title, today=as_of)
+
+    return is_ours
 
 
-def _drift(grid: pd.DataFrame, title_limits: Mapping[str, int]) -> list[tuple[str, ...]]:
+def _drift(grid: pd.DataFrame, ours: Callable[[str, str, str], bool]) -> list[tuple[str, ...]]:
     live = (grid["status"] == ListingStatus.LIVE.value).to_numpy()
     price = (grid["r_price"].notna() & (grid["r_price"] != grid["price"])).fillna(False).to_numpy(dtype=bool)
     remote_gtin = grid["r_gtin"].astype(object).map(normal_gtin, na_action="ignore").astype(object)
     gtin = (grid["r_gtin"].notna() & (remote_gtin.fillna("") != grid["gtin"].fillna(""))).to_numpy(dtype=bool)
     stars = (grid["claimed_stars"].notna() & (grid["claimed_stars"] != grid["stars"])).fillna(False)
     stars = stars.to_numpy(dtype=bool)
-    title = np.array([isinstance(t, str) and not names_product(n, t, title_limits.get(c))
-                      for n, t, c in zip(grid["name"], grid["title"], grid["channel"])], dtype=bool)
+    title = np.array([bool(on) and isinstance(t, str) and not ours(sku, c, t)
+                      for on, sku, t, c in zip(live, grid["sku"], grid["title"], grid["channel"])], dtype=bool)
     flags = np.column_stack([title, price, gtin, stars]) & live[:, None]
     return [tuple(f for f, on in zip(DRIFT_FIELDS, row) if on) for row in flags]
 
@@ -236,7 +246,8 @@ def _finding(row) -> Finding:
         shop_key=row.shop_key, channel=row.channel, state=state, seller_sku=row.sku, ocop_code=row.ocop_code,
         producer_key=row.producer_key, in_denominator=_none(row.not_listable) is None,
         live=row.status == ListingStatus.LIVE.value,
-        remote_id=_none(row.remote_id), ledger_remote_id=_none(row.l_remote_id), platform_status=_none(row.platform_status),
+        remote_id=_none(row.remote_id), ledger_remote_id=_none(row.l_remote_id),
+        platform_status=_none(row.platform_status),
         remote_title=_none(row.title), remote_price_vnd=_int(row.r_price), remote_gtin=_none(row.r_gtin),
         reason=_reason(state, row), error_code=_none(row.l_code), drift=row.drift,
         duplicate_ids=_none(row.duplicate_ids) or (), claims_ocop=bool(_none(row.claims_ocop)),
@@ -292,27 +303,3 @@ def normal_gtin(value: str | None) -> str | None:
     if not digits.strip("0"):
         return None
     return digits.zfill(14)
-
-
-def names_product(product_name: str, title: str, title_limit: int | None = None) -> bool:
-    """Whether a listing title still names the product (whole words, tone-mark placement and case aside).
-
-    The renderer may cut the tail of a long name to fit the channel's title limit; such a title
-    keeps at least half of the name's leading words and sits within a word's length of the limit.
-    """
-    name_words = _key(product_name).split()
-    title_key = f" {_key(title)} "
-    if f" {' '.join(name_words)} " in title_key:
-        return True
-    if title_limit is None or len(title) < title_limit - _LONGEST_WORD:
-        return False
-    keep = max(1, (len(name_words) + 1) // 2)
-    return f" {' '.join(name_words[:keep])} " in title_key
-
-
-_LONGEST_WORD = 20
-
-
-@lru_cache(maxsize=65536)
-def _key(text: str) -> str:
-    return comparison_key(text)

@@ -1,16 +1,18 @@
 """Titles fit each channel's limit by rule: keep the pack size and "OCOP 4★", drop the origin first,
-then cut the product name at a word boundary, never inside a character."""
+then cut the product name at a word boundary, never inside a character. The same module tells a
+title it fitted, under any limit, from a title a seller wrote."""
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
 import pytest
 from listing_products import TODAY, catalogue_product
 
 from listings.profiles import load_profile
-from listings.render import render_listing
-from listings.text import cut_at_word, fit_title
+from listings.render import could_be_listing_title, render_listing
+from listings.text import could_be_fitted, cut_at_word, fit_title
 
 WORDS = "Hạt sen sấy giòn Tháp Mười vị tự nhiên không đường tuyển chọn từ đầm sen già miền Tây Nam Bộ quà biếu Tết".split()
 
@@ -78,3 +80,42 @@ def test_long_description_is_cut_in_the_producers_prose_and_keeps_the_certificat
     assert "…" in listing.description
     for fact in ("3981/QĐ-UBND", "UBND tỉnh Đồng Tháp", "12/03/2024", "11/03/2027", "8935012345677", "Hợp tác xã Sen Tháp Mười"):
         assert fact in listing.description
+
+
+@pytest.mark.parametrize("word_count", [1, 4, 9, len(WORDS)])
+def test_a_title_fitted_under_any_limit_is_known_as_fitted(word_count):
+    name = " ".join(WORDS[:word_count])
+    fitted = {limit: fit_title(compose, name, limit) for limit in range(1, len(compose(name, True)) + 5)}
+    assert len(set(fitted.values()) - {None}) > 2
+    for limit, title in fitted.items():
+        if title is not None:
+            assert could_be_fitted(title, compose, name), (limit, title)
+            assert could_be_fitted(title.upper(), compose, name), "case does not count"
+
+
+def test_a_title_the_seller_wrote_is_not_known_as_fitted():
+    name = " ".join(WORDS)
+    cut = fit_title(compose, name, 64)
+    assert cut is not None and cut != compose(name, False)
+    for title in (
+        "Sen sấy khô giá rẻ nhất thị trường",
+        cut.replace("Tháp Mười", "Cà Mau"),                 # a word of the name changed
+        cut.replace(" 100 g", " quà Tết 100 g"),            # words added to a cut name
+        " ".join(WORDS[:8]),                                # the name's first words alone, no template
+    ):
+        assert not could_be_fitted(title, compose, name), title
+
+
+def test_a_title_holding_the_whole_name_is_known_whatever_stands_around_it():
+    assert could_be_fitted("Freeship - Gạo ST25 Ruộng Rươi chính hãng", compose, "Gạo ST25 Ruộng Rươi")
+
+
+@pytest.mark.parametrize("channel", ["shopee", "lazada", "tiktok"])
+@pytest.mark.parametrize("limit", [30, 60, 90, 255])
+def test_a_rendered_title_under_any_title_limit_is_known_as_the_products_title(channel, limit):
+    product = catalogue_product(name=" ".join(WORDS * 2))
+    profile = load_profile(channel)
+    fitted_under = replace(profile, title=replace(profile.title, max_chars=limit, min_chars=1))
+    title = render_listing(product, fitted_under, today=TODAY, include_images=False).title
+    assert could_be_listing_title(product, profile, title, today=TODAY)
+    assert not could_be_listing_title(product, profile, title.replace("Hạt sen", "Hạt điều"), today=TODAY)

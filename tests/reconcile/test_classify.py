@@ -1,10 +1,13 @@
 """Each product x shop is classified from what the shop really holds, the catalogue and the ledger."""
 
 import datetime as dt
+from dataclasses import replace
 
+import listings.text
 from connectors.errors import AuthError
 from connectors.types import Channel, ListingStatus
-from listings.text import cut_at_word
+from listings.profiles import load_profile
+from listings.render import render_listing
 from reconcile.bindings import LedgerEntry
 from reconcile.classify import Finding, Reconciliation, State, classify
 from reconcile.snapshot import pull_snapshot
@@ -74,14 +77,50 @@ def test_accents_case_and_gtin_leading_zeros_are_not_drift():
     assert finding(reconcile([SEN], memory), SEN).state == State.LIVE
 
 
-def test_title_cut_by_the_renderer_to_the_channel_limit_is_not_drift():
-    long_name = "Hạt sen sấy giòn tẩm mật ong rừng U Minh Hạ loại đặc biệt " + "thơm ngon " * 8
-    item = product("83-829-99999-4-2024", long_name.strip())
+LONG_NAME = "Hạt sen sấy giòn tẩm mật ong rừng U Minh Hạ loại đặc biệt " + "thơm ngon " * 8
+LONG = product("83-829-99999-4-2024", LONG_NAME.strip())
+
+
+def _rendered_title(item, channel: Channel = Channel.SHOPEE, *, max_chars: int | None = None) -> str:
+    """The title our renderer gives `item` on `channel`, under the profile's limit or `max_chars`."""
+    profile = load_profile(channel)
+    if max_chars is not None:
+        profile = replace(profile, title=replace(profile.title, max_chars=max_chars))
+    return render_listing(item, profile, today=TODAY, include_images=False).title
+
+
+def _live_with_title(item, title: str) -> Finding:
     memory = shops()
     remote_id = memory[0].list_product(item)
-    title = cut_at_word(item.product.name, 120 - len(" 500 g - OCOP 4 sao")) + " 500 g - OCOP 4 sao"
     memory[0].edit(remote_id, title=title)
-    assert finding(reconcile([item], memory), item).state == State.LIVE
+    return finding(reconcile([item], memory), item)
+
+
+def test_title_cut_by_the_renderer_to_the_channel_limit_is_not_drift():
+    title = _rendered_title(LONG)
+    assert len(title) <= 120 and "thơm ngon thơm ngon thơm ngon thơm ngon thơm ngon thơm ngon" not in title
+    assert _live_with_title(LONG, title).state == State.LIVE
+
+
+def test_title_fitted_under_an_older_shorter_limit_is_not_drift():
+    assert _live_with_title(LONG, _rendered_title(LONG, max_chars=48)).state == State.LIVE
+
+
+def test_a_cut_title_rewritten_by_the_seller_is_drift_even_when_it_keeps_the_names_first_words():
+    ours = _rendered_title(LONG)
+    head, _, tail = ours.rpartition("thơm")
+    sellers = f"{head}GIÁ SỐC{tail}"     # near the limit, the name's first half intact
+    found = _live_with_title(LONG, sellers)
+    assert (found.state, found.drift) == (State.DRIFT, ("title",))
+
+
+def test_titles_are_recognised_by_the_renderers_own_fitting_not_a_copy_of_its_rule(monkeypatch):
+    # Fit titles another way (a cut keeps only the name's first word): reconciliation must still know
+    # a freshly fitted title as ours, or every live listing would be DRIFT and pushed again.
+    monkeypatch.setattr(listings.text, "cut_at_word", lambda text, max_chars: text.split()[0])
+    title = _rendered_title(LONG)
+    assert title == "Hạt 500 g - OCOP 4★"
+    assert _live_with_title(LONG, title).state == State.LIVE
 
 
 def test_items_not_in_the_catalogue_are_orphans_and_star_claims_on_them_are_misuse():
