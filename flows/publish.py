@@ -145,7 +145,9 @@ def publish_listings(
     finally:
         renders.close()
         run.close()
-        report_summary(run.tally.counts())
+        counts = run.tally.counts()
+        report_summary(counts)
+        logger.info("publish summary: %s", sync.summary_line(counts))
     run.raise_if_incomplete(held_wait_s)
     return run.tally.counts()
 
@@ -261,5 +263,6 @@ def _report_plan(decided: dict[str, list[PlannedListing]]) -> None:
 def report_summary(counts: dict[str, dict[str, int]]) -> None:
     """The publish summary artifact, on the flow run that calls it (the publish run, and `ocop_sync`)."""
     create_table_artifact(sync.summary_rows(counts), key="publish-summary",
-                          description="What this run did, per shop: calls made, and listings refused, blocked, "
-                                      "failed, not attempted, held by another run or out of scope")
+                          description="What this run did, per shop: calls made, listings refused, blocked, "
+                                      "failed, not attempted, held by another run or out of scope, and "
+                                      "listings found with nothing to send, by reason (not_sent:...)")

@@ -6,9 +6,11 @@ its content changes. The plan is pure: no database, no network.
 
 Planning has two stages because rendering (images) is the costly part. `screen` picks the
 *candidates* of a shop from the ledger alone: products whose input fingerprint differs from the
-one stored when they were last settled, failed ones, and delistings. `plan_listing` then decides
-the exact actions for one candidate from its rendering; the publisher does that batch by batch,
-so a no-op run renders nothing and a full run never holds a whole channel's images in memory.
+one stored when they were last settled, failed ones, and delistings; its `Screening` says why a
+product is or is not a candidate (`ocop ledger --explain` prints it, the publisher counts it).
+`plan_listing` then decides the exact actions for one candidate from its rendering; the publisher
+does that batch by batch, so a no-op run renders nothing and a full run never holds a whole
+channel's images in memory.
 """
 
 from __future__ import annotations
@@ -23,8 +25,13 @@ from connectors.errors import ErrorClass
 from connectors.types import ListingStatus
 from listings.render import Blocked, RenderedListing
 
-# Statuses in which an item is not visible to buyers, whatever the reason.
-NOT_SELLING = frozenset({ListingStatus.INACTIVE, ListingStatus.DELETED})
+# Statuses of an item that is on the shop but not selling (reconciliation's "inactive"). Of these,
+# planning relists only INACTIVE (unlisted by us or by the seller). A SUSPENDED item was taken
+# down by the platform (a policy breach, a frozen shop): the platform refuses a relist, so one sent
+# on every run would only be refused on every run; the seller resolves it in the seller centre, and
+# the next reconciliation that sees it live again brings it back into the plan. A DRAFT is left to
+# the seller likewise. A content change is still pushed to either (it may be what lifts a suspension).
+NOT_SELLING = frozenset({ListingStatus.INACTIVE, ListingStatus.SUSPENDED, ListingStatus.DRAFT})
 
 
 class Action(StrEnum):
@@ -127,8 +134,8 @@ def plan_listing(
 def _plan_delisting(
     product_id: int, product: CatalogueProduct, binding: BindingState | None, reason: NotListable
 ) -> PlannedListing | None:
-    if binding is None or binding.remote_id is None or binding.remote_status in NOT_SELLING:
-        return None
+    if binding is None or has_no_item(binding) or binding.remote_status in NOT_SELLING:
+        return None   # no item buyers can see
     return PlannedListing(product_id, product, (Action.UNLIST,), reasons=(reason.value,))
 
 
@@ -160,17 +167,107 @@ def narrow(item: PlannedListing | None, only: frozenset[Action] | None) -> Plann
     return replace(item, actions=kept) if kept else None
 
 
+class Reason(StrEnum):
+    """Why a listing is, or is not, a candidate of the next publish (`Screening.reason`)."""
+
+    # due: the publish renders it and decides its calls
+    NEVER_PUSHED = "never_pushed"
+    CHANGED = "changed"                  # its inputs (product, images, renderer) changed since last settled
+    EDITED_ON_SHOP = "edited_on_shop"    # reconciliation found it edited on the shop: pushed again
+    FAILED = "failed"                    # the last call failed (transiently, or its outcome is unknown)
+    UNLISTED = "unlisted"                # inactive on the shop: relisted
+    GONE = "gone"                        # deleted from the shop: created again
+    TO_UNLIST = "to_unlist"              # not listable any more, while buyers still see it
+    # not due: nothing is sent
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"                  # by the platform (a call or its review): not retried until it changes
+    BLOCKED = "blocked"                  # the completeness gate stopped it: not retried until it changes
+    NOT_SELLING = "not_selling"          # suspended by the platform, or a draft: not relisted by us (`NOT_SELLING`)
+    NOT_LISTABLE = "not_listable"        # expired, revoked, no recognition, not physical goods; nothing to unlist
+    # not due, found by the publisher after rendering (never by `screen`)
+    SAME_RENDERING = "same_rendering"    # due by its inputs, but it renders as last settled: nothing to send
+
+    @property
+    def due(self) -> bool:
+        return self in _DUE
+
+    @property
+    def text(self) -> str:
+        return _REASON_TEXT[self]
+
+
+_DUE = frozenset({Reason.NEVER_PUSHED, Reason.CHANGED, Reason.EDITED_ON_SHOP, Reason.FAILED, Reason.UNLISTED,
+                  Reason.GONE, Reason.TO_UNLIST})
+
+_REASON_TEXT = {
+    Reason.NEVER_PUSHED: "never pushed",
+    Reason.CHANGED: "changed since last push",
+    Reason.EDITED_ON_SHOP: "edited on the shop since last push",
+    Reason.FAILED: "failed last time",
+    Reason.UNLISTED: "unlisted on the shop: to relist",
+    Reason.GONE: "gone from the shop: to create again",
+    Reason.TO_UNLIST: "not listable and still on sale: to unlist",
+    Reason.UNCHANGED: "unchanged since last push",
+    Reason.REFUSED: "refused until the content changes",
+    Reason.BLOCKED: "blocked until the product is completed",
+    Reason.NOT_SELLING: "not selling on the shop, not relisted by us",
+    Reason.NOT_LISTABLE: "not listable",
+    Reason.SAME_RENDERING: "rendered as last settled",
+}
+
+
+@dataclass(frozen=True)
+class Screening:
+    """`screen`'s verdict on one product in one shop: whether the next publish handles it, and why."""
+
+    reason: Reason
+    detail: str = ""    # the not-listable reason, the blocked fields, the error class, the item's status
+
+    @property
+    def due(self) -> bool:
+        return self.reason.due
+
+    def __str__(self) -> str:
+        return f"{self.reason.text} ({self.detail})" if self.detail else self.reason.text
+
+
 def screen(
     product: CatalogueProduct, binding: BindingState | None, *, fingerprint: str | None, today: dt.date
-) -> bool:
-    """Whether the product may need work in this shop (cheap: no rendering)."""
-    if not product.is_listable(today):
-        return plan_listing(product, None, binding, product_id=0, today=today) is not None
-    if binding is None or binding.source_fingerprint != fingerprint:
-        return True
-    if binding.last_error_class == ErrorClass.REJECTED:
-        return False   # refused: not retried until the product changes
-    return binding.last_error_class is not None or binding.remote_status in NOT_SELLING
+) -> Screening:
+    """Whether the product may need work in this shop, and why (cheap: no rendering)."""
+    not_listable = product.not_listable_reason(today)
+    if not_listable is not None:
+        if plan_listing(product, None, binding, product_id=0, today=today) is not None:
+            return Screening(Reason.TO_UNLIST, not_listable.value)
+        return Screening(Reason.NOT_LISTABLE, not_listable.value)
+    if binding is None:
+        return Screening(Reason.NEVER_PUSHED)
+    error = binding.last_error_class
+    if binding.source_fingerprint != fingerprint:
+        if binding.attempts == 0 and binding.source_fingerprint is None:
+            return Screening(Reason.NEVER_PUSHED)
+        if binding.remote_status == ListingStatus.DELETED:
+            return Screening(Reason.GONE)
+        if error is not None and error != ErrorClass.REJECTED:
+            return Screening(Reason.FAILED, error)
+        if binding.source_fingerprint is None and binding.remote_id is not None:
+            return Screening(Reason.EDITED_ON_SHOP)   # reconciliation forgets the fingerprint of a drifted listing
+        return Screening(Reason.CHANGED)
+    if error == ErrorClass.REJECTED:
+        return Screening(Reason.REFUSED)
+    if error is not None:
+        return Screening(Reason.FAILED, error)
+    if binding.remote_status == ListingStatus.REJECTED:
+        return Screening(Reason.REFUSED, "in the platform's review")
+    if binding.remote_status == ListingStatus.INACTIVE:
+        return Screening(Reason.UNLISTED)
+    if binding.remote_status == ListingStatus.DELETED:
+        return Screening(Reason.GONE)
+    if binding.remote_status in NOT_SELLING:
+        return Screening(Reason.NOT_SELLING, binding.remote_status)
+    if binding.blocked_reasons:
+        return Screening(Reason.BLOCKED, "; ".join(binding.blocked_reasons))
+    return Screening(Reason.UNCHANGED)
 
 
 def plan_shop(
@@ -183,8 +280,8 @@ def plan_shop(
 ) -> ShopPlan:
     """The candidates of one shop; products are keyed by database id, fingerprints exist for listable ones."""
     candidates = tuple(
-        Candidate(product_id, products[product_id], fingerprints.get(product_id))
-        for product_id in sorted(products)
-        if screen(products[product_id], bindings.get(product_id), fingerprint=fingerprints.get(product_id), today=today)
+        Candidate(product_id, product, fingerprints.get(product_id))
+        for product_id, product in sorted(products.items())
+        if screen(product, bindings.get(product_id), fingerprint=fingerprints.get(product_id), today=today).due
     )
     return ShopPlan(shop_key, candidates)

@@ -2,11 +2,12 @@
 
 `Publisher.publish` reads as the procedure: claim the batch and read the claimed bindings afresh;
 for each candidate, screen it again against that state (another worker or an earlier attempt may
-have done the work), render it, plan its actions, call the marketplace, record each outcome; release
-the claims at the end. A `ClaimKeeper` renews the claims while the batch works, so no other live
-worker writes its bindings, and a dead batch's claims are free again within seconds
-(`listings.claims`). A listing that another live run holds is counted as held by that run, never as
-published; a shop that stops answering ends the batch with `BatchResult.stopped` saying why.
+have done the work: counted as unchanged, with the screening's reason), render it, plan its
+actions, call the marketplace, record each outcome; release the claims at the end. A
+`ClaimKeeper` renews the claims while the batch works, so no other live worker writes its
+bindings, and a dead batch's claims are free again within seconds (`listings.claims`). A listing
+that another live run holds is counted as held by that run, never as published; a shop that stops
+answering ends the batch with `BatchResult.stopped` saying why.
 
 Ledger writes per listing: a create marks its binding "sending" before the call (a crash leaves
 "unknown outcome", resolved by a seller SKU lookup); each outcome is one transaction (binding,
@@ -32,12 +33,18 @@ from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, 
 from connectors.types import Connector, ListingStatus
 from listings import claims, ledger
 from listings.ledger import Outcome
-from listings.plan import Action, BindingState, Candidate, PlannedListing, has_no_item, narrow, plan_listing, screen
+from listings.plan import (
+    Action, BindingState, Candidate, PlannedListing, Reason, has_no_item, narrow, plan_listing, screen,
+)
 from listings.render import Blocked, RenderedListing
 from listings.render_pool import PendingRender
 
 # Starts rendering products' listings for the batch's channel (see `listings.render_pool`).
 SubmitRender = Callable[[Sequence[CatalogueProduct]], list[PendingRender]]
+
+# Told of each candidate's outcome as it is known: (product id, ListingOutcome, and for an
+# unchanged listing the `listings.plan.Reason` nothing was sent, else None).
+OnListing = Callable[[int, str, Reason | None], None]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +99,7 @@ class BatchResult:
     calls: Counter[str] = field(default_factory=Counter)        # operation -> successful calls
     failures: Counter[str] = field(default_factory=Counter)     # error class -> count
     listings: Counter[str] = field(default_factory=Counter)     # ListingOutcome -> listings
+    not_sent: Counter[str] = field(default_factory=Counter)     # Reason -> unchanged listings, why nothing was sent
     held_by_listing: dict[int, str] = field(default_factory=dict)  # product id -> the run holding it
     retry: set[int] = field(default_factory=set)                 # product ids that failed transiently
     stopped: str | None = None                                   # why the shop's batch stopped early
@@ -186,7 +194,7 @@ class Publisher:
         today: dt.date,
         only: frozenset[Action] | None = None,
         images: ImageCache | None = None,
-        on_listing: Callable[[int, str], None] | None = None,
+        on_listing: OnListing | None = None,
     ) -> None:
         self.engine = engine
         self.connector = connector
@@ -196,7 +204,7 @@ class Publisher:
         self.owner = claims.claimant(run_id)
         self.today = today
         self.only = only
-        self.on_listing = on_listing or (lambda product_id, outcome: None)
+        self.on_listing = on_listing or (lambda product_id, outcome, reason: None)
         self.result = BatchResult(connector.shop.key)
         self._images = images or ImageCache()
         self._failures_in_a_row = 0
@@ -220,7 +228,7 @@ class Publisher:
             to_render = [
                 c for c in candidates
                 if c.fingerprint and c.product_id in claimed
-                and screen(c.product, bindings[c.product_id], fingerprint=c.fingerprint, today=self.today)
+                and screen(c.product, bindings[c.product_id], fingerprint=c.fingerprint, today=self.today).due
             ]
             self._renders = RendersAhead(self.render, to_render)
             self._creates_ahead = [c.product_id for c in to_render if has_no_item(bindings[c.product_id])]
@@ -230,12 +238,12 @@ class Publisher:
                         self._held_elsewhere(candidate, holders)
                         continue
                     try:
-                        outcome = self._publish_one(candidate, bindings[candidate.product_id])
+                        outcome, not_sent = self._publish_one(candidate, bindings[candidate.product_id])
                     except ShopUnavailable as stop:
                         self._count(candidate, ListingOutcome.FAILED)
                         self._stop(str(stop), candidates[position + 1 :])
                         break
-                    self._count(candidate, outcome)
+                    self._count(candidate, outcome, not_sent)
         finally:
             self._renders.cancel()
             self._save_images()
@@ -246,9 +254,11 @@ class Publisher:
         with writing(self.engine) as connection:
             return ledger.renew(connection, self.shop_id, self.owner, product_ids)
 
-    def _count(self, candidate: Candidate, outcome: str) -> None:
+    def _count(self, candidate: Candidate, outcome: str, not_sent: Reason | None = None) -> None:
         self.result.listings[outcome] += 1
-        self.on_listing(candidate.product_id, outcome)
+        if not_sent is not None:
+            self.result.not_sent[not_sent] += 1
+        self.on_listing(candidate.product_id, outcome, not_sent)
 
     def _held_elsewhere(self, candidate: Candidate, holders: dict[int, str]) -> None:
         holder = holders.get(candidate.product_id)
@@ -265,17 +275,19 @@ class Publisher:
         for candidate in rest:
             self._count(candidate, ListingOutcome.NOT_ATTEMPTED)
 
-    def _publish_one(self, candidate: Candidate, binding: BindingState) -> str:
-        if not screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today):
-            return ListingOutcome.UNCHANGED
+    def _publish_one(self, candidate: Candidate, binding: BindingState) -> tuple[str, Reason | None]:
+        """The listing's outcome, and for an unchanged one the reason nothing was sent."""
+        screening = screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today)
+        if not screening.due:
+            return ListingOutcome.UNCHANGED, screening.reason
         rendering = self._renders.take(candidate) if candidate.fingerprint else None
         full = plan_listing(candidate.product, rendering, binding, product_id=candidate.product_id, today=self.today)
         planned = narrow(full, self.only)
         if planned is None:
             if full is None:
                 self._settle(candidate, binding)   # e.g. the renderer changed but the listing did not
-                return ListingOutcome.UNCHANGED
-            return ListingOutcome.OUT_OF_SCOPE
+                return ListingOutcome.UNCHANGED, Reason.SAME_RENDERING
+            return ListingOutcome.OUT_OF_SCOPE, None
         remote_id = binding.remote_id if binding.remote_status != ListingStatus.DELETED else None
         settles = planned.actions == full.actions     # done, or refused until the product changes
         outcome = ListingOutcome.BLOCKED if planned.actions == (Action.BLOCK,) else ListingOutcome.DONE
@@ -293,9 +305,9 @@ class Publisher:
             except ConnectorError as error:
                 self.result.retry.add(candidate.product_id)
                 self._record_failure(action, planned, error)
-                return ListingOutcome.FAILED
+                return ListingOutcome.FAILED, None
         self._failures_in_a_row = 0
-        return outcome
+        return outcome, None
 
     def _settle(self, candidate: Candidate, binding: BindingState) -> None:
         """Remember the input fingerprint: until the product changes, planning will not render it again."""

@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from sqlalchemy import Engine, select
 
@@ -21,9 +22,9 @@ from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
 from connectors.types import Connector, ShopConfig
 from listings import ledger
-from listings.plan import Action, Candidate, PlannedListing, ShopPlan, plan_listing, plan_shop
+from listings.plan import Action, Candidate, PlannedListing, Reason, ShopPlan, plan_listing, plan_shop
 from listings.profiles import ChannelProfile, load_profile
-from listings.publish import BatchResult, ImageCache, ListingOutcome, Publisher
+from listings.publish import BatchResult, ImageCache, ListingOutcome, OnListing, Publisher
 from listings.render_pool import RenderPool
 from listings.render import input_fingerprint, render_listing
 
@@ -56,11 +57,20 @@ def plan_for_shop(
 
 
 def products_for(shop: ShopConfig, products: dict[int, CatalogueProduct]) -> dict[int, CatalogueProduct]:
-    """A province's shop sells that province's products; a shop with no province sells them all."""
+    """The products the shop sells (see `sells`)."""
     if not shop.province:
         return products
-    province = comparison_key(shop.province)
-    return {pid: p for pid, p in products.items() if comparison_key(p.producer.address.province) == province}
+    return {pid: p for pid, p in products.items() if sells(shop.province, p)}
+
+
+def sells(shop_province: str | None, product: CatalogueProduct) -> bool:
+    """A province's shop sells that province's products; a shop with no province sells them all."""
+    return not shop_province or _province_key(product.producer.address.province) == _province_key(shop_province)
+
+
+@lru_cache(maxsize=256)
+def _province_key(province: str) -> str:
+    return comparison_key(province)
 
 
 def preview(engine: Engine, shop: ShopConfig, plan: ShopPlan, *, today: dt.date) -> list[PlannedListing]:
@@ -109,7 +119,7 @@ def publish_batch(
     only: frozenset[Action] | None = None,
     images: ImageCache | None = None,
     renders: RenderPool | None = None,
-    on_listing=None,
+    on_listing: OnListing | None = None,
 ) -> BatchResult:
     """Publish one batch; `renders` draws the listings (default: in this thread). A shop that stops
     answering does not raise: the result says so in `stopped`, with what was done before."""
@@ -136,14 +146,19 @@ class ShopTally:
     last: dict[int, str] = field(default_factory=dict)        # product id -> its last ListingOutcome
     outcomes: Counter[str] = field(default_factory=Counter)   # ListingOutcome -> listings, from `last`
     held_by: dict[int, str] = field(default_factory=dict)     # product id -> the run holding it
+    not_sent: dict[int, Reason] = field(default_factory=dict)  # product id -> why its last outcome sent nothing
     stopped: str | None = None
 
-    def settle(self, product_id: int, outcome: str) -> None:
+    def settle(self, product_id: int, outcome: str, not_sent: Reason | None = None) -> None:
         previous = self.last.get(product_id)
         if previous is not None:
             self.outcomes[previous] -= 1
         self.last[product_id] = outcome
         self.outcomes[outcome] += 1
+        if not_sent is None:
+            self.not_sent.pop(product_id, None)
+        else:
+            self.not_sent[product_id] = not_sent
 
     def held(self) -> set[int]:
         return {pid for pid, outcome in self.last.items() if outcome == ListingOutcome.HELD}
@@ -164,13 +179,13 @@ class RunTally:
         self._lock = threading.Lock()
         self._on_change = on_change or (lambda tally: None)
 
-    def listener(self, shop_key: str) -> Callable[[int, str], None]:
+    def listener(self, shop_key: str) -> OnListing:
         """The `on_listing` callback for the batches of one shop."""
-        return lambda product_id, outcome: self.settle(shop_key, product_id, outcome)
+        return lambda product_id, outcome, not_sent: self.settle(shop_key, product_id, outcome, not_sent)
 
-    def settle(self, shop_key: str, product_id: int, outcome: str) -> None:
+    def settle(self, shop_key: str, product_id: int, outcome: str, not_sent: Reason | None = None) -> None:
         with self._lock:
-            self.shops[shop_key].settle(product_id, outcome)
+            self.shops[shop_key].settle(product_id, outcome, not_sent)
         self._on_change(self)
 
     def add(self, result: BatchResult) -> None:
@@ -198,20 +213,38 @@ class RunTally:
             }
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Per shop: the successful calls, failed calls by error class, and listings by every outcome
-        but done and unchanged (zeros left out). What the flow returns, and its summary's rows."""
+        """Per shop: the successful calls, failed calls by error class, listings by every outcome
+        but done and unchanged, and unchanged listings by why nothing was sent (`not_sent:<reason>`);
+        zeros left out. What the flow returns, its summary's rows and its last log line."""
         with self._lock:
             return {
                 key: dict(shop.calls) | {f"failed:{name}": n for name, n in shop.failures.items()}
                 | {name: shop.outcomes[name] for name in SUMMARY_OUTCOMES if shop.outcomes[name]}
+                | {f"{NOT_SENT}{reason}": n for reason, n in sorted(Counter(shop.not_sent.values()).items())}
                 for key, shop in self.shops.items()
             }
+
+
+NOT_SENT = "not_sent:"   # the prefix of a count of unchanged listings by `Reason`
 
 
 def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict]:
     """The publish summary table: a row per shop, the usual columns always, any other count after them."""
     extra = sorted({name for shop in counts.values() for name in shop} - set(SUMMARY_COLUMNS))
     return [{"shop": key, **{name: shop.get(name, 0) for name in (*SUMMARY_COLUMNS, *extra)}} for key, shop in counts.items()]
+
+
+def summary_line(counts: dict[str, dict[str, int]]) -> str:
+    """The same counts in one line for the log: "shopee-dong-thap: 3 create, 1 not sent (refused
+    until the content changes); lazada-dong-thap: nothing to do"."""
+    return "; ".join(f"{key}: " + (", ".join(_count_words(name, n) for name, n in shop.items()) or "nothing to do")
+                     for key, shop in counts.items())
+
+
+def _count_words(name: str, n: int) -> str:
+    if name.startswith(NOT_SENT):
+        return f"{n} not sent ({Reason(name.removeprefix(NOT_SENT)).text})"
+    return f"{n} {name.replace('_', ' ')}"
 
 
 SUMMARY_COLUMNS = ("create", "adopt", "update", "price_stock", "relist", "unlist", "upload_image", *SUMMARY_OUTCOMES)

@@ -120,20 +120,39 @@ def _end_ephemeral_server_with_this_command() -> None:
 
 @app.command()
 def ledger(seller_sku: str = typer.Option(None, help="History of one product (all shops)"),
-           run_id: str = typer.Option(None, help="What one flow run did")) -> None:
-    """Show the listing ledger's event log for a product or a run."""
+           run_id: str = typer.Option(None, help="What one flow run did"),
+           explain: str = typer.Option(None, metavar="SKU", help="Why one product's listing was or was not sent: "
+                                       "its binding per shop, the next publish's verdict, its last events")) -> None:
+    """Show the listing ledger's event log for a product or a run, or explain one product's listings."""
     from catalogue.store import transaction
     from flows.context import pipeline_context
     from listings.ledger import events
 
+    if explain:
+        _explain(explain)
+        return
     if not seller_sku and not run_id:
-        raise typer.BadParameter("give --seller-sku or --run-id")
+        raise typer.BadParameter("give --seller-sku, --run-id or --explain")
     with transaction(pipeline_context().engine) as session:
         rows = events(session, run_id=run_id, seller_sku=seller_sku)
     for row in rows:
         error = f" [{row.error_code}] {row.message}" if row.error_code else ""
         typer.echo(f"{row.at:%Y-%m-%d %H:%M:%S} {row.shop_key:<22} {row.seller_sku:<30} {row.operation:<12} {row.outcome}{error}")
     typer.echo(f"{len(rows)} events")
+
+
+def _explain(seller_sku: str) -> None:
+    from flows.context import pipeline_context
+    from listings.explain import UnknownSku, explain, explanation_lines
+
+    context = pipeline_context()
+    try:
+        explanation = explain(context.engine, seller_sku.strip(), today=context.today)
+    except UnknownSku as error:
+        typer.echo(f"ocop ledger --explain: {error}", err=True)
+        raise typer.Exit(1) from None
+    for line in explanation_lines(explanation):
+        typer.echo(line)
 
 
 def _mount_sub_commands() -> None:

@@ -29,6 +29,7 @@ import pandas as pd
 from catalogue.records import CatalogueProduct, NotListable
 from connectors.errors import ErrorClass
 from connectors.types import Channel, ListingStatus
+from listings.plan import NOT_SELLING
 from listings.profiles import load_profile
 from listings.render import could_be_listing_title
 from listings.text import names_in_full
@@ -42,7 +43,7 @@ class State(StrEnum):
     DUPLICATE = "duplicate"          # more than one item on the shop for one product
     UNDER_REVIEW = "under_review"
     REJECTED = "rejected"            # by the platform, with its reason
-    INACTIVE = "inactive"            # on the shop but not selling: unlisted, suspended, draft
+    INACTIVE = "inactive"            # on the shop, not selling (`listings.plan.NOT_SELLING`)
     BLOCKED = "blocked"              # never sent: required fields missing
     MISSING = "missing"              # should be listed, is not
     UNVERIFIED = "unverified"        # the shop could not be read in this run
@@ -52,7 +53,6 @@ class State(StrEnum):
 
 
 DRIFT_FIELDS = ("title", "price", "gtin", "stars")
-_NOT_SELLING = (ListingStatus.INACTIVE.value, ListingStatus.SUSPENDED.value, ListingStatus.DRAFT.value)
 _STATUS_RANK = {ListingStatus.LIVE.value: 0, ListingStatus.UNDER_REVIEW.value: 1, ListingStatus.REJECTED.value: 2,
                 ListingStatus.INACTIVE.value: 3, ListingStatus.SUSPENDED.value: 4, ListingStatus.DRAFT.value: 5}
 
@@ -68,6 +68,7 @@ class Finding:
     in_denominator: bool             # listable: counts toward "100% listed"
     live: bool                       # visible and selling on the shop
     remote_id: str | None = None
+    remote_status: str | None = None      # our ListingStatus word for the item the shop holds
     ledger_remote_id: str | None = None   # what the ledger recorded; differs when the shop lost the item
     platform_status: str | None = None
     remote_title: str | None = None
@@ -230,7 +231,7 @@ def _state(grid: pd.DataFrame) -> np.ndarray:
         is_live,
         status == ListingStatus.UNDER_REVIEW.value,
         status == ListingStatus.REJECTED.value,
-        status.isin(_NOT_SELLING),
+        status.isin([s.value for s in NOT_SELLING]),
         has_blocked,
         grid["l_class"] == ErrorClass.REJECTED.value,
     ]
@@ -246,7 +247,7 @@ def _finding(row) -> Finding:
         shop_key=row.shop_key, channel=row.channel, state=state, seller_sku=row.sku, ocop_code=row.ocop_code,
         producer_key=row.producer_key, in_denominator=_none(row.not_listable) is None,
         live=row.status == ListingStatus.LIVE.value,
-        remote_id=_none(row.remote_id), ledger_remote_id=_none(row.l_remote_id),
+        remote_id=_none(row.remote_id), remote_status=_none(row.status), ledger_remote_id=_none(row.l_remote_id),
         platform_status=_none(row.platform_status),
         remote_title=_none(row.title), remote_price_vnd=_int(row.r_price), remote_gtin=_none(row.r_gtin),
         reason=_reason(state, row), error_code=_none(row.l_code), drift=row.drift,

@@ -14,7 +14,6 @@ _SEEN_AS = {
     State.EXPIRED_LIVE: ListingStatus.LIVE,
     State.UNDER_REVIEW: ListingStatus.UNDER_REVIEW,
     State.REJECTED: ListingStatus.REJECTED,
-    State.INACTIVE: ListingStatus.INACTIVE,
     State.NOT_LISTABLE: ListingStatus.INACTIVE,   # on the shop but not live (live would be EXPIRED_LIVE)
 }
 
@@ -30,7 +29,11 @@ def observations(reconciliation: Reconciliation) -> Iterator[Observation]:
 def _observation(finding: Finding) -> Observation | None:
     if finding.seller_sku is None or finding.ocop_code is None:
         return None   # an orphan: nothing of ours to update
-    if finding.state in _SEEN_AS and finding.remote_id is not None:
+    if finding.state == State.INACTIVE and finding.remote_id is not None:
+        # its own status, not "inactive": planning relists an unlisted item but leaves a suspended
+        # one (or a draft) to the seller (`listings.plan.NOT_SELLING`)
+        status = finding.remote_status
+    elif finding.state in _SEEN_AS and finding.remote_id is not None:
         status = _SEEN_AS[finding.state].value
     elif finding.state == State.MISSING and finding.ledger_remote_id is not None:
         status = None  # we created it, the shop no longer holds it (deleted in the seller centre)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from catalogue.sample import sample_rows
 from catalogue.store import transaction
@@ -55,6 +55,21 @@ def test_a_second_run_makes_no_write_call(pipeline):
     second = publish_listings()
     assert pipeline.fleet.write_calls() == writes
     assert all(not counts for counts in second.values())
+
+
+def test_listings_that_render_as_last_pushed_are_counted_as_not_sent_and_send_nothing(pipeline):
+    publish_listings()
+    writes = pipeline.fleet.write_calls()
+    engine = pipeline.engine()
+    with engine.begin() as connection:   # as after a change to the renderer that leaves these listings as they were
+        changed = connection.execute(update(ListingBinding).where(ListingBinding.pushed_hash.is_not(None))
+                                     .values(source_fingerprint="an earlier renderer")).rowcount
+    engine.dispose()
+    result = publish_listings()
+    assert pipeline.fleet.write_calls() == writes
+    assert sum(counts.get("not_sent:same_rendering", 0) for counts in result.values()) == changed > 0
+    assert all(set(counts) == {"not_sent:same_rendering"} for counts in result.values()), result
+    assert all(not counts for counts in publish_listings().values())
 
 
 def test_a_changed_price_produces_exactly_the_price_updates(pipeline):

@@ -6,7 +6,7 @@ from dataclasses import replace
 from catalogue.records import CertificationRecord
 from connectors.errors import ErrorClass
 from connectors.types import ListingStatus
-from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, narrow, plan_listing, plan_shop, screen
+from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, Reason, narrow, plan_listing, plan_shop, screen
 from listings.profiles import load_profile
 from listings.render import input_fingerprint, render_listing
 from tests.listings.listing_products import TODAY, catalogue_product
@@ -29,6 +29,10 @@ def _synced(product, **changes) -> BindingState:
         source_fingerprint=input_fingerprint(product, PROFILE),
     )
     return replace(state, **changes)
+
+
+def _screen(product, binding):
+    return screen(product, binding, fingerprint=input_fingerprint(product, PROFILE), today=TODAY)
 
 
 def test_a_new_listable_product_is_created():
@@ -75,9 +79,9 @@ def test_refused_content_is_not_retried_until_the_product_changes():
     product = catalogue_product()
     refused = BindingState(product_id=1, seller_sku=product.product.seller_sku, last_error_class=ErrorClass.REJECTED,
                            attempts=1, source_fingerprint=input_fingerprint(product, PROFILE))
-    assert not screen(product, refused, fingerprint=input_fingerprint(product, PROFILE), today=TODAY)
+    assert _screen(product, refused).reason == Reason.REFUSED
     repriced = catalogue_product(price_vnd=99_000)   # the price may be what the platform refused
-    assert screen(repriced, refused, fingerprint=input_fingerprint(repriced, PROFILE), today=TODAY)
+    assert _screen(repriced, refused).reason == Reason.CHANGED
     assert _plan(repriced, refused).actions == (Action.CREATE,)
 
 
@@ -92,7 +96,7 @@ def test_a_refused_update_is_not_resent_with_a_price_change():
 def test_a_refused_relist_is_not_resent():
     product = catalogue_product()
     refused = _synced(product, remote_status=ListingStatus.INACTIVE, last_error_class=ErrorClass.REJECTED)
-    assert not screen(product, refused, fingerprint=input_fingerprint(product, PROFILE), today=TODAY)
+    assert not _screen(product, refused).due
 
 
 def test_a_transient_failure_is_retried():
@@ -149,3 +153,57 @@ def test_a_provincial_shop_is_planned_with_its_own_province_only():
     shop = ShopConfig("shopee-dong-thap", Channel.SHOPEE, "http://127.0.0.1:9", None, province="Đồng Tháp")
     assert list(products_for(shop, {1: home, 2: elsewhere})) == [1]
     assert list(products_for(replace(shop, province=None), {1: home, 2: elsewhere})) == [1, 2]
+
+
+EXPIRED = CertificationRecord("1/QĐ-UBND", dt.date(2022, 1, 5), "UBND", 3)
+
+
+def test_screening_says_why_each_listing_is_or_is_not_sent():
+    product = catalogue_product()
+    blocked = catalogue_product(net_weight_g=None)
+    expired = catalogue_product(certification=EXPIRED)
+    recorded_blocked = BindingState(product_id=1, seller_sku=blocked.product.seller_sku,
+                                    blocked_reasons=("net weight missing",),
+                                    source_fingerprint=input_fingerprint(blocked, PROFILE))
+    cases = [
+        (product, None, Reason.NEVER_PUSHED, True),
+        (catalogue_product(price_vnd=99_000), _synced(product), Reason.CHANGED, True),
+        (product, _synced(product), Reason.UNCHANGED, False),
+        (product, _synced(product, last_error_class=ErrorClass.TRANSIENT), Reason.FAILED, True),
+        (product, _synced(product, last_error_class=ErrorClass.REJECTED), Reason.REFUSED, False),
+        (product, _synced(product, remote_status=ListingStatus.REJECTED), Reason.REFUSED, False),
+        (product, _synced(product, remote_status=ListingStatus.INACTIVE), Reason.UNLISTED, True),
+        (product, _synced(product, remote_status=ListingStatus.DELETED), Reason.GONE, True),
+        (product, _synced(product, source_fingerprint=None, pushed_hash=None), Reason.EDITED_ON_SHOP, True),
+        (blocked, recorded_blocked, Reason.BLOCKED, False),
+        (expired, _synced(product), Reason.TO_UNLIST, True),
+        (expired, _synced(product, remote_status=ListingStatus.INACTIVE), Reason.NOT_LISTABLE, False),
+    ]
+    for item, binding, reason, due in cases:
+        screening = _screen(item, binding)
+        assert (screening.reason, screening.due) == (reason, due), (reason, screening)
+    assert str(_screen(expired, None)) == "not listable (certificate expired)"
+    assert str(_screen(blocked, recorded_blocked)) == "blocked until the product is completed (net weight missing)"
+
+
+def test_a_suspended_item_is_not_relisted_but_an_unlisted_one_is():
+    product = catalogue_product()
+    suspended = _synced(product, remote_status=ListingStatus.SUSPENDED)
+    assert (_screen(product, suspended).due, _screen(product, suspended).reason) == (False, Reason.NOT_SELLING)
+    assert _plan(product, suspended) is None
+    assert _plan(product, _synced(product, remote_status=ListingStatus.INACTIVE)).actions == (Action.RELIST,)
+
+
+def test_a_suspended_item_still_receives_content_changes_but_no_relist():
+    product = catalogue_product()
+    edited = catalogue_product(description="Mô tả mới")
+    suspended = _synced(product, remote_status=ListingStatus.SUSPENDED)
+    assert _screen(edited, suspended).due
+    assert _plan(edited, suspended).actions == (Action.UPDATE,)
+
+
+def test_an_expired_product_whose_item_is_suspended_is_not_unlisted():
+    expired = catalogue_product(certification=EXPIRED)
+    suspended = _synced(catalogue_product(), remote_status=ListingStatus.SUSPENDED)
+    assert _plan(expired, suspended) is None
+    assert _screen(expired, suspended).reason == Reason.NOT_LISTABLE

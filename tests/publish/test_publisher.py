@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 
@@ -11,6 +12,7 @@ from catalogue.sample import sample_rows
 from catalogue.store import make_engine, transaction
 from connectors.errors import Rejected, TransientError
 from listings import ledger, sync
+from listings.plan import Reason
 from listings.profiles import load_profile
 from tests.publish.fake_shop import SHOP, FakeShop, Item
 
@@ -151,3 +153,15 @@ def test_a_batch_cut_off_mid_create_leaves_a_few_marked_and_the_retry_creates_ea
     assert shop.calls["find"] == len(marked)           # one lookup for each marked create, no more
     assert max(shop.skus().values()) == 1
     assert set(shop.skus()) == {c.product.product.seller_sku for c in candidates}
+
+
+def test_a_stale_batch_sends_nothing_and_says_why_per_listing(engine):
+    shop = FakeShop(failures={"create": [Rejected("mô tả có nội dung chữa bệnh", code="error_description")]})
+    plan = _plan(engine)
+    first = _publish(engine, shop, plan.candidates)
+    calls = sum(shop.calls.values())
+    again = _publish(engine, shop, plan.candidates, run_id="run-2")   # planned before the first had run
+    assert sum(shop.calls.values()) == calls
+    assert again.listings == {"unchanged": len(plan.candidates)}
+    assert again.not_sent == Counter({Reason.UNCHANGED: first.listings["done"], Reason.REFUSED: 1,
+                                      Reason.BLOCKED: first.listings["blocked"]})
