@@ -311,8 +311,8 @@ def _kind_from_words(text: str) -> ProducerKind | None:
 class _RowCheck:
     """Collects the issues of one row while its fields are parsed.
 
-    The reader's own findings come first; then every value is screened for characters the catalogue
-    does not take (see catalogue.characters) and the row for text typed in a legacy font.
+    The reader's own warnings come first; then every value is screened for characters the catalogue
+    does not take (see catalogue.characters).
     """
 
     def __init__(self, row: SourceRow):
@@ -323,7 +323,6 @@ class _RowCheck:
         for field, value in row.values.items():
             if isinstance(value, str):
                 self._screen(field, value)
-        self._check_legacy_font()
 
     def _screen(self, field: str, value: str) -> None:
         screened = screen(value)
@@ -332,16 +331,6 @@ class _RowCheck:
         elif screened.removed:
             self.values[field] = screened.text
             self.add(field, value, screened.removed, "warning")
-
-    def _check_legacy_font(self) -> None:
-        texts = {field: value for field, value in self.values.items()
-                 if isinstance(value, str) and not value.isascii() and field not in self.refused}
-        legacy = legacy_font_encoding(" ".join(texts.values())) if texts else None
-        if legacy:
-            field, value = max(texts.items(), key=lambda item: _legacy_weight(item[1], legacy))
-            example = legacy_font_example(value, legacy)
-            self.refuse(field, value, f"the text is in the legacy {legacy} font encoding (reads like {example!r}); "
-                                      f"{legacy_font_advice(legacy)}")
 
     def refuse(self, field: str, value: str | None, rule: str) -> None:
         self.add(field, value, rule)
@@ -397,12 +386,29 @@ def _fits(field: str, number: int) -> bool:
     return bits is None or -(2 ** (bits - 1)) <= number < 2 ** (bits - 1)
 
 
-def _legacy_weight(text: str, legacy: str) -> tuple[bool, int]:
-    return legacy_font_encoding(text) == legacy, sum(not char.isascii() for char in text)
+def legacy_font_issue(row: SourceRow) -> Issue | None:
+    """Text typed in the TCVN3 or VNI fonts, found over all of the row's text (each cell is short)."""
+    texts = {field: value for field, value in row.values.items() if isinstance(value, str) and not value.isascii()}
+    legacy = legacy_font_encoding(" ".join(texts.values())) if texts else None
+    if legacy is None:
+        return None
+    field, value = max(texts.items(), key=lambda item: (legacy_font_encoding(item[1]) == legacy, len(item[1])))
+    rule = (f"the text is in the legacy {legacy} font encoding (reads like {legacy_font_example(value, legacy)!r}); "
+            f"{legacy_font_advice(legacy)}")
+    return Issue(row.number, field, value, rule, sheet=row.sheet)
 
 
 def validate_row(row: SourceRow, *, today: dt.date) -> tuple[ValidRow | None, list[Issue]]:
-    """The row as records, or None; with every issue found (all rules run, not just the first)."""
+    """The row as records, or None; with every issue found (all rules run, not just the first).
+
+    A row the reader could not read reliably (a quote left open, a formula never calculated), or
+    typed in a legacy font, is rejected with that finding alone: its cells are not what the file means.
+    """
+    if any(issue.severity == "error" for issue in row.issues):
+        return None, list(row.issues)
+    legacy = legacy_font_issue(row)
+    if legacy is not None:
+        return None, [*row.issues, legacy]
     check = _RowCheck(row)
     ocop_code = check.text("ocop_code", required=True)
     name, name_key = _product_name(check)

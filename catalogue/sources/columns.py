@@ -65,6 +65,12 @@ class HeaderMap:
 
     positions: dict[str, int]
     ignored: tuple[str, ...]
+    labels: tuple[str, ...] = ()     # per position: its canonical column, else its header as written
+
+    def name_at(self, position: int) -> str:
+        """What to call a cell of this column in a message: "product_name", "STT" or "column 27"."""
+        label = self.labels[position] if position < len(self.labels) else ""
+        return label[:64] or f"column {position + 1}"
 
     def missing_required(self) -> list[str]:
         missing = [column for column in REQUIRED_COLUMNS if column not in self.positions]
@@ -79,14 +85,17 @@ class HeaderMap:
 def map_headers(headers: list[object]) -> HeaderMap:
     positions: dict[str, int] = {}
     ignored: list[str] = []
+    labels: list[str] = []
     for index, header in enumerate(headers):
         column = _BY_KEY.get(header_key(header))
         if column is None or column in positions:
-            if clean_text(header):
-                ignored.append(clean_text(header))
+            labels.append(clean_text(header))
+            if labels[-1]:
+                ignored.append(labels[-1])
             continue
         positions[column] = index
-    return HeaderMap(positions=positions, ignored=tuple(ignored))
+        labels.append(column)
+    return HeaderMap(positions=positions, ignored=tuple(ignored), labels=tuple(labels))
 
 
 def item_values(item: object) -> dict[str, object]:

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from catalogue.ingest import ingest
 from catalogue.models import IngestReject, Product
+from catalogue.normalise import ascii_fold
+from catalogue.sources import SourceError
 from catalogue.store import transaction
-from tests.catalogue.rows import csv_text, good_row, write_csv
+from tests.catalogue.rows import cp1258_bytes, csv_text, good_row, write_csv
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -188,3 +190,114 @@ def test_a_long_list_of_ignored_columns_is_summarised(engine, tmp_path):
     summary = ingest_file(engine, tmp_path, path)
     assert summary.accepted == 1
     assert "… and 19,990 more" in summary.detail and len(summary.detail) < 1000
+
+
+# --- CSV records the parser would swallow ---------------------------------------------------------
+
+def csv_lines(rows) -> list[str]:
+    return csv_text(rows).split("\r\n")[:-1]     # the header, then one line per row
+
+
+def write_lines(path, lines, encoding="utf-8"):
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+def test_a_stray_quote_does_not_swallow_the_next_record(engine, tmp_path):
+    lines = csv_lines(numbered(5))
+    lines[4] = lines[4] + ',"sen-4.jpg'          # an extra cell opening a quote it never closes
+    lines[4] = lines[4].replace(',,"sen-4.jpg', ',"sen-4.jpg')   # keep the header's width
+    summary = ingest_file(engine, tmp_path, write_lines(tmp_path / "quote.csv", lines))
+    assert balanced(summary, 5) and (summary.accepted, summary.rejected) == (4, 1)
+    [issue] = [i for i in summary.issues if i.severity == "error"]
+    assert (issue.row, issue.field) == (5, "images") and "line 6 were read into it" in issue.rule
+    assert stored_codes(engine) == [f"87-872-{i:05d}-3-2024" for i in (1, 2, 3, 5)]
+
+
+def test_a_quote_opened_in_a_middle_cell_and_closed_lines_later_rejects_only_its_own_line(engine, tmp_path):
+    rows = numbered(6)
+    lines = csv_lines(rows)
+    lines[2] = lines[2].replace("Hạt sen sấy số 2", '"Hạt sen sấy số 2')
+    lines[4] = lines[4].replace("Hạt sen sấy số 4", 'Hạt sen sấy số 4"')   # a quote closes it two lines on
+    summary = ingest_file(engine, tmp_path, write_lines(tmp_path / "quote.csv", lines))
+    assert balanced(summary, 6) and errors(summary) == [(3, "product_name")]
+    assert "lines 4–5 were read into it" in summary.issues[0].rule
+    assert len(stored_codes(engine)) == 5
+
+
+def test_a_quote_never_closed_in_a_long_file_loses_none_of_the_rows_below(engine, tmp_path):
+    lines = csv_lines(numbered(700))
+    lines[1] = lines[1].replace("Hạt sen sấy số 1", '"Hạt sen sấy số 1')
+    summary = ingest_file(engine, tmp_path, write_lines(tmp_path / "quote.csv", lines))
+    assert balanced(summary, 700) and (summary.accepted, summary.rejected) == (699, 1)
+    assert errors(summary) == [(2, "product_name")]
+
+
+def test_a_description_written_on_several_lines_is_one_record(engine, tmp_path):
+    rows = numbered(3, description="Thành phần: sen, đường.\nHạn dùng: 12 tháng, nơi khô ráo.\n\nSản xuất tại Đồng Tháp")
+    summary = ingest_csv(engine, tmp_path, rows)
+    assert balanced(summary, 3) and summary.accepted == 3 and summary.issues == ()
+
+
+def test_old_mac_line_ends_are_lines(engine, tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(csv_text(numbered(3)).replace("\r\n", "\r").encode("utf-8"))
+    summary = ingest_file(engine, tmp_path, path)
+    assert balanced(summary, 3) and summary.accepted == 3
+
+
+# --- text in the wrong encoding ----------------------------------------------------------------
+
+def legacy_row(**overrides) -> dict[str, str]:
+    """A row of a legacy-font file: the Vietnamese text font-encoded, the rest plain ASCII."""
+    return {key: ascii_fold(value) for key, value in good_row(gtin="", **overrides).items()} | TCVN3_ROW
+
+
+TCVN3_ROW = {"product_name": "B\xb8nh ph\xe5ng n\xd5p Cao L\xb7nh", "producer_name": "H\xeep t\xb8c x\xb7 Sen Th\xb8p M\xad\xeai",
+             "commune": "x\xb7 T\xa9n Thu\xa9n"}
+
+
+def test_tcvn3_text_after_the_first_256_kb_of_a_utf8_csv_rejects_those_rows_naming_the_encoding(engine, tmp_path):
+    rows = numbered(700, description="Hạt sen sấy giòn, đóng gói hút chân không, bảo quản nơi khô ráo. " * 5)
+    rows[690].update(TCVN3_ROW)
+    path = write_csv(tmp_path / "late-tcvn3.csv", rows)
+    assert path.read_text(encoding="utf-8").index("B\xb8nh") > 256 * 1024
+    summary = ingest_file(engine, tmp_path, path)
+    assert balanced(summary, 700) and errors(summary) == [(692, "producer_name")]
+    assert "legacy TCVN3 font encoding" in summary.issues[0].rule
+
+
+def test_tcvn3_bytes_after_the_first_256_kb_are_named_as_tcvn3_too(engine, tmp_path):
+    lines = csv_lines(numbered(700, description="Hạt sen sấy giòn, đóng gói hút chân không, bảo quản nơi khô ráo. " * 5))
+    legacy = csv_lines([legacy_row(ocop_code="87-872-09999-3-2024")])[1]
+    path = tmp_path / "late-tcvn3-bytes.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8") + (legacy + "\r\n").encode("cp1252"))
+    summary = ingest_file(engine, tmp_path, path)
+    assert balanced(summary, 701) and [row for row, _ in errors(summary)] == [702]
+    assert "legacy TCVN3" in [i for i in summary.issues if i.severity == "error"][0].rule
+
+
+def test_a_utf8_file_with_two_windows_1258_lines_names_that_encoding_and_the_lines(engine, tmp_path):
+    lines = csv_lines(numbered(5))
+    lines[2] = lines[2].replace("Hạt sen sấy số 2", "Trà tim sen")
+    lines[4] = lines[4].replace("Hạt sen sấy số 4", "Mứt sen")
+    body = [line.encode("cp1258" if number in (2, 4) else "utf-8", errors="strict") if number not in (2, 4)
+            else cp1258_bytes(line) for number, line in enumerate(lines)]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\r\n".join(body) + b"\r\n")
+    summary = ingest_file(engine, tmp_path, path)
+    assert balanced(summary, 5) and summary.accepted == 5
+    warnings = [issue for issue in summary.issues if issue.severity == "warning"]
+    assert [issue.row for issue in warnings] == [3, 5]
+    assert all("Windows-1258" in issue.rule and "TCVN3" not in issue.rule for issue in warnings)
+    assert "line 3 is not UTF-8" in warnings[0].rule
+    assert {"Trà tim sen", "Mứt sen"} <= set(stored_names(engine))
+
+
+def test_a_legacy_font_file_is_refused_naming_the_encoding_and_its_lines(engine, tmp_path):
+    rows = [legacy_row(ocop_code=f"X-{i}") for i in range(3)]
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(csv_text(rows).encode("cp1252"))
+    with pytest.raises(SourceError, match=r"legacy TCVN3 font encoding \(lines 2, 3, 4;"):
+        ingest_file(engine, tmp_path, path)
+    assert stored_codes(engine) == []
