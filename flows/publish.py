@@ -2,7 +2,8 @@
 
 Thin orchestration over `listings.sync`: tasks are per shop (plan) and per batch (publish), never
 per listing (a task run costs ~9 ms of orchestration). Shops run concurrently; one connector per
-shop is shared by its batches so the shop's client-side rate limit holds across them.
+shop is shared by its batches, and the shop's rate limit is shared through the database by every
+process that calls it (`listings.shop_rate_limit`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from listings.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_
 from listings.profiles import load_profile
 from listings.publish import BatchResult, ImageCache, ListingOutcome, PublishIncomplete, ShopUnavailable
 from listings.render_pool import RenderPool
+from listings.shop_rate_limit import shared_rate_limiter
 
 # Listings that failed transiently in one round (a 5xx after the connector's own retries, a
 # timeout) are tried again in the next; refused ones are not (their product has not changed).
@@ -169,7 +171,10 @@ class PublishRun:
         self.only = only
         self.batch_size = batch_size
         self.logger = logger
-        self.clients = {shop.key: ShopClient(connector_for(shop), ImageCache()) for shop in targets}
+        # every process publishing to a shop takes its calls' slots from one row: the shop's rate is the total
+        self.clients = {shop.key: ShopClient(connector_for(shop, rate_limiter=shared_rate_limiter(context.engine, shop)),
+                                             ImageCache())
+                        for shop in targets}
         self.tally = sync.RunTally(list(self.targets), on_change=progress.update)
         self.unavailable: dict[str, str] = {}
 
