@@ -33,7 +33,8 @@ from catalogue.validation import ValidRow, validate_row
 from ocop.settings import load_settings
 from reports.files import write_csv_rows
 
-REJECTS_CSV_COLUMNS = ("row", "severity", "field", "value", "rule", "ocop_code", "product_name")
+REJECTS_CSV_COLUMNS = ("sheet", "row", "severity", "field", "value", "rule", "ocop_code", "product_name")
+SHEET_NAME_LENGTH = IngestReject.sheet.type.length
 
 
 @dataclass(frozen=True)
@@ -184,8 +185,9 @@ def _record_run(session: Session, run: IngestRun, summary: IngestSummary) -> Non
     run.finished_at = dt.datetime.now(dt.UTC)
     rejects = BulkBatch(session, insert(IngestReject.__table__))
     for issue in summary.issues:
-        rejects.add({"run_id": run.id, "row_number": issue.row, "field": issue.field, "value": issue.value,
-                     "rule": issue.rule, "severity": issue.severity})
+        rejects.add({"run_id": run.id, "sheet": issue.sheet and issue.sheet[:SHEET_NAME_LENGTH],
+                     "row_number": issue.row, "field": issue.field, "value": issue.value, "rule": issue.rule,
+                     "severity": issue.severity})
     rejects.flush()
 
 
@@ -197,6 +199,6 @@ def _write_rejects_csv(summary: IngestSummary, context: dict[int, tuple[str, str
     if rejects_dir is None:
         rejects_dir = load_settings().home / "rejects"
     rejects_dir.mkdir(parents=True, exist_ok=True)
-    rows = ([issue.row, issue.severity, issue.field, issue.value or "", issue.rule, *context.get(issue.key, ("", ""))]
-            for issue in summary.issues)
+    rows = ([issue.sheet or "", issue.row, issue.severity, issue.field, issue.value or "", issue.rule,
+             *context.get(issue.key, ("", ""))] for issue in summary.issues)
     return write_csv_rows(rejects_dir / f"ingest-{summary.run_id}-rejects.csv", REJECTS_CSV_COLUMNS, rows)

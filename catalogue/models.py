@@ -110,6 +110,7 @@ class IngestReject(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
+    sheet: Mapped[str | None] = mapped_column(String(100))   # the workbook's sheet, when several were read
     row_number: Mapped[int] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(64))
     value: Mapped[str | None] = mapped_column(Text)

@@ -1,52 +1,104 @@
-"""Reading a provincial XLSX workbook: title rows above the header, merged cells, error cells, serial dates."""
+"""Reading a provincial XLSX workbook: title rows above the header, merged cells, error cells, serial dates.
+
+Every sheet whose first rows hold a recognisable header is a data sheet and is read (one sheet per
+year or per district is common); sheets without one (notes, charts) are named as skipped. Sheets
+are streamed (openpyxl read-only) by the rows they really hold, at most MAX_DATA_ROWS in all.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
+from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
 
-from catalogue.sources.columns import HeaderMap, map_headers
+from catalogue.issues import Issue
+from catalogue.messages import summarise
+from catalogue.sources.columns import REQUIRED_COLUMNS, HeaderMap, map_headers
 from catalogue.sources.table import SourceError, SourceRow, SourceTable, is_data_row
+from catalogue.sources.xlsx_archive import ENCRYPTED_ADVICE, MergedRange, SheetScan, scan_archive
 
 HEADER_SEARCH_ROWS = 30
+MAX_DATA_ROWS = 500_000
 DATE_COLUMNS = frozenset({"decision_date"})
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ParseError,
+               ValueError, TypeError)
+
+
+@dataclass
+class _DataSheet:
+    title: str
+    part: str                   # its XML part in the archive
+    header_row: int
+    header_map: HeaderMap
 
 
 def read_xlsx(path: Path) -> SourceTable:
     source = str(path)
+    with _unreadable_as_source_error(source):
+        scans = scan_archive(path, source)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        # Not read-only: merged-cell ranges are only available on a fully loaded sheet.
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise SourceError(f"{source}: not a readable XLSX workbook ({error})") from None
-    best: tuple[Worksheet, int, HeaderMap] | None = None
+        with _unreadable_as_source_error(source):
+            sheets, skipped = _data_sheets(workbook, source)
+    except BaseException:
+        workbook.close()
+        raise
+    several = len(sheets) > 1
+    rows = _rows(workbook, sheets, scans, several, source)
+    ignored = tuple(dict.fromkeys(name for sheet in sheets for name in sheet.header_map.ignored))
+    return SourceTable(source=source, rows=rows, ignored_columns=ignored, detail=_detail(sheets, skipped),
+                       sheets=tuple(sheet.title for sheet in sheets) if several else ())
+
+
+@contextmanager
+def _unreadable_as_source_error(source: str) -> Iterator[None]:
+    try:
+        yield
+    except SourceError:
+        raise
+    except RuntimeError as error:     # zipfile's "... is encrypted, password required"
+        if "encrypted" not in str(error):
+            raise
+        raise SourceError(f"{source}: the workbook is encrypted; {ENCRYPTED_ADVICE}") from None
+    except _UNREADABLE as error:
+        raise SourceError(f"{source}: not a readable XLSX workbook ({type(error).__name__}: "
+                          f"{str(error)[:200]})") from None
+
+
+def _data_sheets(workbook, source: str) -> tuple[list[_DataSheet], list[str]]:
+    sheets, skipped = [], []
     for sheet in workbook.worksheets:
+        sheet.reset_dimensions()      # the stored extent may claim a million rows: trust the rows themselves
         found = _find_header(sheet)
-        if found and (best is None or len(found[1].positions) > len(best[2].positions)):
-            best = (sheet, *found)
-            if not found[1].missing_required():
-                break
-    if best is None:
+        if found is None:
+            skipped.append(sheet.title)
+            continue
+        header_row, header_map = found
+        missing = header_map.missing_required()
+        if missing:
+            raise SourceError(f"{source}: sheet '{sheet.title}' row {header_row}: missing required columns: "
+                              f"{', '.join(missing)}; see docs/catalogue-columns.md")
+        # The part name is not public in openpyxl's read-only sheet; it keys the archive scan.
+        sheets.append(_DataSheet(sheet.title, sheet._worksheet_path, header_row, header_map))
+    if not sheets:
         raise SourceError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} rows of any sheet "
-                          "(expected columns such as 'Tên sản phẩm', 'Hạng sao'); see docs/catalogue-columns.md")
-    sheet, header_row, header_map = best
-    missing = header_map.missing_required()
-    if missing:
-        raise SourceError(f"{source}: sheet '{sheet.title}' row {header_row}: missing required columns: "
-                          f"{', '.join(missing)}; see docs/catalogue-columns.md")
-    rows = _rows(sheet, header_row, header_map, workbook.epoch)
-    return SourceTable(source=source, rows=rows, ignored_columns=header_map.ignored,
-                       detail=f"sheet '{sheet.title}', header on row {header_row}")
+                          f"({summarise(skipped)}; expected columns such as 'Tên sản phẩm', 'Hạng sao'); "
+                          "see docs/catalogue-columns.md")
+    return sheets, skipped
 
 
-def _find_header(sheet: Worksheet) -> tuple[int, HeaderMap] | None:
+def _find_header(sheet) -> tuple[int, HeaderMap] | None:
     best: tuple[int, HeaderMap] | None = None
     for number, cells in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
         header_map = map_headers(list(cells))
@@ -56,35 +108,92 @@ def _find_header(sheet: Worksheet) -> tuple[int, HeaderMap] | None:
     return best
 
 
-def _rows(sheet: Worksheet, header_row: int, header_map: HeaderMap, epoch: dt.datetime) -> Iterator[SourceRow]:
-    fills = _merged_fills(sheet, header_row)
+def _detail(sheets: list[_DataSheet], skipped: list[str]) -> str:
+    if len(sheets) == 1:
+        detail = f"sheet '{sheets[0].title}', header on row {sheets[0].header_row}"
+    else:
+        detail = "sheets " + summarise([f"'{s.title}' (header on row {s.header_row})" for s in sheets])
+    if skipped:
+        detail += f"; sheets without a header, not read: {summarise([f'{title!r}' for title in skipped])}"
+    return detail
+
+
+# --- rows -----------------------------------------------------------------------------------------
+
+def _rows(workbook, sheets: list[_DataSheet], scans: dict[str, SheetScan], several: bool,
+          source: str) -> Iterator[SourceRow]:
+    counted = 0
+    try:
+        with _unreadable_as_source_error(source):
+            for sheet in sheets:
+                scan = scans.get(sheet.part, SheetScan())
+                for row in _sheet_rows(workbook[sheet.title], sheet, scan, several, workbook.epoch):
+                    counted += 1
+                    if counted > MAX_DATA_ROWS:
+                        raise SourceError(f"{source}: more than {MAX_DATA_ROWS:,} rows with data; "
+                                          "split the workbook and ingest the parts one by one")
+                    yield row
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(worksheet, sheet: _DataSheet, scan: SheetScan, several: bool,
+                epoch: dt.datetime) -> Iterator[SourceRow]:
+    header_map = sheet.header_map
+    width = max(header_map.positions.values()) + 1
+    fills = _MergedFills(scan.merged, sheet.header_row, width)
     date_positions = {header_map.positions[c] for c in DATE_COLUMNS if c in header_map.positions}
-    for number, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
-        cells = list(cells)
-        for column, value in fills.get(number, {}).items():
-            if column < len(cells):
-                cells[column] = value
+    first = sheet.header_row + 1
+    for number, cells in enumerate(worksheet.iter_rows(min_row=first, max_col=width, values_only=True), start=first):
+        if not fills.pending(number) and not any(cell is not None for cell in cells):
+            continue
+        cells = fills.apply(number, list(cells))
         if not is_data_row(cells):
             continue
         values = [_cell_text(value, i in date_positions, epoch) for i, value in enumerate(cells)]
-        yield SourceRow(number=number, values=header_map.row_values(values))
+        title = sheet.title if several else None
+        issues = _uncalculated(number, scan, header_map, title)
+        yield SourceRow(number, header_map.row_values(values), sheet=title, issues=issues)
 
 
-def _merged_fills(sheet: Worksheet, header_row: int) -> dict[int, dict[int, object]]:
-    """Values for the hidden cells of vertical merges (one producer over several product rows).
+class _MergedFills:
+    """Values for the hidden cells of vertical merges (one producer over several product rows), row by row.
 
     Merges within a single row (a section heading or footer spread across columns) are left alone.
     """
-    fills: dict[int, dict[int, object]] = {}
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row <= header_row or merged.min_row == merged.max_row:
-            continue
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for row in range(merged.min_row, merged.max_row + 1):
-            for column in range(merged.min_col, merged.max_col + 1):
-                if (row, column) != (merged.min_row, merged.min_col):
-                    fills.setdefault(row, {})[column - 1] = value
-    return fills
+
+    def __init__(self, merged: list[MergedRange], header_row: int, width: int):
+        vertical = [m for m in merged if m.min_row > header_row and m.max_row > m.min_row and m.min_col <= width]
+        self.waiting = deque(sorted(vertical, key=lambda m: m.min_row))
+        self.active: list[tuple[MergedRange, object]] = []
+
+    def pending(self, number: int) -> bool:
+        return bool(self.active) or bool(self.waiting and self.waiting[0].min_row <= number)
+
+    def apply(self, number: int, cells: list[object]) -> list[object]:
+        while self.waiting and self.waiting[0].min_row <= number:
+            merged = self.waiting.popleft()
+            self.active.append((merged, cells[merged.min_col - 1]))
+        self.active = [(merged, value) for merged, value in self.active if merged.max_row >= number]
+        for merged, value in self.active:
+            for column in range(merged.min_col - 1, min(merged.max_col, len(cells))):
+                if (number, column) != (merged.min_row, merged.min_col - 1):
+                    cells[column] = value
+        return cells
+
+
+def _uncalculated(number: int, scan: SheetScan, header_map: HeaderMap, sheet: str | None) -> tuple[Issue, ...]:
+    if not scan.uncalculated:
+        return ()
+    issues = []
+    for column, position in header_map.positions.items():
+        if (number, position + 1) in scan.uncalculated:
+            cell = f"{get_column_letter(position + 1)}{number}"
+            rule = (f"cell {cell} holds a formula that was never calculated (the file was saved without its "
+                    "values, e.g. by a program): open the workbook in Excel and save it, or paste the values")
+            severity = "error" if column in REQUIRED_COLUMNS else "warning"
+            issues.append(Issue(number, column, None, rule, severity, sheet))
+    return tuple(issues)
 
 
 def _cell_text(value: object, is_date: bool, epoch: dt.datetime) -> str | None:
