@@ -7,20 +7,25 @@ The caller stores the new ETag and cursor in the same transaction as the rows th
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from catalogue.sources.columns import item_values
+from catalogue.sources.json_file import parse_json
 from catalogue.sources.table import SourceError, SourceRow, SourceTable
 
 PRODUCTS_PATH = "/api/v1/products"
 PAGE_SIZE = 500
 TIMEOUT_SECONDS = 30
-MAX_PAGES = 10_000
+MAX_PAGES = 10_000            # when the registry announces no total
+RETRIES = 3
+RETRIED_STATUSES = (429, 500, 502, 503, 504)
 
 
 @dataclass(frozen=True)
@@ -66,58 +71,120 @@ def _credentials(url: str) -> tuple[str, str] | None:
 def pull_registry(base_url: str, state: RegistryState, *, http: requests.Session | None = None,
                   page_size: int = PAGE_SIZE) -> RegistryPull:
     base = registry_key(base_url)
-    session = http or _session()
-    auth = _credentials(base_url)
-    params: dict[str, object] = {"page": 1, "page_size": page_size}
-    if state.updated_since:
-        params["updated_since"] = state.updated_since
-    headers = {"If-None-Match": state.etag} if state.etag else {}
-    first = _get(session, base, params, headers, auth)
+    fetch = _Fetch(http or _session(), base, _credentials(base_url), state.updated_since, page_size)
+    first = fetch.page(1, {"If-None-Match": state.etag} if state.etag else {})
     if first.status_code == 304:
+        if not state.etag:
+            raise SourceError(f"registry {base}: answered 304 Not Modified to a first pull (no ETag was sent, "
+                              "nothing is stored yet): a 304 can only answer an ETag; the products were not sent")
         return RegistryPull(SourceTable(source=base, rows=[], detail="not modified"), state, not_modified=True)
     etag = first.headers.get("ETag") or state.etag
     rows: list[SourceRow] = []
     cursor = state.updated_since
-    body = _json(first, base)
-    for _ in range(MAX_PAGES):
+    body, paging = fetch.body(first, 1), _Paging(base, page_size)
+    while True:
+        paging.read(body)
         for item in body["items"]:
             rows.append(SourceRow(number=len(rows) + 1, values=item_values(item)))
         cursor = body.get("cursor") or cursor
-        if not body.get("next_page"):
+        next_page = body.get("next_page")
+        if not next_page:
             break
-        params["page"] = body["next_page"]
-        body = _json(_get(session, base, params, {}, auth), base)
-    else:
-        raise SourceError(f"registry {base}: more than {MAX_PAGES} pages; is next_page ever null?")
+        paging.follow(next_page)
+        body = fetch.body(fetch.page(next_page, {}), next_page)
     table = SourceTable(source=base, rows=rows,
                         detail=f"{len(rows)} items since {state.updated_since or 'the beginning'}")
     return RegistryPull(table, RegistryState(etag=etag, updated_since=cursor), not_modified=False)
 
 
+class _Paging:
+    """Follows next_page, stopping the pull at once (a looping registry once ran 10,000 pages) at a page asked
+    for twice, a page repeating another's items, an empty page that points further, or more items than
+    the total announced on the first page: so the pages are bounded by that total."""
+
+    def __init__(self, base: str, page_size: int):
+        self.base = base
+        self.current: object = 1
+        self.current_items = 0
+        self.asked: set[str] = {"1"}
+        self.contents: dict[str, object] = {}
+        self.total = MAX_PAGES * page_size
+        self.items = 0
+
+    def read(self, body: dict) -> None:
+        if self.current == 1 and isinstance(body.get("total"), int) and body["total"] >= 0:
+            self.total = body["total"]
+        self.current_items = len(body["items"])
+        self.items += self.current_items
+        if self.items > self.total:
+            raise self._error(f"page {self.current} brings the item count to {self.items:,}, more than the "
+                              f"{self.total:,} announced")
+        fingerprint = hashlib.sha256(json.dumps(body["items"], sort_keys=True, default=str).encode()).hexdigest()
+        if body["items"] and fingerprint in self.contents:
+            raise self._error(f"page {self.current} repeats the items of page {self.contents[fingerprint]}")
+        self.contents[fingerprint] = self.current
+
+    def follow(self, next_page: object) -> None:
+        if str(next_page) in self.asked:
+            raise self._error(f"page {self.current} points back to page {next_page} (next_page loops)")
+        if self.current_items == 0:
+            raise self._error(f"page {self.current} holds no items but points to a further page {next_page} "
+                              f"({self.items:,} of the {self.total:,} items announced were read)")
+        if len(self.asked) >= MAX_PAGES:
+            raise self._error(f"more than {MAX_PAGES:,} pages")
+        self.asked.add(str(next_page))
+        self.current = next_page
+
+    def _error(self, what: str) -> SourceError:
+        return SourceError(f"registry {self.base}: {what}; stopped after {len(self.asked):,} pages, nothing stored")
+
+
+class _Fetch:
+    """GETs of the products pages; failures name the status, page and URL, never the credentials."""
+
+    def __init__(self, session: requests.Session, base: str, auth: tuple[str, str] | None,
+                 updated_since: str | None, page_size: int):
+        self.session = session
+        self.base = base
+        self.auth = auth
+        self.params: dict[str, object] = {"page_size": page_size}
+        if updated_since:
+            self.params["updated_since"] = updated_since
+
+    def url(self, page: object) -> str:
+        return f"{self.base}{PRODUCTS_PATH}?{urlencode({'page': page, **self.params})}"
+
+    def page(self, page: object, headers: dict[str, str]) -> requests.Response:
+        try:
+            response = self.session.get(self.base + PRODUCTS_PATH, params={"page": page, **self.params},
+                                        headers=headers, auth=self.auth, timeout=TIMEOUT_SECONDS)
+        except requests.RequestException as error:   # its message may carry the URL with credentials
+            raise SourceError(f"registry {self.base}: page {page} could not be fetched "
+                              f"({_failure(error)}) from {self.url(page)}") from None
+        if response.status_code not in (200, 304):
+            raise SourceError(f"registry {self.base}: HTTP {response.status_code} {response.reason or ''}".rstrip()
+                              + f" on page {page} from {self.url(page)}"
+                              + (f" (after {RETRIES} retries)" if response.status_code in RETRIED_STATUSES else ""))
+        return response
+
+    def body(self, response: requests.Response, page: object) -> dict:
+        body = parse_json(response.text, f"registry {self.base}: page {page}")
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            raise SourceError(f"registry {self.base}: page {page} has no 'items' list ({self.url(page)})")
+        return body
+
+
+def _failure(error: requests.RequestException) -> str:
+    """The error's class, and its cause's: "ConnectionError: NewConnectionError" (messages may hold the URL)."""
+    cause = getattr(error.args[0], "reason", None) if error.args else None
+    return type(error).__name__ + (f": {type(cause).__name__}" if cause is not None else "")
+
+
 def _session() -> requests.Session:
     session = requests.Session()
-    retry = Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 500, 502, 503, 504), allowed_methods=("GET",))
+    # The last answer of a status that keeps failing is returned, so its status and page can be named.
+    retry = Retry(total=RETRIES, backoff_factor=0.5, status_forcelist=RETRIED_STATUSES, allowed_methods=("GET",),
+                  raise_on_status=False)
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.mount("https://", HTTPAdapter(max_retries=retry))
     return session
-
-
-def _get(session: requests.Session, base: str, params: dict, headers: dict,
-         auth: tuple[str, str] | None) -> requests.Response:
-    try:
-        response = session.get(base + PRODUCTS_PATH, params=params, headers=headers, auth=auth, timeout=TIMEOUT_SECONDS)
-    except requests.RequestException as error:   # its message may carry the URL: name the class only
-        raise SourceError(f"registry {base}: request failed ({type(error).__name__})") from None
-    if response.status_code not in (200, 304):
-        raise SourceError(f"registry {base}: HTTP {response.status_code} on page {params.get('page')}")
-    return response
-
-
-def _json(response: requests.Response, base: str) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        raise SourceError(f"registry {base}: the answer is not JSON") from None
-    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        raise SourceError(f"registry {base}: the answer has no 'items' list")
-    return body

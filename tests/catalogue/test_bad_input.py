@@ -301,3 +301,21 @@ def test_a_legacy_font_file_is_refused_naming_the_encoding_and_its_lines(engine,
     with pytest.raises(SourceError, match=r"legacy TCVN3 font encoding \(lines 2, 3, 4;"):
         ingest_file(engine, tmp_path, path)
     assert stored_codes(engine) == []
+
+
+# --- JSON nesting ------------------------------------------------------------------------------------
+
+def test_json_nested_200000_deep_is_refused_with_a_message_and_writes_nothing(engine, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    with pytest.raises(SourceError, match="nested deeper than 20 levels"):
+        ingest_file(engine, tmp_path, path)
+    assert stored_codes(engine) == [] and not (tmp_path / "rejects").exists()
+
+
+def test_brackets_inside_json_strings_are_text(engine, tmp_path):
+    items = numbered(2, description="[[[[[[[[[[[[[[[[[[[[[[[[{{{{{{{{ \\\" ]]]]")
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps({"items": items}, ensure_ascii=False), encoding="utf-8")
+    summary = ingest_file(engine, tmp_path, path)
+    assert balanced(summary, 2) and summary.accepted == 2
