@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from catalogue.dedup import KnownProduct, Resolution
+from catalogue.dedup import PRODUCT_FIELDS, KnownProduct, Resolution
 from catalogue.models import Certification, Producer, Product
 from catalogue.records import CertificationRecord, ProducerRecord, ProductRecord, expiry_of
 from catalogue.validation import ValidRow
@@ -81,6 +81,18 @@ class StoredCatalogue:
         certifications = {(product_id, values[0]): (certification_id, tuple(values)) for certification_id, product_id, *values
                           in session.execute(select(Certification.id, Certification.product_id, *certification_columns))}
         return cls(producers, products, certifications, known)
+
+
+def load_product_fields(session: Session, codes: set[str]) -> dict[str, dict[str, object]]:
+    """The stored values of a few products (those rows were merged into), keyed by OCOP code."""
+    names = tuple(PRODUCT_FIELDS)
+    fields: dict[str, dict[str, object]] = {}
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), BulkBatch.SIZE):
+        query = select(Product.ocop_code, *(getattr(Product, name) for name in names))
+        for code, *values in session.execute(query.where(Product.ocop_code.in_(ordered[start:start + BulkBatch.SIZE]))):
+            fields[code] = dict(zip(names, values))
+    return fields
 
 
 @dataclass

@@ -11,12 +11,19 @@ different barcodes or different pack sizes mean different trade items.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from catalogue.issues import Issue, place
+from catalogue.messages import quoted
 from catalogue.normalise import comparison_key
-from catalogue.records import CertificationRecord
+from catalogue.records import CertificationRecord, ProducerRecord, ProductRecord
 from catalogue.validation import ValidRow
+
+# What a merged row may say differently from the product it is merged into (its values are not stored).
+PRODUCT_FIELDS = {"name": "product_name", "group_code": "group_code", "gtin": "gtin", "pack_size": "pack_size",
+                  "net_weight_g": "net_weight_g", "price_vnd": "price_vnd", "stock": "stock",
+                  "description": "description", "images": "images"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,7 @@ class Resolution:
     issues: list[Issue] = field(default_factory=list)
     merged_rows: set[tuple[str, int]] = field(default_factory=set)      # row keys (sheet, row)
     rejected_rows: set[tuple[str, int]] = field(default_factory=set)
+    catalogue_merges: list[tuple[int, ValidRow, str]] = field(default_factory=list)  # (issue index, row, code)
 
 
 def gtin_key(gtin: str | None) -> str | None:
@@ -135,11 +143,93 @@ def _describe(relation: str, other: KnownProduct) -> str:
 
 
 def _merge(result: Resolution, row: ValidRow, target: str, field_name: str, value: str | None, reason: str) -> None:
-    result.issues.append(Issue(row.row, field_name, value,
-                               f"duplicate: {reason}; merged, its recognition kept in that product's history",
-                               "duplicate", row.sheet))
+    kept = result.primaries.get(target)
+    rule = f"duplicate: {reason}; merged, its recognition kept in that product's history"
+    if kept is None:          # a product of the catalogue: its values are looked up with the others (ingest)
+        result.catalogue_merges.append((len(result.issues), row, target))
+    else:
+        rule += dropped_values(row.product, product_fields(kept.product), f"from {_where(kept)}")
+    result.issues.append(Issue(row.row, field_name, value, rule, "duplicate", row.sheet))
     result.merged_rows.add(row.key)
     _add_certification(result, target, row.certification)
+
+
+def product_fields(product: ProductRecord) -> dict[str, object]:
+    return {name: getattr(product, name) for name in PRODUCT_FIELDS}
+
+
+def dropped_values(merged: ProductRecord, kept: Mapping[str, object], source: str) -> str:
+    """"; not stored from this row: price_vnd 135000 (kept 120000 from row 2)", or "" when nothing differs."""
+    differences = []
+    for name, column in PRODUCT_FIELDS.items():
+        mine, theirs = getattr(merged, name), kept.get(name)
+        if _comparable(mine) != _comparable(theirs):
+            differences.append(f"{column} {quoted(_shown(mine), 40)} (kept {quoted(_shown(theirs), 40)})")
+    return f"; not stored from this row, the values {source} kept: {', '.join(differences)}" if differences else ""
+
+
+def describe_catalogue_merges(result: Resolution, stored: Mapping[str, Mapping[str, object]]) -> None:
+    """Adds to each merge into a stored product which of the row's values were not stored."""
+    for position, row, code in result.catalogue_merges:
+        if code in stored:
+            issue = result.issues[position]
+            clause = dropped_values(row.product, stored[code], "in the catalogue")
+            result.issues[position] = replace(issue, rule=issue.rule + clause)
+
+
+def _comparable(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return value if value not in ("", None) else None
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return "|".join(map(str, value))
+    return value
+
+
+# --- producers ------------------------------------------------------------------------------------
+
+_PRODUCER_FIELDS = {"name": "producer_name", "kind": "producer_kind", "province": "province", "commune": "commune",
+                    "street": "address", "province_old": "province_old", "district_old": "district_old",
+                    "commune_old": "commune_old"}
+
+
+class Producers:
+    """One record per producer (tax code) in an ingest: the first row's. A later row that says otherwise about
+    the same tax code (another name, another address) lands with a warning naming what was not stored."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[ProducerRecord, ValidRow]] = {}
+
+    def adopt(self, row: ValidRow) -> tuple[ValidRow, list[Issue]]:
+        known = self.first.get(row.producer.key)
+        if known is None:
+            self.first[row.producer.key] = (row.producer, row)
+            return row, []
+        producer, first_row = known
+        if producer is row.producer:
+            return row, []
+        issues = _producer_conflicts(row, producer, first_row) if producer != row.producer else []
+        return replace(row, producer=producer), issues
+
+
+def _producer_conflicts(row: ValidRow, kept: ProducerRecord, first_row: ValidRow) -> list[Issue]:
+    issues = []
+    for name, column in _PRODUCER_FIELDS.items():
+        mine, theirs = _producer_value(row.producer, name), _producer_value(kept, name)
+        same = comparison_key(mine or "") == comparison_key(theirs or "") if name == "name" else mine == theirs
+        if not same:
+            rule = (f"tax code {kept.key} is producer {quoted(kept.name, 60)} on {_where(first_row)}, where its "
+                    f"{column} is {quoted(theirs, 60)}: this row's is not stored; correct one of the two rows")
+            issues.append(Issue(row.row, column, mine, rule, "warning", row.sheet))
+    return issues
+
+
+def _producer_value(producer: ProducerRecord, name: str) -> str | None:
+    value = getattr(producer, name) if hasattr(producer, name) else getattr(producer.address, name)
+    return str(value) if value not in (None, "") else None
 
 
 def _reject_gtin_conflict(result: Resolution, row: ValidRow, owner: KnownProduct) -> None:

@@ -19,10 +19,9 @@ import requests
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from catalogue.bulk_write import BulkBatch, CatalogueWriter, StoredCatalogue, WriteCounts
-from catalogue.dedup import Resolution, resolve_duplicates
+from catalogue.bulk_write import BulkBatch, CatalogueWriter, StoredCatalogue, WriteCounts, load_product_fields
+from catalogue.dedup import Producers, Resolution, describe_catalogue_merges, resolve_duplicates
 from catalogue.models import IngestReject, IngestRun, RegistrySyncState
-from catalogue.records import ProducerRecord
 from catalogue.sources import SourceRow, SourceTable, read_file
 from catalogue.sources.columns import CANONICAL_COLUMNS
 from catalogue.sources.registry import RegistryState, is_registry_url, pull_registry, registry_key
@@ -98,6 +97,8 @@ def ingest_table(engine: Engine, table: SourceTable, *, rejects_dir: Path | None
         session.flush()
         stored = StoredCatalogue.load(session)
         resolution = resolve_duplicates(checked.valid, stored.known)
+        describe_catalogue_merges(resolution, load_product_fields(session, {code for _, _, code
+                                                                           in resolution.catalogue_merges}))
         counts = CatalogueWriter(session, stored, now).write(resolution)
         issues = checked.issues + resolution.issues
         _add_context(checked, resolution)
@@ -131,13 +132,14 @@ class _Checked:
 def _validate(table: SourceTable, today: dt.date) -> _Checked:
     """Consumes the (possibly streamed) rows once, keeping only the compact validated records."""
     checked = _Checked(valid=[], issues=[], rows_in=0, context={})
-    producers: dict[ProducerRecord, ProducerRecord] = {}   # one object per distinct producer, not per row
+    producers = Producers()   # one object per producer, not per row: the first row's
     for row in table.rows:
         checked.rows_in += 1
         record, row_issues = validate_row(row, today=today)
         if record is not None:
-            producer = producers.setdefault(record.producer, record.producer)
-            checked.valid.append(record if producer is record.producer else replace(record, producer=producer))
+            record, conflicts = producers.adopt(record)
+            checked.valid.append(record)
+            row_issues += conflicts
         if row_issues:
             checked.issues.extend(row_issues)
             checked.context[row.key] = (visible(str(row.values.get("ocop_code") or "")),

@@ -319,3 +319,46 @@ def test_brackets_inside_json_strings_are_text(engine, tmp_path):
     path.write_text(json.dumps({"items": items}, ensure_ascii=False), encoding="utf-8")
     summary = ingest_file(engine, tmp_path, path)
     assert balanced(summary, 2) and summary.accepted == 2
+
+
+# --- what merging would silently drop ------------------------------------------------------------
+
+def test_one_tax_code_with_two_producer_names_is_reported_and_the_first_name_kept(engine, tmp_path):
+    rows = numbered(3)
+    rows[2].update(producer_name="HTX Nông nghiệp Tháp Mười", commune="xã Mỹ Hòa")
+    summary = ingest_csv(engine, tmp_path, rows)
+    assert balanced(summary, 3) and summary.accepted == 3
+    warnings = [(i.row, i.field, i.value) for i in summary.issues if i.severity == "warning"]
+    assert warnings == [(4, "producer_name", "HTX Nông nghiệp Tháp Mười"), (4, "commune", "xã Mỹ Hòa")]
+    rule = summary.issues[0].rule
+    assert "tax code 1400112623 is producer 'HTX Sen Tháp Mười' on row 2" in rule and "not stored" in rule
+
+
+def test_the_same_producer_name_spelled_with_other_marks_is_no_conflict(engine, tmp_path):
+    rows = numbered(2)
+    rows[1]["producer_name"] = "HTX SEN THÁP MƯỜI"
+    assert ingest_csv(engine, tmp_path, rows).issues == ()
+
+
+def test_a_duplicate_merged_with_another_price_says_which_values_were_kept(engine, tmp_path):
+    rows = numbered(2)
+    rows.append(dict(rows[0], price_vnd="135000", stock="60", decision_number="77/QĐ-UBND"))
+    summary = ingest_csv(engine, tmp_path, rows)
+    assert balanced(summary, 3) and (summary.accepted, summary.merged) == (2, 1)
+    [merged] = [i for i in summary.issues if i.severity == "duplicate"]
+    assert "price_vnd '135000' (kept '120000')" in merged.rule and "stock '60' (kept '50')" in merged.rule
+    assert "values from row 2 kept" in merged.rule
+
+
+def test_a_duplicate_of_a_stored_product_says_which_stored_values_were_kept(engine, tmp_path):
+    ingest_csv(engine, tmp_path, [good_row()], name="first.csv")
+    repeat = good_row(ocop_code="87-872-00099-3-2025", decision_number="77/QĐ-UBND", price_vnd="99000")
+    summary = ingest_csv(engine, tmp_path, [repeat], name="second.csv")
+    assert summary.merged == 1
+    assert "values in the catalogue kept: price_vnd '99000' (kept '120000')" in summary.issues[0].rule
+
+
+def test_an_exact_duplicate_mentions_no_values(engine, tmp_path):
+    rows = numbered(1)
+    summary = ingest_csv(engine, tmp_path, rows + [dict(rows[0], decision_number="77/QĐ-UBND")])
+    assert summary.merged == 1 and "not stored" not in summary.issues[0].rule
