@@ -44,3 +44,25 @@ def test_an_unreadable_file_exits_with_the_reason(run, tmp_path):
 def test_an_unknown_province_is_a_usage_error(run):
     result = run("sample", "--province", "Hà Nội")
     assert result.exit_code == 2 and "known: Đồng Tháp" in result.output
+
+
+def test_the_terminal_gets_cut_values_and_summarised_lists(run, tmp_path):
+    from tests.catalogue.rows import csv_text, good_row
+
+    rows = [good_row(), good_row(ocop_code="8" * 2_000_000, product_name="Trà sen \x1b[2J")]
+    header, *lines = csv_text(rows).split("\r\n")
+    extra = [f"cột thêm {i}" for i in range(20_000)]
+    path = tmp_path / "wide.csv"
+    path.write_text("\r\n".join([header + "," + ",".join(extra)] + lines), encoding="utf-8")
+    result = run("ingest", path)
+    assert result.exit_code == 0, result.output[:500]
+    assert len(result.output) < 3000 and "\x1b" not in result.output
+    assert "(2,000,000 characters)" in result.output and "… and 19,990 more" in result.output
+
+
+def test_a_refusal_summarises_the_headers_it_found(run, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"cột {i}" for i in range(20_000)) + "\r\n" + ",".join("x" * 20_000) + "\r\n",
+                    encoding="utf-8")
+    result = run("ingest", path)
+    assert result.exit_code == 1 and len(result.output) < 2000 and "… and 19,990 more" in result.output
