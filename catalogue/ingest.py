@@ -92,13 +92,11 @@ def ingest_table(engine: Engine, table: SourceTable, *, rejects_dir: Path | None
     checked = _validate(table, today or dt.date.today())
     now = dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
-        run = IngestRun(source=table.source[:1024], started_at=now)
+        run = IngestRun(source=visible(table.source)[:1024], started_at=now)
         session.add(run)
         session.flush()
         stored = StoredCatalogue.load(session)
-        resolution = resolve_duplicates(checked.valid, stored.known)
-        describe_catalogue_merges(resolution, load_product_fields(session, {code for _, _, code
-                                                                           in resolution.catalogue_merges}))
+        resolution = _resolve(session, checked.valid, stored)
         counts = CatalogueWriter(session, stored, now).write(resolution)
         issues = checked.issues + resolution.issues
         _add_context(checked, resolution)
@@ -108,6 +106,15 @@ def ingest_table(engine: Engine, table: SourceTable, *, rejects_dir: Path | None
             _store_registry_state(session, *registry_state, now)
     path = _write_rejects_csv(summary, checked.context, rejects_dir) if issues else None
     return replace(summary, rejects_path=path)
+
+
+def _resolve(session: Session, rows: list[ValidRow], stored: StoredCatalogue) -> Resolution:
+    """Duplicates resolved; a row merged into a stored product is told which of its values were not stored."""
+    resolution = resolve_duplicates(rows, stored.known)
+    targets = {code for _, _, code in resolution.catalogue_merges}
+    if targets:
+        describe_catalogue_merges(resolution, load_product_fields(session, targets))
+    return resolution
 
 
 def _ingest_registry(engine: Engine, url: str, *, rejects_dir: Path | None, today: dt.date | None,
