@@ -1,9 +1,9 @@
-"""Benchmark: ingest a 100,000-product sample catalogue (CSV) into an empty store, then again unchanged.
+"""Benchmark: ingest a 100,000-product sample catalogue (CSV or XLSX) into an empty store, then again unchanged.
 
-    .venv/bin/python bench/bench_ingest.py [--products 100000] [--postgres URL]
+    .venv/bin/python bench/bench_ingest.py [--products 100000] [--format csv|xlsx] [--postgres URL]
 
 Each step runs in a fresh interpreter so its peak memory (max RSS) is its own. The baseline step
-only reads and parses the same CSV (no validation, no database): the difference is what
+only reads and parses the same file (no validation, no database): the difference is what
 validation, deduplication and the writes cost. With --postgres the two ingest steps run again on a
 throw-away schema of that server.
 """
@@ -30,15 +30,16 @@ TODAY = dt.date(2026, 6, 1)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="the sample file's format")
     parser.add_argument("--postgres", help="a PostgreSQL URL to also measure (a temporary schema is created and dropped)")
-    parser.add_argument("--child", nargs=3, metavar=("STEP", "CSV", "DATABASE_URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("STEP", "FILE", "DATABASE_URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(*args.child)))
         return
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-        csv_path = _write_sample(Path(tmp), args.products)
-        results = [_run("baseline: read + parse CSV only", "read", csv_path, "-")]
+        csv_path = _write_sample(Path(tmp), args.products, args.format)
+        results = [_run(f"baseline: read + parse {args.format.upper()} only", "read", csv_path, "-")]
         results += _ingest_twice("sqlite", csv_path, f"sqlite:///{Path(tmp) / 'bench.db'}")
         if args.postgres:
             with _postgres_schema(args.postgres) as url:
@@ -46,11 +47,11 @@ def main() -> None:
     _report(args, results)
 
 
-def _write_sample(tmp: Path, products: int) -> Path:
-    path = tmp / "sample.csv"
+def _write_sample(tmp: Path, products: int, fmt: str) -> Path:
+    path = tmp / f"sample.{fmt}"
     result = _child_json("sample", path, str(products))
     print(f"sample: {result['rows']:,} rows generated and written in {result['seconds']:.1f} s, "
-          f"{path.stat().st_size / 1e6:.1f} MB CSV")
+          f"{path.stat().st_size / 1e6:.1f} MB {fmt.upper()}")
     return path
 
 
@@ -62,9 +63,11 @@ def _ingest_twice(backend: str, csv_path: Path, url: str) -> list[dict]:
 
 def _child_json(step: str, csv_path: Path, argument: str) -> dict:
     """Every step runs in its own interpreter, started from this small parent, so max RSS is the step's own."""
-    output = subprocess.run([sys.executable, __file__, "--child", step, str(csv_path), argument],
-                            check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    child = subprocess.run([sys.executable, __file__, "--child", step, str(csv_path), argument],
+                           capture_output=True, text=True)
+    if child.returncode != 0:
+        sys.exit(f"step {step} failed:\n{child.stderr[-3000:]}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def _run(label: str, step: str, csv_path: Path, url: str) -> dict:
@@ -82,7 +85,7 @@ def _child(step: str, csv_path: str, argument: str) -> dict:
         from catalogue.sample import sample_rows, write_sample
 
         sample = sample_rows("Đồng Tháp", seed=1, products=int(argument), today=TODAY)
-        write_sample(sample, Path(csv_path), "csv")
+        write_sample(sample, Path(csv_path), Path(csv_path).suffix.lstrip("."))
         rows = len(sample)
     elif step == "migrate":
         from catalogue.store import migrate
@@ -138,6 +141,7 @@ class _postgres_schema:
 
 def _report(args, results: list[dict]) -> None:
     command = "python bench/bench_ingest.py" + (f" --products {args.products}" if args.products != 100_000 else "")
+    command += f" --format {args.format}" if args.format != "csv" else ""
     print("\n| step | rows | seconds | rows/s | peak RSS MB |\n|---|---|---|---|---|")
     for r in results:
         print(f"| {r['label']} | {r['rows']:,} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |")
