@@ -55,8 +55,8 @@ from connectors.base import ApiCall, HttpConnector, TokenBucket  # noqa: E402
 from connectors.registry import connector_for  # noqa: E402
 from connectors.sandboxes.config import default_config  # noqa: E402
 from connectors.types import Channel, ShopConfig  # noqa: E402
-from listings.profiles import load_profile  # noqa: E402
-from listings.render import RenderedListing, render_listing  # noqa: E402
+from rendering.profiles import load_profile  # noqa: E402
+from rendering.listing import RenderedListing, render_listing  # noqa: E402
 from listings.sync import load_products  # noqa: E402
 from ocop.shops import credentials_environment, write_shops_file  # noqa: E402
 

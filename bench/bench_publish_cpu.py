@@ -36,9 +36,9 @@ from bench_publish import (  # noqa: E402
 from catalogue.store import make_engine  # noqa: E402
 from connectors.registry import connector_for  # noqa: E402
 from listings import sync  # noqa: E402
-from listings.profiles import load_profile  # noqa: E402
+from rendering.profiles import load_profile  # noqa: E402
 from listings.publish import ImageCache  # noqa: E402
-from listings.render_pool import RenderPool  # noqa: E402
+from rendering.pool import RenderPool  # noqa: E402
 
 
 def main() -> None:

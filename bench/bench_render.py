@@ -16,15 +16,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from catalogue.records import Address, CatalogueProduct, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord
-from connectors.types import Channel
-from listings import badge, images
-from listings.profiles import load_profile
-from listings.render import RenderedListing, render_listing
 from stdnum import ean
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from catalogue.records import Address, CatalogueProduct, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord  # noqa: E402
+from connectors.types import Channel  # noqa: E402
+from rendering import badge, images  # noqa: E402
+from rendering.listing import RenderedListing, render_listing  # noqa: E402
+from rendering.profiles import load_profile  # noqa: E402
 
 TODAY = dt.date(2026, 1, 10)
 NAMES = [

@@ -26,9 +26,9 @@ from connectors.types import Connector, ShopConfig
 from flows.context import PipelineContext, pipeline_context
 from listings import sync
 from listings.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_actions
-from listings.profiles import load_profile
+from rendering.profiles import load_profile
 from listings.publish import BatchResult, ImageCache, ListingOutcome, PublishIncomplete, ShopUnavailable
-from listings.render_pool import RenderPool
+from rendering.pool import RenderPool
 from listings.shop_rate_limit import shared_rate_limiter
 
 # Listings that failed transiently in one round (a 5xx after the connector's own retries, a

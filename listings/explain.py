@@ -21,8 +21,8 @@ from listings.claims import CLAIM_LEASE
 from listings.ledger import EventView
 from listings.models import ListingBinding, Shop
 from listings.plan import Reason, Screening, screen
-from listings.profiles import load_profile
-from listings.render import input_fingerprint
+from rendering.profiles import load_profile
+from rendering.listing import input_fingerprint
 
 EVENTS_SHOWN = 10
 SHORT_HASH = 12

@@ -23,7 +23,7 @@ from enum import StrEnum
 from catalogue.records import CatalogueProduct, NotListable
 from connectors.errors import ErrorClass
 from connectors.types import ListingStatus
-from listings.render import Blocked, RenderedListing
+from rendering.listing import Blocked, RenderedListing
 
 # Statuses of an item that is on the shop but not selling (reconciliation's "inactive"). Of these,
 # planning relists only INACTIVE (unlisted by us or by the seller). A SUSPENDED item was taken

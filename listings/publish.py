@@ -36,10 +36,10 @@ from listings.ledger import Outcome
 from listings.plan import (
     Action, BindingState, Candidate, PlannedListing, Reason, has_no_item, narrow, plan_listing, screen,
 )
-from listings.render import Blocked, RenderedListing
-from listings.render_pool import PendingRender
+from rendering.listing import Blocked, RenderedListing
+from rendering.pool import PendingRender
 
-# Starts rendering products' listings for the batch's channel (see `listings.render_pool`).
+# Starts rendering products' listings for the batch's channel (see `rendering.pool`).
 SubmitRender = Callable[[Sequence[CatalogueProduct]], list[PendingRender]]
 
 # Told of each candidate's outcome as it is known: (product id, ListingOutcome, and for an

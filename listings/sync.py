@@ -23,10 +23,10 @@ from catalogue.store import transaction
 from connectors.types import Connector, ShopConfig
 from listings import ledger
 from listings.plan import Action, Candidate, PlannedListing, Reason, ShopPlan, plan_listing, plan_shop
-from listings.profiles import ChannelProfile, load_profile
+from rendering.profiles import ChannelProfile, load_profile
 from listings.publish import BatchResult, ImageCache, ListingOutcome, OnListing, Publisher
-from listings.render_pool import RenderPool
-from listings.render import input_fingerprint, render_listing
+from rendering.pool import RenderPool
+from rendering.listing import input_fingerprint, render_listing
 
 
 def load_products(engine: Engine, *, province: str | None = None) -> dict[int, CatalogueProduct]:

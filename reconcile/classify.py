@@ -7,7 +7,7 @@ so a national run (tens of thousands of listings) takes seconds.
 What "the catalogue implies" for a live listing, and so what counts as drift:
 - title: must hold the product's whole name (whatever text stands around it), or be word for word
   a title our renderer fits for the product on that channel under some title limit
-  (`listings.render.could_be_listing_title`: the module that fits titles owns the rule); accents,
+  (`rendering.listing.could_be_listing_title`: the module that fits titles owns the rule); accents,
   case and punctuation aside. A listing renamed by hand in the seller centre is neither.
 - price: equal to the catalogue price.
 - GTIN: equal to the catalogue GTIN (GS1 leading zeros aside). A channel that reports no GTIN
@@ -30,9 +30,9 @@ from catalogue.records import CatalogueProduct, NotListable
 from connectors.errors import ErrorClass
 from connectors.types import Channel, ListingStatus
 from listings.plan import NOT_SELLING
-from listings.profiles import load_profile
-from listings.render import could_be_listing_title
-from listings.text import names_in_full
+from rendering.profiles import load_profile
+from rendering.listing import could_be_listing_title
+from rendering.text import names_in_full
 from reconcile.bindings import LedgerEntry
 from reconcile.snapshot import ShopRef, Snapshot
 

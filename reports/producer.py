@@ -17,8 +17,8 @@ from markupsafe import Markup
 
 from catalogue.normalise import slug
 from catalogue.records import CatalogueProduct, ProducerRecord
-from listings.badge import badge_png
-from listings.barcode import InvalidGtin, barcode_svg
+from rendering.badge import badge_png
+from rendering.barcode import InvalidGtin, barcode_svg
 from reconcile.classify import Finding, State
 from reconcile.coverage import DUE_WITHIN_DAYS
 from reconcile.run import ReconcileResult

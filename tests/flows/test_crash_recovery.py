@@ -38,7 +38,7 @@ from pathlib import Path
 from catalogue.store import make_engine
 from connectors.registry import connector_for
 from listings import sync
-from listings.profiles import load_profile
+from rendering.profiles import load_profile
 from ocop.shops import load_shops
 today = dt.date.fromisoformat(sys.argv[1])
 engine = make_engine(os.environ["OCOP_DATABASE_URL"])

@@ -18,7 +18,7 @@ from connectors.types import ShopCredentials
 from flows.context import VIETNAM
 from listings import ledger, sync
 from listings.explain import explain
-from listings.profiles import load_profile
+from rendering.profiles import load_profile
 from ocop.cli import app
 from tests.databases import migrated_database
 from tests.publish.fake_shop import SHOP, FakeShop

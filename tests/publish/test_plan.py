@@ -7,9 +7,9 @@ from catalogue.records import CertificationRecord
 from connectors.errors import ErrorClass
 from connectors.types import ListingStatus
 from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, Reason, narrow, plan_listing, plan_shop, screen
-from listings.profiles import load_profile
-from listings.render import input_fingerprint, render_listing
-from tests.listings.listing_products import TODAY, catalogue_product
+from rendering.profiles import load_profile
+from rendering.listing import input_fingerprint, render_listing
+from tests.rendering.listing_products import TODAY, catalogue_product
 
 PROFILE = load_profile("shopee")
 

@@ -13,7 +13,7 @@ from catalogue.store import make_engine, transaction
 from connectors.errors import Rejected, TransientError
 from listings import ledger, sync
 from listings.plan import Reason
-from listings.profiles import load_profile
+from rendering.profiles import load_profile
 from tests.publish.fake_shop import SHOP, FakeShop, Item
 
 TODAY = dt.date.today()

@@ -15,7 +15,7 @@ from connectors.registry import connector_for
 from connectors.sandboxes.fleet import running_sandboxes
 from connectors.types import Channel
 from listings import sync
-from listings.profiles import load_profile
+from rendering.profiles import load_profile
 
 TODAY = dt.date.today()
 SHOP = "shopee-dong-thap"

@@ -3,11 +3,11 @@
 import datetime as dt
 from dataclasses import replace
 
-import listings.text
+import rendering.text
 from connectors.errors import AuthError
 from connectors.types import Channel, ListingStatus
-from listings.profiles import load_profile
-from listings.render import render_listing
+from rendering.profiles import load_profile
+from rendering.listing import render_listing
 from reconcile.bindings import LedgerEntry
 from reconcile.classify import Finding, Reconciliation, State, classify
 from reconcile.snapshot import pull_snapshot
@@ -117,7 +117,7 @@ def test_a_cut_title_rewritten_by_the_seller_is_drift_even_when_it_keeps_the_nam
 def test_titles_are_recognised_by_the_renderers_own_fitting_not_a_copy_of_its_rule(monkeypatch):
     # Fit titles another way (a cut keeps only the name's first word): reconciliation must still know
     # a freshly fitted title as ours, or every live listing would be DRIFT and pushed again.
-    monkeypatch.setattr(listings.text, "cut_at_word", lambda text, max_chars: text.split()[0])
+    monkeypatch.setattr(rendering.text, "cut_at_word", lambda text, max_chars: text.split()[0])
     title = _rendered_title(LONG)
     assert title == "Hạt 500 g - OCOP 4★"
     assert _live_with_title(LONG, title).state == State.LIVE

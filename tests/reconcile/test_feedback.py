@@ -1,8 +1,8 @@
 """What a reconciliation tells the ledger: each bound listing's own status, and whether it was edited."""
 
 from connectors.types import Channel, ListingStatus
-from listings.profiles import load_profile
-from listings.render import render_listing
+from rendering.profiles import load_profile
+from rendering.listing import render_listing
 from reconcile.classify import classify
 from reconcile.feedback import observations
 from reconcile.snapshot import pull_snapshot

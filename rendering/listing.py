@@ -24,12 +24,12 @@ from pathlib import Path
 from catalogue.groups import is_physical_goods
 from catalogue.records import CatalogueProduct, NotListable
 from connectors.types import Channel, ListingContent
-from listings.barcode import Gtin, InvalidGtin, parse_gtin
-from listings.facts import ListingFacts, listing_facts
-from listings.images import ImageLoader, ImageUnavailable, RenderedImage, read_local_image, render_images
-from listings.profiles import ChannelProfile, GtinPlacement, Requirement
-from listings.templating import parse_attributes, render_template
-from listings.text import could_be_fitted, cut_at_word, fit_text, fit_title, names_in_full, plain
+from rendering.barcode import Gtin, InvalidGtin, parse_gtin
+from rendering.facts import ListingFacts, listing_facts
+from rendering.images import ImageLoader, ImageUnavailable, RenderedImage, read_local_image, render_images
+from rendering.profiles import ChannelProfile, GtinPlacement, Requirement
+from rendering.templating import parse_attributes, render_template
+from rendering.text import could_be_fitted, cut_at_word, fit_text, fit_title, names_in_full, plain
 
 __all__ = ["Blocked", "RenderedImage", "RenderedListing", "could_be_listing_title", "input_fingerprint",
            "render_listing"]
@@ -257,7 +257,7 @@ def _title_composer(facts: ListingFacts, profile: ChannelProfile) -> Callable[[s
 
 def could_be_listing_title(product: CatalogueProduct, profile: ChannelProfile, title: str, *, today: dt.date) -> bool:
     """Whether a title read back from a shop could be the one rendering gives `product` on this
-    channel, under any title limit (see `listings.text.could_be_fitted`): reconciliation's test
+    channel, under any title limit (see `rendering.text.could_be_fitted`): reconciliation's test
     for a title edited by hand."""
     if names_in_full(title, product.product.name):
         return True   # the common case, answered without building the listing's facts

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from listings.badge import badge_image, badge_png
+from rendering.badge import badge_image, badge_png
 
 
 def gold_runs_across_star_row(image: Image.Image) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from listing_products import CHANNELS
 
-from listings.profiles import load_profile
+from rendering.profiles import load_profile
 
 
 @pytest.fixture(params=CHANNELS)

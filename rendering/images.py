@@ -26,9 +26,9 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 from catalogue.groups import product_set
 from catalogue.normalise import ascii_fold
 from catalogue.records import CatalogueProduct
-from listings.badge import badge_image
-from listings.profiles import BadgePlacement, ImageRule
-from listings.text import plain, strip_star_claims
+from rendering.badge import badge_image
+from rendering.profiles import BadgePlacement, ImageRule
+from rendering.text import plain, strip_star_claims
 
 ImageLoader = Callable[[str], bytes]
 

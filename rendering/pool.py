@@ -9,8 +9,8 @@ manager threads, so one call per listing cost the publishing process about 0.4 m
 With `processes=0` it renders in the calling thread (tests, tiny runs).
 
 One process is the default: it serves every channel of the run, so it draws each product once and
-encodes it for every channel's look (`listings.images.draw_together`), keeping what the other
-channels will ask for in the render cache of `listings.images`, which lives in that process. With
+encodes it for every channel's look (`rendering.images.draw_together`), keeping what the other
+channels will ask for in the render cache of `rendering.images`, which lives in that process. With
 more processes, a product's channels may be rendered in different ones: each draws what it is asked.
 
 A render process that dies or stops answering costs speed, never the run: the pool is marked
@@ -34,9 +34,9 @@ from functools import cache
 
 from catalogue.records import CatalogueProduct
 from connectors.types import Channel
-from listings.images import draw_together
-from listings.profiles import ChannelProfile, load_profile
-from listings.render import Blocked, RenderedListing, render_listing
+from rendering.images import draw_together
+from rendering.profiles import ChannelProfile, load_profile
+from rendering.listing import Blocked, RenderedListing, render_listing
 
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Channel profiles: everything channel-specific that is data, not code.
 
-A profile is read from `listings/profiles/<channel>.toml` (limits, required fields, GTIN rule, price
+A profile is read from `rendering/profiles/<channel>.toml` (limits, required fields, GTIN rule, price
 range, seller SKU rule, status vocabulary, star-badge placement, template names), plus two files a
 province can edit without touching code:
 

@@ -11,9 +11,9 @@ from listing_products import TODAY, catalogue_product
 from PIL import Image
 
 from catalogue.records import CertificationRecord
-from listings.images import ImageUnavailable
-from listings.profiles import load_profile
-from listings.render import Blocked, render_listing
+from rendering.images import ImageUnavailable
+from rendering.profiles import load_profile
+from rendering.listing import Blocked, render_listing
 
 EXPIRED = CertificationRecord("1120/QĐ-UBND", dt.date(2022, 6, 1), "UBND tỉnh Đồng Tháp", 4)
 
@@ -126,7 +126,7 @@ def test_loader_failure_surfaces_as_image_unavailable():
 def test_channels_that_draw_alike_share_one_drawing_and_a_replaced_photo_is_drawn_again(tmp_path, monkeypatch):
     """Lazada and TikTok draw alike (size, quality, badge as its own image): one drawing serves both;
     a photo replaced at the same path is a new drawing, never the cached one."""
-    from listings import images
+    from rendering import images
 
     drawn = []
     real_draw = images._draw_images
@@ -148,7 +148,7 @@ def test_channels_that_draw_alike_share_one_drawing_and_a_replaced_photo_is_draw
 def test_a_process_told_to_draw_together_draws_a_product_once_for_all_its_channels(tmp_path, monkeypatch):
     """A publish's render process serves every channel: one drawing of the photos (or the placeholder)
     gives Shopee its framed cover and Lazada and TikTok theirs, identical to drawing each alone."""
-    from listings import images
+    from rendering import images
 
     profiles = [load_profile(channel) for channel in ("shopee", "lazada", "tiktok")]
     products = [catalogue_product(seller_sku="OCOP-DT-TOGETHER-PLAIN"),
@@ -175,7 +175,7 @@ def test_a_process_told_to_draw_together_draws_a_product_once_for_all_its_channe
 def test_drawn_together_a_broken_photo_blocks_only_the_channels_that_show_it(tmp_path, monkeypatch):
     """Nine photos, the ninth unreadable: Shopee (nine images) is blocked; Lazada (seven photos and
     the badge card) and TikTok (eight) still get their listings, as when each is drawn alone."""
-    from listings import images
+    from rendering import images
 
     photos = tuple(write_photo(tmp_path / f"p{n}.png", colour=(20 * n, 90, 40, 255)) for n in range(8))
     broken = tmp_path / "p8.jpg"
@@ -192,7 +192,7 @@ def test_drawn_together_a_broken_photo_blocks_only_the_channels_that_show_it(tmp
 
 def test_drawn_together_a_drawing_is_kept_until_every_channel_has_taken_its_images(monkeypatch):
     """Shops publish at different speeds: a drawing waits for the slowest channel, then is forgotten."""
-    from listings import images
+    from rendering import images
 
     profiles = [load_profile(channel) for channel in ("shopee", "lazada", "tiktok")]
     monkeypatch.setattr(images, "_drawn_together", ())

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from catalogue.groups import GROUPS
 from catalogue.records import CatalogueProduct, ProducerKind
-from listings.barcode import Gtin
-from listings.text import contains_pack, plain, plain_paragraphs, strip_star_claims
+from rendering.barcode import Gtin
+from rendering.text import contains_pack, plain, plain_paragraphs, strip_star_claims
 
 PRODUCER_KIND_LABELS = {
     ProducerKind.COOPERATIVE: "Hợp tác xã",

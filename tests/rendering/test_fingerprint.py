@@ -5,15 +5,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from listings.profiles import load_profile
-from listings.render import input_fingerprint
-from tests.listings.listing_products import catalogue_product
+from rendering.profiles import load_profile
+from rendering.listing import input_fingerprint
+from tests.rendering.listing_products import catalogue_product
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
-from listings.profiles import load_profile
-from listings.render import input_fingerprint
-from tests.listings.listing_products import catalogue_product
+from rendering.profiles import load_profile
+from rendering.listing import input_fingerprint
+from tests.rendering.listing_products import catalogue_product
 print(input_fingerprint(catalogue_product(), load_profile("lazada")))
 """
 

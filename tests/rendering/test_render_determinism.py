@@ -8,8 +8,8 @@ import unicodedata
 from listing_products import TODAY, catalogue_product
 
 from catalogue.records import CertificationRecord
-from listings import badge, images
-from listings.render import render_listing
+from rendering import badge, images
+from rendering.listing import render_listing
 
 
 def test_same_product_renders_byte_identical_payload_and_hash(profile):

@@ -1,5 +1,5 @@
-"""Rendering in a worker process gives the listing rendering in the thread gives; the publisher
-asks for a batch's renders a few listings ahead, and a listing it passes over gives its place up."""
+"""Rendering in a worker process gives the listing rendering in the thread gives; a render process
+lost or stuck costs speed, never a listing; it exits with the process it renders for."""
 
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 
 from connectors.types import Channel
-from listings import publish, render_pool
-from listings.plan import Candidate
-from listings.profiles import load_profile
-from listings.render import render_listing
-from listings.render_pool import RenderPool
-from tests.listings.listing_products import TODAY, catalogue_product
+from rendering import pool as render_pool
+from rendering.profiles import load_profile
+from rendering.listing import render_listing
+from rendering.pool import RenderPool
+from tests.rendering.listing_products import TODAY, catalogue_product
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,46 +73,6 @@ def test_a_lost_render_process_costs_speed_not_the_listing():
         assert again.result().content_hash == expected     # drawn in this thread instead
         assert pool.broken
         assert pool.submit(Channel.LAZADA, product, TODAY).result().content_hash == expected
-
-
-class Taken:
-    """What the fake pool hands out: the SKU as the result, and whether it was given up."""
-
-    def __init__(self, sku: str) -> None:
-        self.sku = sku
-        self.cancelled = False
-
-    def result(self) -> str:
-        return self.sku
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-def test_renders_start_ahead_in_groups_and_passed_over_listings_give_their_place_up(monkeypatch):
-    monkeypatch.setattr(publish, "RENDER_AHEAD", 4)
-    monkeypatch.setattr(publish, "RENDER_GROUP", 2)
-    groups: list[list[str]] = []
-    handed: dict[str, Taken] = {}
-
-    def submit(products) -> list[Taken]:
-        groups.append([product.product.seller_sku for product in products])
-        pending = [Taken(sku) for sku in groups[-1]]
-        handed.update((taken.sku, taken) for taken in pending)
-        return pending
-
-    candidates = [Candidate(n, catalogue_product(seller_sku=f"SKU-{n}"), f"fp-{n}") for n in range(10)]
-    ahead = publish.RendersAhead(submit, candidates)
-
-    assert ahead.take(candidates[0]) == "SKU-0"
-    assert groups == [["SKU-0", "SKU-1"], ["SKU-2", "SKU-3"]]      # the one taken and three ahead, two at a time
-    assert ahead.take(candidates[3]) == "SKU-3"                    # 1 and 2 were passed over (claims lost)
-    assert handed["SKU-1"].cancelled and handed["SKU-2"].cancelled and not handed["SKU-3"].cancelled
-    assert groups[2:] == [["SKU-4", "SKU-5"], ["SKU-6", "SKU-7"]]  # topped up once two or fewer were left
-    ahead.cancel()
-    assert all(handed[f"SKU-{n}"].cancelled for n in range(4, 8))
-    assert ahead.take(candidates[9]) == "SKU-9"                    # after a cancel, only what is asked for
-    assert groups[-1] == ["SKU-9"] and len(groups) == 5
 
 
 class HeldExecutor:
@@ -171,8 +130,8 @@ PUBLISHER_WITH_A_RENDER_PROCESS = """
 import json, time
 from multiprocessing import resource_tracker
 from connectors.types import Channel
-from listings.render_pool import RenderPool
-from tests.listings.listing_products import TODAY, catalogue_product
+from rendering.pool import RenderPool
+from tests.rendering.listing_products import TODAY, catalogue_product
 
 pool = RenderPool(processes=1, channels=list(Channel))
 pool.submit(Channel.SHOPEE, catalogue_product(), TODAY).result()

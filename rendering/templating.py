@@ -2,7 +2,7 @@
 
 `*.html.j2` templates (Lazada and TikTok descriptions) escape every value. `*.txt.j2` templates
 produce plain text for fields the platforms show as text (titles, Shopee's description, attribute
-values), where an escaped "&amp;" would show literally; their inputs come from `listings.facts`,
+values), where an escaped "&amp;" would show literally; their inputs come from `rendering.facts`,
 which has already removed all markup. Any other template name autoescapes.
 """
 

@@ -8,8 +8,8 @@ import pytest
 from listing_products import TODAY, catalogue_product
 
 from connectors.types import Channel, ListingStatus
-from listings.profiles import PROFILES_DIR, BadgePlacement, ProfileError, load_profile
-from listings.render import render_listing
+from rendering.profiles import PROFILES_DIR, BadgePlacement, ProfileError, load_profile
+from rendering.listing import render_listing
 
 
 def test_category_falls_back_up_the_decision_148_tree():

@@ -2,7 +2,7 @@
 
 Each case renders on Shopee, Lazada and TikTok and is compared with
 `golden/<case>.<channel>.json`. After an intended change, regenerate with
-`UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/listings/test_render_golden.py` and review the diff.
+`UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/rendering/test_render_golden.py` and review the diff.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pytest
 from listing_products import CHANNELS, TODAY, catalogue_product
 
 from catalogue.records import CertificationRecord
-from listings.profiles import load_profile
-from listings.render import Blocked, RenderedListing, render_listing
+from rendering.profiles import load_profile
+from rendering.listing import Blocked, RenderedListing, render_listing
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 

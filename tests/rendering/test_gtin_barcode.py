@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ElementTree
 import barcode
 import pytest
 
-from listings.barcode import InvalidGtin, barcode_svg, parse_gtin
+from rendering.barcode import InvalidGtin, barcode_svg, parse_gtin
 
 SVG = "{http://www.w3.org/2000/svg}"
 
