@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
+import uuid
 from typing import Any, Iterator, Mapping
 
 import requests
@@ -24,7 +26,10 @@ from connectors.types import Channel, CreateResult, ListingContent, ListingStatu
 PRODUCTS = "/product/202309/products"
 PAGE_SIZE = 100
 UNSIGNED = {"sign", "access_token"}
-SHOPLESS_PREFIXES = ("/authorization/",)   # calls made before a shop is chosen carry no shop_cipher
+# Calls for the seller rather than one shop carry no shop_cipher (the OpenAPI specification marks
+# them so, and the platform refuses one on an image upload).
+SHOPLESS_PATHS = re.compile(r"^/(authorization/\d{6}/|product/\d{6}/(images|files)/upload$)")
+IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f8a54-2f1e-4c1b-9a57-0c6f0d3e7a11")
 
 STATUSES = {
     "ACTIVATE": ListingStatus.LIVE,
@@ -62,7 +67,7 @@ class TikTokConnector(HttpConnector):
     def prepare(self, call: ApiCall, timestamp: float) -> PreparedCall:
         credentials = self.shop.credentials
         query = {"app_key": credentials.app_key, "timestamp": str(int(timestamp))}
-        if not call.path.startswith(SHOPLESS_PREFIXES):
+        if not SHOPLESS_PATHS.match(call.path):
             query["shop_cipher"] = credentials.shop_id or ""
         query |= {key: str(value) for key, value in call.query.items()}
         headers = {"x-tts-access-token": credentials.access_token.get_secret_value()}
@@ -114,7 +119,9 @@ class TikTokConnector(HttpConnector):
         return str(envelope.data["uri"])
 
     def create_call(self, content: ListingContent) -> ApiCall:
-        return ApiCall("POST", PRODUCTS, body=self._product_body(content, sku_id=None), idempotent=False)
+        body = self._product_body(content, sku_id=None)
+        body["idempotency_key"] = idempotency_key(content.seller_sku, body)
+        return ApiCall("POST", PRODUCTS, body=body, idempotent=False)
 
     def read_create_result(self, envelope: Envelope) -> CreateResult:
         skus = envelope.data.get("skus") or [{}]
@@ -247,6 +254,14 @@ class TikTokConnector(HttpConnector):
             updated_at=None if not product.get("update_time")
             else dt.datetime.fromtimestamp(int(product["update_time"]), tz=dt.timezone.utc),
         )
+
+
+def idempotency_key(seller_sku: str, body: dict[str, Any]) -> str:
+    """The same UUID for every resend of one intended create (same seller SKU, same content), in any
+    process, so the platform answers a resend with the product the first one made; new content is a
+    new key."""
+    content = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{seller_sku}\n{content}"))
 
 
 def _price(price_vnd: int) -> dict[str, str]:

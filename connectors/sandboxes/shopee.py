@@ -12,7 +12,8 @@ Choices where the public documentation is silent (marketplaces.md "not confirmed
 - A duplicate `item_sku` in one shop is refused with `error_param` naming the item that holds it
   (Shopee does not document SKU uniqueness; this project needs it).
 - `get_item_limit` reports the category's GTIN rule as `gtin_limit.gtin_validation_rule`.
-- One model per item (no tier variations): `model_id` is always 0.
+- One model per item (no tier variations): `model_id` is always 0, and `get_model_list` answers
+  that one default model with empty `tier_variation`.
 - `media_space/upload_image` is an app-level call; it accepts the partner-level sign, or the shop
   sign when `access_token` and `shop_id` are sent too.
 """
@@ -68,6 +69,7 @@ class ShopeeSandbox(Sandbox):
             route("POST", f"{p}/delete_item", self.delete_item, write=True),
             route("GET", f"{p}/get_item_list", self.get_item_list),
             route("GET", f"{p}/get_item_base_info", self.get_item_base_info),
+            route("GET", f"{p}/get_model_list", self.get_model_list),
             route("GET", f"{p}/search_item", self.search_item),
             route("GET", f"{p}/get_item_limit", self.get_item_limit),
             route("GET", f"{p}/get_item_violation_info", self.get_item_violation_info),
@@ -266,6 +268,17 @@ class ShopeeSandbox(Sandbox):
         items = [self.state.get(item_id, call.shop.key) for item_id in _id_list(call.request)]
         return self.ok(call, {"item_list": [self._base_info(item) for item in items if item is not None]})
 
+    def get_model_list(self, call: Call) -> Reply:
+        """An item without variations has no tiers and one default model, model_id 0."""
+        item = self._owned(call, call.request.arg("item_id"))
+        model = {
+            "model_id": 0, "model_sku": item.seller_sku, "model_status": "MODEL_NORMAL", "tier_index": [],
+            "price_info": [{"currency": "VND", "original_price": item.price, "current_price": item.price}],
+            "stock_info_v2": _stock_info(item), "gtin_code": item.gtin or "00",
+            "pre_order": {"is_pre_order": False, "days_to_ship": 2},
+        }
+        return self.ok(call, {"tier_variation": [], "standardise_tier_variation": [], "model": [model]})
+
     def search_item(self, call: Call) -> Reply:
         self.settle_reviews(call.shop.key)
         offset, page_size = _paging(call.request, required=False)
@@ -441,8 +454,7 @@ class ShopeeSandbox(Sandbox):
             "description": item.description, "description_type": "normal", "item_sku": item.seller_sku,
             "create_time": int(item.created_at), "update_time": int(item.updated_at), "item_status": item.status,
             "price_info": [{"currency": "VND", "original_price": item.price, "current_price": item.price}],
-            "stock_info_v2": {"summary_info": {"total_reserved_stock": 0, "total_available_stock": item.stock},
-                              "seller_stock": [{"location_id": "VNZ", "stock": item.stock}]},
+            "stock_info_v2": _stock_info(item),
             "image": {"image_id_list": list(item.images),
                       "image_url_list": [f"https://cf.shopee.vn/file/{i}" for i in item.images]},
             "weight": f"{item.weight_kg:g}",
@@ -462,6 +474,11 @@ def _json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise PlatformError("error_param", "The request body must be a JSON object.")
     return body
+
+
+def _stock_info(item: Item) -> dict[str, Any]:
+    return {"summary_info": {"total_reserved_stock": 0, "total_available_stock": item.stock},
+            "seller_stock": [{"location_id": "VNZ", "stock": item.stock}]}
 
 
 def _stock_of(value: Any) -> int:

@@ -42,6 +42,13 @@ CREATE TABLE IF NOT EXISTS images (
 );
 CREATE INDEX IF NOT EXISTS images_by_url ON images (url);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    shop TEXT NOT NULL,
+    key TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (shop, key)
+);
 """
 
 
@@ -197,6 +204,17 @@ class SandboxState:
 
     def image_by_url(self, url: str) -> StoredImage | None:
         return self._one_image("SELECT * FROM images WHERE url = ?", url)
+
+    def remembered_answer(self, shop: str, key: str) -> Any:
+        """What the first request with this idempotency key was answered, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT answer FROM idempotency_keys WHERE shop = ? AND key = ?", (shop, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def remember_answer(self, shop: str, key: str, answer: Any, now: float) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO idempotency_keys (shop, key, answer, created_at) VALUES (?, ?, ?, ?)",
+                             (shop, key, json.dumps(answer, ensure_ascii=False), now))
 
     def _one_image(self, sql: str, value: str) -> StoredImage | None:
         with self._lock:

@@ -14,7 +14,14 @@ Choices where the public documentation is silent (marketplaces.md "not confirmed
   `12052910` for every other invalid parameter (a duplicate seller_sku included, the message names
   the product that holds it);
 - one SKU per product; `inventory[].warehouse_id` must be the shop's warehouse from
-  `GET /logistics/202309/warehouses`; search filters on update time, not create time.
+  `GET /logistics/202309/warehouses`; search filters on update time, not create time;
+- seller-level calls (`/authorization/202309/shops`, `POST /product/202309/images/upload`) take the
+  token but no `shop_cipher`; one sent there is refused (400 `106013`, the code is our choice);
+- a create's `idempotency_key` (at most 128 characters) seen before in the shop answers the first
+  successful create's result again, whatever the body; refused creates are not remembered, and
+  keys are kept as long as the sandbox's state;
+- a product without a brand has no `brand` field (never `"brand": null`); one with a brand has
+  `{"id"}`.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ MAX_PAGE = 100
 MAX_BATCH = 20
 MAX_SELLER_SKUS = 10
 SELLER_SKU_MAX = 50
+IDEMPOTENCY_KEY_MAX = 128
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MIN_PX, IMAGE_MAX_PX = 100, 20000
 STATUSES = ("DRAFT", "PENDING", "FAILED", "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "FREEZE", "DELETED")
@@ -69,7 +77,7 @@ class TikTokSandbox(Sandbox):
         return [
             route("GET", "/authorization/202309/shops", self.authorized_shops, scope="token"),
             route("GET", "/logistics/202309/warehouses", self.warehouses),
-            route("POST", "/product/202309/images/upload", self.upload_image, write=True),
+            route("POST", "/product/202309/images/upload", self.upload_image, write=True, scope="token"),
             route("POST", PRODUCTS + "/search", self.search_products),
             route("POST", PRODUCTS + "/deactivate", self.deactivate_products, write=True),
             route("POST", PRODUCTS + "/activate", self.activate_products, write=True),
@@ -100,12 +108,7 @@ class TikTokSandbox(Sandbox):
         shop = next((s for s in app_shops if token and hmac.compare_digest(s.access_token, token)), None)
         if shop is None:
             raise PlatformError(36009004, "Invalid access token: send a valid x-tts-access-token header.", status=401)
-        if matched.scope == "shop":
-            cipher = query.get("shop_cipher")
-            if not cipher:
-                raise PlatformError(106013, "shop_cipher is required for this API.", status=400)
-            if cipher != shop.shop_id:
-                raise PlatformError(106013, "shop_cipher does not belong to the shop of this access token.", status=400)
+        _check_cipher(query.get("shop_cipher"), shop.shop_id, shop_scoped=matched.scope == "shop")
         return Caller(app_key=shop.app_key, shop=shop)
 
     def error_reply(self, error: PlatformError, request_id: str) -> Reply:
@@ -168,12 +171,19 @@ class TikTokSandbox(Sandbox):
 
     def create_product(self, call: Call) -> Reply:
         body = _json_object(call.request)
+        key = _idempotency_key(body)
+        first = self.state.remembered_answer(call.shop.key, key) if key else None
+        if first is not None:
+            return self.ok(call, first)
         content = self._content(body, call, current=None)
         item_id, sku_id = self.allocate_ids()
         item = Item(item_id=item_id, shop=call.shop.key, status="", sku_id=sku_id, created_at=call.now,
                     updated_at=call.now, **content)
         item = self.state.put(start_review(item, self.settings.review, self.words, call.now))
-        return self.ok(call, {"product_id": str(item.item_id), "skus": [_sku_ref(item)], "warnings": []})
+        answer = {"product_id": str(item.item_id), "skus": [_sku_ref(item)], "warnings": []}
+        if key:
+            self.state.remember_answer(call.shop.key, key, answer, call.now)
+        return self.ok(call, answer)
 
     def edit_product(self, call: Call) -> Reply:
         item = self._owned(call, call.params["product_id"])
@@ -350,16 +360,19 @@ class TikTokSandbox(Sandbox):
         reasons = [{"position": "product", "reasons": [item.reject_reason],
                     "suggestions": ["Edit the product to fix the reason above; the edit resubmits it for review."]}
                    ] if item.reject_reason else []
-        return {
+        detail = {
             **self._summary(item), "description": item.description,
             "category_chains": [{"id": item.category_id, "parent_id": "0", "local_name": "", "is_leaf": True}],
-            "brand": {"id": item.brand, "name": ""} if item.brand else None,
             "main_images": [self._image_out(uri) for uri in item.images],
             "package_weight": {"value": f"{item.weight_kg:g}", "unit": "KILOGRAM"},
             "package_dimensions": {"length": f"{length:g}", "width": f"{width:g}", "height": f"{height:g}",
                                    "unit": "CENTIMETER"},
             "audit_failed_reasons": reasons, "is_cod_allowed": True,
         }
+        if item.brand:
+            # The platform omits `brand` for a product without one; typed clients refuse a null object.
+            detail["brand"] = {"id": item.brand}
+        return detail
 
     def _summary(self, item: Item) -> dict[str, Any]:
         sku: dict[str, Any] = {
@@ -390,6 +403,28 @@ def _json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise _invalid("the request body must be a JSON object.")
     return body
+
+
+def _check_cipher(cipher: str | None, shop_cipher: str | None, *, shop_scoped: bool) -> None:
+    """Shop calls name the shop; calls made for the seller (authorisation, image upload) must not:
+    the platform refuses a shop_cipher there, as clients that strip it report."""
+    if not shop_scoped:
+        if cipher:
+            raise PlatformError(106013, "shop_cipher is not allowed for this API.", status=400)
+        return
+    if not cipher:
+        raise PlatformError(106013, "shop_cipher is required for this API.", status=400)
+    if cipher != shop_cipher:
+        raise PlatformError(106013, "shop_cipher does not belong to the shop of this access token.", status=400)
+
+
+def _idempotency_key(body: dict[str, Any]) -> str | None:
+    key = body.get("idempotency_key")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
+        raise _invalid(f"idempotency_key must be a string of 1 to {IDEMPOTENCY_KEY_MAX} characters.")
+    return key
 
 
 def _invalid(message: str) -> PlatformError:

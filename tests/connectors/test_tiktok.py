@@ -4,6 +4,7 @@ page tokens and the platform's error bodies."""
 from __future__ import annotations
 
 import json
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -253,3 +254,43 @@ def test_a_rate_limit_seen_by_one_connector_holds_every_caller_of_the_shops_buck
     other.get("1729")
 
     assert fake_time.sleeps == [2.0]     # the other caller waited out the ban before sending
+
+
+@responses.activate
+def test_image_upload_is_a_seller_call_without_shop_cipher(make_connector):
+    responses.post(f"{HOST}/product/202309/images/upload", json=ok({"uri": "tos-maliva-i-o3syd03w52-us/abc"}))
+
+    uri = make_connector(Channel.TIKTOK).upload_image(b"\x89PNG...", "cover.png")
+
+    query = query_of(responses.calls[0])
+    assert uri == "tos-maliva-i-o3syd03w52-us/abc"
+    assert query.keys() == {"app_key", "timestamp", "sign"}
+    assert query["sign"] == tiktok.sign(APP_SECRET, "/product/202309/images/upload",
+                                        {k: v for k, v in query.items() if k != "sign"})
+
+
+@responses.activate
+def test_a_create_carries_one_idempotency_key_per_seller_sku_and_content(make_connector):
+    responses.post(PRODUCTS, json=ok({"product_id": "1729", "skus": [{"id": "17291"}]}))
+    connector = make_connector(Channel.TIKTOK)
+
+    connector.create(sample_content())
+    connector.create(sample_content())
+    connector.create(sample_content(title="Mật ong hoa nhãn Đồng Tháp 1 kg - OCOP 4 sao"))
+    connector.create(sample_content("OCOP-DT-0002"))
+
+    keys = [json.loads(call.request.body)["idempotency_key"] for call in responses.calls]
+    assert keys[0] == keys[1]                          # a resend of the same create
+    assert len(set(keys)) == 3                         # new content, or another product: a new key
+    assert all(len(key) <= 128 and str(uuid.UUID(key)) == key for key in keys)
+
+
+@pytest.mark.parametrize("brand", [None, {"id": "7082427311584347905", "name": "HTX Ong mật"}, "absent"])
+@responses.activate
+def test_a_product_reads_the_same_whether_its_brand_is_null_absent_or_an_object(make_connector, brand):
+    fields = {} if brand == "absent" else {"brand": brand}
+    responses.get(f"{PRODUCTS}/1729", json=ok(product("1729", "OCOP-DT-0001", **fields)))
+
+    listing = make_connector(Channel.TIKTOK).get("1729")
+
+    assert (listing.remote_id, listing.seller_sku, listing.status) == ("1729", "OCOP-DT-0001", ListingStatus.LIVE)

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from PIL import Image
 from connectors.types import ShopConfig
 
 TIMEOUT = 10
+# TikTok calls made for the seller rather than one shop: no shop_cipher (the OpenAPI specification).
+SELLER_LEVEL_PATHS = re.compile(r"^/(authorization/\d{6}/|product/\d{6}/(images|files)/upload$)")
 
 
 def png_bytes(size: int = 200, color: str = "orange") -> bytes:
@@ -109,7 +112,7 @@ class TikTokClient:
         c = self.shop.credentials
         query = {"app_key": c.app_key, "timestamp": str(int(time.time()) + self.timestamp_offset),
                  **{k: str(v) for k, v in params.items()}}
-        if self.send_cipher:
+        if self.send_cipher and not SELLER_LEVEL_PATHS.match(path):
             query["shop_cipher"] = c.shop_id
         secret = self.key_override or c.app_secret.get_secret_value()
         text = path + "".join(f"{k}{query[k]}" for k in sorted(query)) + body.decode()

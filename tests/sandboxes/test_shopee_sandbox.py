@@ -184,3 +184,21 @@ def test_upload_image_refuses_what_is_not_a_picture(shopee):
 def test_unknown_path_answers_404_in_the_envelope(shopee):
     answer = shopee.get(f"{P}/no_such_call")
     assert answer.status_code == 404 and answer.json()["error"] == "error_not_found"
+
+
+def test_an_item_without_variations_has_one_default_model(shopee, sku):
+    item_id = add(shopee, sku).json()["response"]["item_id"]
+
+    answer = shopee.get(f"{P}/get_model_list", item_id=item_id)
+
+    body = answer.json()
+    assert answer.status_code == 200 and body["error"] == ""
+    assert body["response"]["tier_variation"] == []
+    [model] = body["response"]["model"]
+    assert (model["model_id"], model["model_sku"], model["tier_index"]) == (0, sku, [])
+    assert model["price_info"][0]["original_price"] == 85000
+    assert model["stock_info_v2"]["seller_stock"][0]["stock"] == 40
+
+
+def test_the_model_list_of_an_unknown_item_is_not_found(shopee):
+    assert shopee.get(f"{P}/get_model_list", item_id=1).json()["error"] == "error_item_not_found"

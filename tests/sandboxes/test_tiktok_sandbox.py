@@ -157,3 +157,51 @@ def test_authorized_shops_gives_the_shop_cipher(tiktok):
     tiktok.send_cipher = False
     shops = tiktok.call("GET", "/authorization/202309/shops").json()["data"]["shops"]
     assert shops[0]["cipher"] == tiktok.shop.credentials.shop_id
+
+
+def upload(tiktok, *, with_cipher: bool):
+    path = "/product/202309/images/upload"
+    query = tiktok._query(path, {"shop_cipher": tiktok.shop.credentials.shop_id} if with_cipher else {}, b"")
+    headers = {"x-tts-access-token": tiktok.shop.credentials.access_token.get_secret_value()}
+    return tiktok.session.post(tiktok.shop.base_url + path, params=query, headers=headers,
+                               files={"data": ("cover.png", png_bytes(), "image/png")})
+
+
+def test_image_upload_is_a_seller_call_that_takes_no_shop_cipher(tiktok):
+    accepted = upload(tiktok, with_cipher=False)
+    refused = upload(tiktok, with_cipher=True)
+
+    assert accepted.status_code == 200 and accepted.json()["data"]["uri"]
+    assert refused.status_code == 400 and refused.json()["code"] == 106013
+
+
+def test_a_repeated_idempotency_key_answers_the_first_create(tiktok, sku, fleet):
+    key = f"3f1c2b7e-{sku.lower()}"
+    first = tiktok.call("POST", PRODUCTS, tiktok_product(tiktok, sku) | {"idempotency_key": key}).json()
+    again = tiktok.call("POST", PRODUCTS, tiktok_product(tiktok, sku) | {"idempotency_key": key}).json()
+
+    assert first["code"] == again["code"] == 0
+    assert again["data"] == first["data"]
+    assert len(fleet.admin(Channel.TIKTOK).find("tiktok-dong-thap", sku)) == 1
+
+
+def test_a_refused_create_does_not_use_up_its_idempotency_key(tiktok, sku):
+    key = f"9d2e4a10-{sku.lower()}"
+    refused = tiktok.call("POST", PRODUCTS, tiktok_product(tiktok, sku, title="Quá ngắn") | {"idempotency_key": key})
+    fixed = tiktok.call("POST", PRODUCTS, tiktok_product(tiktok, sku) | {"idempotency_key": key})
+
+    assert refused.json()["code"] == 12052051
+    assert fixed.json()["code"] == 0 and fixed.json()["data"]["product_id"]
+
+
+def test_an_idempotency_key_over_128_characters_is_invalid(tiktok, sku):
+    body = tiktok_product(tiktok, sku) | {"idempotency_key": "k" * 129}
+    assert tiktok.call("POST", PRODUCTS, body).json()["code"] == 12052910
+
+
+def test_a_product_without_a_brand_has_no_brand_field_and_one_with_a_brand_an_object(tiktok, sku):
+    plain = create(tiktok, sku).json()["data"]["product_id"]
+    branded = tiktok.call("POST", PRODUCTS, tiktok_product(tiktok, sku + "-B", brand_id="7082427311584347905")).json()
+
+    assert "brand" not in get(tiktok, plain)
+    assert get(tiktok, branded["data"]["product_id"])["brand"] == {"id": "7082427311584347905"}
