@@ -84,6 +84,14 @@ class SandboxAdmin:
         )
         return self._sandbox.state.put(item)
 
+    def expire_access_tokens(self, shop: str) -> None:
+        """Every access token issued to the shop expires now, as hours passing would."""
+        self._sandbox.state.change_shop_grants(shop, expires_at=self._now(), kind="access")
+
+    def revoke(self, shop: str) -> None:
+        """The seller withdraws the app's authorisation: every code and token issued to the shop stops."""
+        self._sandbox.state.change_shop_grants(shop, spent=True)
+
     def settle_reviews(self) -> int:
         """Decide every review that is due now; returns how many were decided."""
         return self._sandbox.settle_reviews()

@@ -21,6 +21,9 @@ latency_jitter_ms = 0
 timeout_rate = 0.0            # held past the client's patience, not applied
 timeout_seconds = 30
 drop_rate = 0.0               # write applied, connection cut before the answer
+[shopee.tokens]               # what the authorisation endpoints issue lasts, in seconds
+access_seconds = 14400        # code_seconds, access_seconds, refresh_seconds,
+refresh_seconds = 2592000     # authorisation_seconds (Shopee: the grant itself)
 
 [registry]
 port = 8780
@@ -132,6 +135,24 @@ DEFAULT_LIMITS = {
 
 
 @dataclass(frozen=True)
+class TokenLifetimes:
+    """How long what the authorisation endpoints issue stays good, in seconds (tests use a few)."""
+
+    code_seconds: float
+    access_seconds: float
+    refresh_seconds: float
+    authorisation_seconds: float | None = None    # Shopee: the seller's grant itself ends
+
+
+DAY = 86_400.0
+DEFAULT_LIFETIMES = {
+    Channel.SHOPEE: TokenLifetimes(600, 4 * 3600, 30 * DAY, 365 * DAY),
+    Channel.LAZADA: TokenLifetimes(1800, 30 * DAY, 180 * DAY),
+    Channel.TIKTOK: TokenLifetimes(1800, 7 * DAY, 365 * DAY),
+}
+
+
+@dataclass(frozen=True)
 class ChannelSettings:
     channel: Channel
     port: int
@@ -139,6 +160,7 @@ class ChannelSettings:
     review: ReviewRules = ReviewRules()
     faults: FaultConfig = FaultConfig()
     categories: tuple[str, ...] = ()
+    tokens: TokenLifetimes = DEFAULT_LIFETIMES[Channel.SHOPEE]
 
 
 @dataclass(frozen=True)
@@ -223,11 +245,13 @@ def _channel(channel: Channel, table: dict[str, Any], source: str) -> ChannelSet
     limits = _dataclass_from(Limits, table.get("limits", {}), DEFAULT_LIMITS[channel], f"{source}: [{channel}.limits]")
     review = _dataclass_from(ReviewRules, table.get("review", {}), ReviewRules(), f"{source}: [{channel}.review]")
     faults = _dataclass_from(FaultConfig, table.get("faults", {}), FaultConfig(), f"{source}: [{channel}.faults]")
+    tokens = _dataclass_from(TokenLifetimes, table.get("tokens", {}), DEFAULT_LIFETIMES[channel],
+                             f"{source}: [{channel}.tokens]")
     if not faults.rate_limit_per_second:
         faults = replace(faults, rate_limit_per_second=None)
     return ChannelSettings(
         channel=channel, port=int(table.get("port", DEFAULT_PORTS[channel])), limits=limits, review=review,
-        faults=faults, categories=tuple(str(c) for c in table.get("categories", ())),
+        faults=faults, categories=tuple(str(c) for c in table.get("categories", ())), tokens=tokens,
     )
 
 

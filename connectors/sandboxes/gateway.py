@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import email.parser
 import email.policy
+import hmac
 import io
 import json
 import logging
@@ -21,12 +22,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
 from connectors.sandboxes.config import ChannelSettings, FaultConfig, SandboxShop
 from connectors.sandboxes.faults import FaultInjector
+from connectors.sandboxes.grants import Grants
 from connectors.sandboxes.review import StatusWords, settle
 from connectors.sandboxes.state import Item, SandboxState
 
@@ -101,6 +103,12 @@ class Reply:
         return "application/json; charset=utf-8"
 
 
+def redirect(url: str, **params: str) -> Reply:
+    """An authorisation page's answer: back to the app's redirect URL with `params` added."""
+    separator = "&" if urlsplit(url).query else "?"
+    return Reply(302, "", (("Location", url + separator + urlencode(params)),), code="302")
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who is calling, once authenticated: a shop, or only an app for app-level calls."""
@@ -134,7 +142,9 @@ class Route:
     pattern: re.Pattern[str]
     handler: Callable[[Call], Reply]
     write: bool = False
-    scope: str = "shop"        # "shop", "app" (no shop needed) or "token" (TikTok: token, no shop_cipher)
+    # "shop"; "app" (signed by the app, no shop); "token" (TikTok: token, no shop_cipher); "open" (no
+    # gateway check: an authorisation page, or TikTok's token endpoints, whose handler checks the app)
+    scope: str = "shop"
 
 
 def route(method: str, path: str, handler: Callable[[Call], Reply], *, write: bool = False, scope: str = "shop") -> Route:
@@ -158,6 +168,7 @@ class Sandbox:
         self.state = state
         self.clock = clock
         self.faults = FaultInjector(settings.faults)
+        self.grants = Grants(state, settings.tokens, prefix=self.channel.value)
         self.log = logging.getLogger(f"ocop.sandbox.{self.channel.value}")
         self._counts_lock = threading.Lock()
         self._write_calls: Counter[str] = Counter()
@@ -207,6 +218,18 @@ class Sandbox:
             if item.item_id != other_than:
                 return item
         return None
+
+    def token_owner(self, candidates: list[SandboxShop], token: str, now: float) -> SandboxShop | None:
+        """The shop among `candidates` whose configured test token, or issued access token, this is.
+        Raises GrantRefused for an issued token that expired or was revoked."""
+        for shop in candidates:
+            if token and hmac.compare_digest(shop.access_token, token):
+                return shop
+        owner = self.grants.shop_of(token, now) if token else None
+        return next((shop for shop in candidates if shop.key == owner), None)
+
+    def app_shops(self, app_key: str) -> list[SandboxShop]:
+        return [shop for shop in self.shops if shop.app_key == app_key]
 
     def settle_reviews(self, shop: str | None = None) -> int:
         return settle(self.state, self.settings.review, self.words, self.clock(), shop)
@@ -259,7 +282,7 @@ class Sandbox:
             if matched is None:
                 raise self.unknown_path(request)
             now = self.clock()
-            caller = self.authenticate(request, matched, now)
+            caller = Caller(app_key="-") if matched.scope == "open" else self.authenticate(request, matched, now)
             if matched.write and caller.shop is not None:
                 self._count_write(caller.shop.key)
             if not self.faults.admit(caller.bucket):

@@ -15,6 +15,11 @@ Choices where the public documentation is silent (marketplaces.md "not confirmed
 - the barcode travels in a SKU attribute (`barcode`, `ean_code` or `gtin`; kept under the key sent);
 - one SKU per product; reactivating an item is `/product/update` with the SKU's `Status` "active";
 - `/product/qc/status/get` answers `data: [{seller_sku, status, reason}]`.
+- Authorisation: `/oauth/authorize` (no `/rest`) grants at once and redirects with `code` (and
+  `state`); `/auth/token/create` and `/auth/token/refresh` are signed without `access_token` and
+  answer their tokens at the top level. A refresh gives a new access token and hands the same
+  refresh token back, its expiry unchanged. Refusals: `InvalidCode`, `IllegalRefreshToken`; an
+  expired access token is `IllegalAccessToken`, as an unknown one is. Lifetimes: `[lazada.tokens]`.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ from typing import Any, Mapping
 
 from connectors.sandboxes.checks import decimal_of, json_string_list, whole_number
 from connectors.sandboxes.gateway import (
-    Call, Caller, PlatformError, Reply, Request, Route, Sandbox, inspect_image, route,
+    Call, Caller, PlatformError, Reply, Request, Route, Sandbox, inspect_image, redirect, route,
 )
+from connectors.sandboxes.grants import GrantRefused, IssuedTokens
 from connectors.sandboxes.review import StatusWords, needs_review_after_edit, start_review
 from connectors.sandboxes.state import Item, ItemQuery, StoredImage, content_changed, touched
 
@@ -74,6 +80,9 @@ class LazadaSandbox(Sandbox):
         reads = [("/products/get", self.get_products), ("/product/item/get", self.get_product_item),
                  ("/product/qc/status/get", self.get_qc_status)]
         return [
+            route("GET", "/oauth/authorize", self.authorize, scope="open"),
+            *[_r(method, "/auth/token/create", self.token_create, scope="app") for method in ("GET", "POST")],
+            *[_r(method, "/auth/token/refresh", self.token_refresh, scope="app") for method in ("GET", "POST")],
             _r("POST", "/image/upload", self.upload_image, write=True),
             _r("POST", "/image/migrate", self.migrate_image, write=True),
             _r("POST", "/product/create", self.create_product, write=True),
@@ -88,7 +97,8 @@ class LazadaSandbox(Sandbox):
 
     def authenticate(self, request: Request, matched: Route, now: float) -> Caller:
         params = parameters(request)
-        for name in ("app_key", "timestamp", "sign_method", "sign", "access_token"):
+        required = ("app_key", "timestamp", "sign_method", "sign") + (("access_token",) if matched.scope == "shop" else ())
+        for name in required:
             if not params.get(name):
                 raise PlatformError("MissingParameter", f'The input parameter "{name}" that is mandatory for '
                                     "processing this request is not supplied.", type="ISV")
@@ -105,8 +115,13 @@ class LazadaSandbox(Sandbox):
         if not hmac.compare_digest(expected, params["sign"].upper()):
             raise PlatformError("IncompleteSignature", "The request signature does not conform to platform standards",
                                 type="ISV")
-        shop = next((s for s in app_shops if hmac.compare_digest(s.access_token, params["access_token"])), None)
-        if shop is None:
+        if matched.scope == "app":
+            return Caller(app_key=params["app_key"])
+        try:
+            shop = self.token_owner(app_shops, params["access_token"], now)
+        except GrantRefused:
+            shop = None
+        if shop is None:     # Lazada answers an unknown and an expired token alike
             raise PlatformError("IllegalAccessToken", "The specified access token is invalid or expired", type="ISV")
         return Caller(app_key=shop.app_key, shop=shop)
 
@@ -135,6 +150,47 @@ class LazadaSandbox(Sandbox):
         if data is not None:
             payload["data"] = data
         return Reply(200, payload)
+
+    # -- authorisation ---------------------------------------------------------------------------
+
+    def authorize(self, call: Call) -> Reply:
+        """The seller's authorisation page, granted at once: back to `redirect_uri` with a code.
+        `seller` (a sandbox extension) picks one of the app's shops by key; else its first."""
+        params = parameters(call.request)
+        shops = self.app_shops(params.get("client_id", ""))
+        shop = next((s for s in shops if s.key == params.get("seller", shops[0].key if shops else "")), None)
+        if shop is None or params.get("response_type") != "code" or not params.get("redirect_uri"):
+            raise PlatformError("InvalidParameter", "client_id, redirect_uri and response_type=code are required.")
+        extra = {"state": params["state"]} if params.get("state") else {}
+        return redirect(params["redirect_uri"], code=self.grants.new_code(shop.key, call.now), **extra)
+
+    def token_create(self, call: Call) -> Reply:
+        try:
+            issued = self.grants.redeem_code(parameters(call.request).get("code", ""), call.now)
+        except GrantRefused:
+            raise PlatformError("InvalidCode", "Invalid authorization code") from None
+        return self._tokens(call, issued, "country_user_info")
+
+    def token_refresh(self, call: Call) -> Reply:
+        """A refresh gives a new access token; the refresh token and its expiry stay as they were."""
+        try:
+            issued = self.grants.refresh(parameters(call.request).get("refresh_token", ""), call.now, rotate=False)
+        except GrantRefused:
+            raise PlatformError("IllegalRefreshToken", "The specified refresh token is invalid or expired") from None
+        return self._tokens(call, issued, "country_user_info_list")
+
+    def _tokens(self, call: Call, issued: IssuedTokens, users_field: str) -> Reply:
+        shop = next(s for s in self.shops if s.key == issued.shop)
+        if shop.app_key != call.caller.app_key:
+            raise PlatformError("InvalidCode", "Invalid authorization code: it was issued to another app")
+        seller_id = str(int(hashlib.sha256(shop.key.encode()).hexdigest()[:8], 16))
+        return Reply(200, {
+            "code": "0", "request_id": call.request_id, "access_token": issued.access_token,
+            "refresh_token": issued.refresh_token, "expires_in": int(issued.access_expires_at - call.now),
+            "refresh_expires_in": int(issued.refresh_expires_at - call.now), "account": shop.name or shop.key,
+            "account_platform": "seller_center", "country": "vn",
+            users_field: [{"country": "vn", "seller_id": seller_id, "user_id": seller_id, "short_code": shop.key}],
+        })
 
     # -- images ----------------------------------------------------------------------------------
 

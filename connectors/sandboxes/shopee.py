@@ -16,6 +16,12 @@ Choices where the public documentation is silent (marketplaces.md "not confirmed
   that one default model with empty `tier_variation`.
 - `media_space/upload_image` is an app-level call; it accepts the partner-level sign, or the shop
   sign when `access_token` and `shop_id` are sent too.
+- Authorisation: `shop/auth_partner` grants at once (no login page) and redirects with `code` and
+  `shop_id`; `auth/token/get` and `auth/access_token/get` answer their tokens at the top level. A
+  refresh token works once (the answer carries the next one); a used, expired or unknown one, and
+  a used or stale code, answer 400 `error_param`. An expired access token answers 403
+  `invalid_acceess_token` (the platform's spelling); one never issued 403 `error_auth`. The access
+  token a refresh replaced works until its own expiry. Lifetimes: `[shopee.tokens]`.
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ import uuid
 from typing import Any
 
 from connectors.sandboxes.checks import decimal_of, is_valid_gtin, rounded_vnd, whole_number
+from connectors.sandboxes.config import SandboxShop
 from connectors.sandboxes.gateway import (
-    Call, Caller, PlatformError, Reply, Request, Route, Sandbox, inspect_image, route,
+    Call, Caller, PlatformError, Reply, Request, Route, Sandbox, inspect_image, redirect, route,
 )
+from connectors.sandboxes.grants import GrantRefused, IssuedTokens
 from connectors.sandboxes.review import StatusWords, needs_review_after_edit, start_review
 from connectors.sandboxes.state import Item, ItemQuery, StoredImage, content_changed, touched
 
@@ -59,6 +67,9 @@ class ShopeeSandbox(Sandbox):
     def build_routes(self) -> list[Route]:
         p = f"{API}/product"
         return [
+            route("GET", f"{API}/shop/auth_partner", self.auth_partner, scope="app"),
+            route("POST", f"{API}/auth/token/get", self.token_get, scope="app"),
+            route("POST", f"{API}/auth/access_token/get", self.access_token_get, scope="app"),
             route("POST", f"{API}/media_space/upload_image", self.upload_image, write=True, scope="app"),
             route("GET", f"{API}/logistics/get_channel_list", self.get_channel_list),
             route("POST", f"{p}/add_item", self.add_item, write=True),
@@ -104,7 +115,11 @@ class ShopeeSandbox(Sandbox):
         shop = next((s for s in app_shops if s.shop_id == shop_id), None)
         if shop is None:
             raise PlatformError("error_auth", f"Invalid shop_id {shop_id}: the partner is not authorised by this shop.", status=403)
-        if not hmac.compare_digest(shop.access_token, token):
+        try:
+            owner = self.token_owner([shop], token, now)
+        except GrantRefused:
+            raise PlatformError("invalid_acceess_token", "Invalid access_token.", status=403) from None
+        if owner is None:
             raise PlatformError("error_auth", "Invalid access_token.", status=403)
         return Caller(app_key=partner_id, shop=shop)
 
@@ -131,6 +146,55 @@ class ShopeeSandbox(Sandbox):
         if response is not None:
             payload["response"] = response
         return Reply(200, payload)
+
+    # -- authorisation ---------------------------------------------------------------------------
+
+    def auth_partner(self, call: Call) -> Reply:
+        """The seller's authorisation page, granted at once: back to `redirect` with a code and the
+        shop id. `shop_id` (a sandbox extension) picks one of the app's shops; else its first."""
+        target = call.request.arg("redirect")
+        if not target:
+            raise PlatformError("error_param", "There is no redirect in query.", status=400)
+        shop = self._app_shop(call, call.request.arg("shop_id"))
+        return redirect(target, code=self.grants.new_code(shop.key, call.now), shop_id=str(shop.shop_id))
+
+    def token_get(self, call: Call) -> Reply:
+        body = _json_object(call.request)
+        shop = self._app_shop(call, body.get("shop_id"), required=True)
+        try:
+            issued = self.grants.redeem_code(str(body.get("code") or ""), call.now)
+        except GrantRefused:
+            raise PlatformError("error_param", "Invalid code.", status=400) from None
+        if issued.shop != shop.key:
+            raise PlatformError("error_param", "Invalid code: it was not issued for this shop_id.", status=400)
+        return self._tokens(call, issued)
+
+    def access_token_get(self, call: Call) -> Reply:
+        """Refresh: the refresh token works once; the answer carries the one to use next time."""
+        body = _json_object(call.request)
+        shop = self._app_shop(call, body.get("shop_id"), required=True)
+        try:
+            issued = self.grants.refresh(str(body.get("refresh_token") or ""), call.now, rotate=True)
+        except GrantRefused:
+            raise PlatformError("error_param", "Invalid refresh_token.", status=400) from None
+        if issued.shop != shop.key:
+            raise PlatformError("error_param", "Invalid refresh_token: it was not issued for this shop_id.", status=400)
+        return self._tokens(call, issued, shop_id=int(shop.shop_id))
+
+    def _app_shop(self, call: Call, shop_id: Any, *, required: bool = False) -> SandboxShop:
+        shops = self.app_shops(call.caller.app_key)
+        if shop_id in (None, "") and not required:
+            return shops[0]
+        shop = next((s for s in shops if s.shop_id == str(shop_id)), None)
+        if shop is None:
+            raise PlatformError("error_param", f"Invalid shop_id {shop_id!r} for this partner.", status=400)
+        return shop
+
+    def _tokens(self, call: Call, issued: IssuedTokens, **extra: Any) -> Reply:
+        """Token answers carry their fields at the top level, beside the envelope's."""
+        return Reply(200, {"request_id": call.request_id, "error": "", "message": "",
+                           "access_token": issued.access_token, "refresh_token": issued.refresh_token,
+                           "expire_in": int(issued.access_expires_at - call.now), **extra})
 
     # -- media and logistics ---------------------------------------------------------------------
 

@@ -42,6 +42,15 @@ CREATE TABLE IF NOT EXISTS images (
 );
 CREATE INDEX IF NOT EXISTS images_by_url ON images (url);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS grants (
+    value TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    shop TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    grant_ends_at REAL,
+    spent INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS grants_by_shop ON grants (shop, kind);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     shop TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -88,6 +97,18 @@ class StoredImage:
     height: int
     size: int
     created_at: float
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An authorisation code, access token or refresh token the sandbox issued to a shop."""
+
+    value: str = field(repr=False)
+    kind: str               # code | access | refresh
+    shop: str
+    expires_at: float
+    grant_ends_at: float | None = None     # the seller's authorisation itself ends (Shopee)
+    spent: bool = False
 
 
 @dataclass(frozen=True)
@@ -204,6 +225,35 @@ class SandboxState:
 
     def image_by_url(self, url: str) -> StoredImage | None:
         return self._one_image("SELECT * FROM images WHERE url = ?", url)
+
+    def add_grant(self, grant: Grant) -> Grant:
+        with self._lock:
+            self._db.execute("INSERT INTO grants (value, kind, shop, expires_at, grant_ends_at, spent)"
+                             " VALUES (?, ?, ?, ?, ?, ?)", (grant.value, grant.kind, grant.shop, grant.expires_at,
+                                                            grant.grant_ends_at, int(grant.spent)))
+        return grant
+
+    def grant(self, value: str, kind: str) -> Grant | None:
+        with self._lock:
+            row = self._db.execute("SELECT value, kind, shop, expires_at, grant_ends_at, spent FROM grants"
+                                   " WHERE value = ? AND kind = ?", (value, kind)).fetchone()
+        return Grant(*row[:5], spent=bool(row[5])) if row else None
+
+    def spend_grant(self, value: str) -> bool:
+        """Mark a one-use grant spent; False when it already was (someone used it first)."""
+        with self._lock:
+            row = self._db.execute("UPDATE grants SET spent = 1 WHERE value = ? AND spent = 0 RETURNING value",
+                                   (value,)).fetchone()
+        return row is not None
+
+    def change_shop_grants(self, shop: str, *, spent: bool | None = None, expires_at: float | None = None,
+                           kind: str | None = None) -> None:
+        """Revoke (spend) or expire a shop's grants, as the seller or time would."""
+        sets = [clause for clause, value in (("spent = 1", spent), ("expires_at = ?", expires_at)) if value]
+        args: list[Any] = [expires_at] if expires_at else []
+        where, args = "shop = ?" + (" AND kind = ?" if kind else ""), args + [shop] + ([kind] if kind else [])
+        with self._lock:
+            self._db.execute(f"UPDATE grants SET {', '.join(sets)} WHERE {where}", args)
 
     def remembered_answer(self, shop: str, key: str) -> Any:
         """What the first request with this idempotency key was answered, or None."""

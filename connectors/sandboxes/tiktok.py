@@ -21,7 +21,13 @@ Choices where the public documentation is silent (marketplaces.md "not confirmed
   successful create's result again, whatever the body; refused creates are not remembered, and
   keys are kept as long as the sandbox's state;
 - a product without a brand has no `brand` field (never `"brand": null`); one with a brand has
-  `{"id"}`.
+  `{"id"}`;
+- the auth host is served by the same server: `/oauth/authorize` grants at once and redirects to
+  `redirect_uri` (a sandbox extension: the platform uses the app's registered one) with `code` and
+  `state`; `/api/v2/token/get` and `/api/v2/token/refresh` take `app_key` and `app_secret` in the
+  query, unsigned, and answer expiries as Unix times. A refresh gives a new access token and the same
+  refresh token. An expired access token answers 401 `105002`; a refresh token that expired
+  `36004001`, one unknown or revoked `36004005`. Lifetimes: `[tiktok.tokens]`.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ from typing import Any, Mapping
 
 from connectors.sandboxes.checks import decimal_of, is_valid_gtin, whole_number
 from connectors.sandboxes.gateway import (
-    Call, Caller, PlatformError, Reply, Request, Route, Sandbox, inspect_image, route,
+    Call, Caller, PlatformError, Reply, Request, Route, Sandbox, inspect_image, redirect, route,
 )
+from connectors.sandboxes.grants import GrantRefused
 from connectors.sandboxes.review import StatusWords, needs_review_after_edit, start_review
 from connectors.sandboxes.state import Item, ItemQuery, StoredImage, content_changed, touched
 
@@ -75,6 +82,9 @@ class TikTokSandbox(Sandbox):
     def build_routes(self) -> list[Route]:
         one = PRODUCTS + "/{product_id}"
         return [
+            route("GET", "/oauth/authorize", self.authorize, scope="open"),
+            route("GET", "/api/v2/token/get", self.token_get, scope="open"),
+            route("GET", "/api/v2/token/refresh", self.token_refresh, scope="open"),
             route("GET", "/authorization/202309/shops", self.authorized_shops, scope="token"),
             route("GET", "/logistics/202309/warehouses", self.warehouses),
             route("POST", "/product/202309/images/upload", self.upload_image, write=True, scope="token"),
@@ -104,8 +114,10 @@ class TikTokSandbox(Sandbox):
         expected = sign(app_shops[0].app_secret, request.path, query, body)
         if not hmac.compare_digest(expected, query.get("sign", "").lower()):
             raise PlatformError(106001, "Invalid credentials: the sign does not match.", status=401)
-        token = request.headers.get("x-tts-access-token", "")
-        shop = next((s for s in app_shops if token and hmac.compare_digest(s.access_token, token)), None)
+        try:
+            shop = self.token_owner(app_shops, request.headers.get("x-tts-access-token", ""), now)
+        except GrantRefused:
+            raise PlatformError(105002, "access token is expired, please refresh it", status=401) from None
         if shop is None:
             raise PlatformError(36009004, "Invalid access token: send a valid x-tts-access-token header.", status=401)
         _check_cipher(query.get("shop_cipher"), shop.shop_id, shop_scoped=matched.scope == "shop")
@@ -131,6 +143,55 @@ class TikTokSandbox(Sandbox):
     @staticmethod
     def ok(call: Call, data: Any) -> Reply:
         return Reply(200, {"code": 0, "message": "Success", "request_id": call.request_id, "data": data})
+
+    # -- authorisation (the auth host) ----------------------------------------------------------
+
+    def authorize(self, call: Call) -> Reply:
+        """The seller's authorisation page, granted at once. The platform sends the seller to the
+        app's registered redirect; here `redirect_uri` (a sandbox extension) says where that is, and
+        `seller` (another) picks one of the app's shops by key."""
+        request = call.request
+        shops = self.app_shops(request.arg("app_key") or "")
+        shop = next((s for s in shops if s.key == (request.arg("seller") or (shops[0].key if shops else ""))), None)
+        if shop is None or not request.arg("redirect_uri"):
+            raise PlatformError(36009004, "app_key and redirect_uri are required.", status=400)
+        extra = {"state": request.arg("state")} if request.arg("state") else {}
+        return redirect(request.arg("redirect_uri"), code=self.grants.new_code(shop.key, call.now), **extra)
+
+    def token_get(self, call: Call) -> Reply:
+        self._check_app(call.request, "authorized_code")
+        return self._tokens(call, lambda: self.grants.redeem_code(call.request.arg("auth_code") or "", call.now))
+
+    def token_refresh(self, call: Call) -> Reply:
+        """A refresh gives a new access token; the refresh token and its expiry stay as they were."""
+        self._check_app(call.request, "refresh_token")
+        return self._tokens(call, lambda: self.grants.refresh(call.request.arg("refresh_token") or "", call.now,
+                                                              rotate=False))
+
+    def _check_app(self, request: Request, grant_type: str) -> None:
+        shops = self.app_shops(request.arg("app_key") or "")
+        secret = request.arg("app_secret") or ""
+        if not shops or not hmac.compare_digest(shops[0].app_secret, secret):
+            raise PlatformError(36009004, "Invalid app_key or app_secret.", status=401)
+        if request.arg("grant_type") != grant_type:
+            raise PlatformError(36009003, f"grant_type must be {grant_type}.", status=400)
+
+    def _tokens(self, call: Call, redeem) -> Reply:
+        try:
+            issued = redeem()
+        except GrantRefused as refused:
+            if refused.reason == "expired":
+                raise PlatformError(36004001, "rt has expired") from None
+            raise PlatformError(36004005, "can not find related auth record") from None
+        shop = next(s for s in self.shops if s.key == issued.shop)
+        if shop.app_key != call.request.arg("app_key"):
+            raise PlatformError(36004005, "can not find related auth record")
+        return self.ok(call, {
+            "access_token": issued.access_token, "access_token_expire_in": int(issued.access_expires_at),
+            "refresh_token": issued.refresh_token, "refresh_token_expire_in": int(issued.refresh_expires_at),
+            "open_id": hashlib.sha256(shop.key.encode()).hexdigest()[:16], "seller_name": shop.name or shop.key,
+            "seller_base_region": "VN", "user_type": 0, "granted_scopes": ["seller.product.basic"],
+        })
 
     # -- shop, warehouse, images -----------------------------------------------------------------
 
