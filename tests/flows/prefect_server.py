@@ -10,6 +10,8 @@ with running_prefect_server(tmp_path / "prefect") as server:
 Every subprocess gets the server's API URL explicitly, its own PREFECT_HOME, no telemetry, and
 none of the calling process's PREFECT_* settings (the in-process test harness points elsewhere).
 Output goes to log files under the server's home; `server.tail()` quotes them in failure messages.
+`server.wait_for_flow_run(run_id, until)` polls a run's state; `server.flow_run_events(run_id)`
+reads the events the server stored about a run (state changes, heartbeats).
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.objects import State
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 START_TIMEOUT = 60.0
@@ -60,6 +65,29 @@ class PrefectServer:
         log = self.home / f"worker-{pool}.log"
         with _started([PREFECT, "worker", "start", "--pool", pool], self.environment(extra), log) as process:
             yield process
+
+    def wait_for_flow_run(self, run_id: uuid.UUID, until: Callable[[State], bool], *, timeout: float,
+                          describe: str = "the expected state") -> State:
+        """Poll the run's state until `until(state)` holds; raises TimeoutError (with the logs) after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        with SyncPrefectClient(self.api_url) as client:
+            while True:
+                state = client.read_flow_run(run_id).state
+                if state is not None and until(state):
+                    return state
+                if time.monotonic() > deadline:
+                    now = f"{state.type.value} {state.name!r} {state.message!r}" if state else "no state"
+                    raise TimeoutError(f"flow run {run_id}: no {describe} after {timeout:.0f} s (now {now})\n"
+                                       f"{self.tail()}")
+                time.sleep(0.5)
+
+    def flow_run_events(self, run_id: uuid.UUID, *, prefix: str = "prefect.flow-run.") -> list[dict]:
+        """The first 50 events about this flow run that the server has stored so far (one page), oldest first."""
+        query = {"filter": {"event": {"prefix": [prefix]}, "any_resource": {"id": [f"prefect.flow-run.{run_id}"]},
+                            "order": "ASC"}, "limit": 50}
+        response = requests.post(f"{self.api_url}/events/filter", json=query, timeout=10)
+        response.raise_for_status()
+        return response.json()["events"]
 
     def tail(self, lines: int = 60) -> str:
         """The last lines of every log of this server and its workers, for a failure message."""
@@ -99,7 +127,9 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def _started(command: list[str], environment: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    # A session of its own, so that stopping it reaches the children it spawned (flow run processes).
+    # A session of its own, so that stopping it reaches the processes of its group. Prefect 3.8's process
+    # worker starts each flow run process in a session of its own, and kills those itself on SIGTERM
+    # (leaving their runs Running: docs/operations.md).
     with log.open("ab") as output:
         process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL, stdout=output,
                                    stderr=subprocess.STDOUT, start_new_session=True)
