@@ -7,9 +7,14 @@ by looking the seller SKU up before sending the create again).
 
 The rate limiter is any `RateLimiter`: by default this process's `TokenBucket` for the shop
 (`limiter_for`); a flow whose shop is also published to by other processes hands in one shared
-through the database (`listings.shop_rate_limit.shared_rate_limiter`), so that the shop's
+through the database (`ledger.shared_rate_limiter`), so that the shop's
 `requests_per_second` is what the shop receives in all. The connector layer itself never touches
 the database.
+
+A connected shop (`ShopConfig.tokens`, see `connectors.tokens`) has its access token handed over per
+call by its token source, which refreshes it ahead of expiry; when the platform still answers
+"expired" (`TokenExpired`), `request` has it refreshed once and sends the call once more. Each
+connector module supplies the platform's `authorization_url`, `exchange_code` and `refresh_tokens`.
 
 A connector module overrides small named hooks, in the spirit of the Singer SDK's REST stream:
 
@@ -24,6 +29,7 @@ plus the operations of the `Connector` protocol, written in terms of `request(Ap
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import random
@@ -37,8 +43,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
-from connectors.errors import ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
-from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RateLimiter, RemoteListing, ShopConfig
+from connectors.errors import (
+    ConnectorError, NotFound, RateLimited, Rejected, TokenExpired, TransientError, UnknownOutcome,
+)
+from connectors.tokens import TokenSet
+from connectors.types import (
+    Channel, CreateResult, ListingContent, ListingStatus, RateLimiter, RemoteListing, ShopConfig, ShopCredentials,
+)
 
 log = logging.getLogger("connectors")
 
@@ -47,7 +58,7 @@ CONNECT_FAILED = "connect_failed"
 READ_TIMEOUT = "read_timeout"
 CONNECTION_CUT = "connection_cut"
 
-_QUERY_SECRET = re.compile(r"((?:access_token|sign|app_secret|partner_key)=)[^&\s\"']+", re.IGNORECASE)
+_QUERY_SECRET = re.compile(r"((?:access_token|refresh_token|auth_code|sign|app_secret|partner_key)=)[^&\s\"']+", re.IGNORECASE)
 
 
 class _RedactQuerySecrets(logging.Filter):
@@ -139,6 +150,7 @@ class ApiCall:
     body: Any = None
     files: dict[str, tuple[str, bytes]] | None = None
     idempotent: bool = True
+    base_url: str | None = None     # another host of the platform's (its authorisation host)
 
 
 @dataclass
@@ -176,6 +188,7 @@ class HttpConnector:
 
     channel: Channel
     default_rate_limit_wait = 1.0     # when the platform says "too many" without saying how long
+    default_auth_base_url: str | None = None    # the platform's authorisation host; None: the API host
 
     def __init__(self, shop: ShopConfig, *, session: requests.Session | None = None,
                  timeout: tuple[float, float] | None = None, retry: RetryPolicy | None = None,
@@ -192,7 +205,10 @@ class HttpConnector:
         self._clock = clock
         self._rand = rand
         self.session = session or _pooled_session(self.base_url)
+        self.auth_base_url = (shop.auth_base_url or self.default_auth_base_url or self.base_url).rstrip("/")
         self._log = log.getChild(self.channel.value)
+        self._in_use = threading.local()        # the access token this thread's last call carried
+        self._token_secrets: set[str] = set()   # tokens this connector handled, scrubbed from messages
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(shop={self.shop.key!r}, base_url={self.base_url!r})"
@@ -228,14 +244,34 @@ class HttpConnector:
         """Whether a rejected create says the seller SKU already exists in the shop."""
         return False
 
+    def credentials(self) -> ShopCredentials:
+        """The shop's keys with the access token to send now: a connected shop's current one (its
+        token source refreshes it ahead of expiry), else the static one."""
+        tokens = self.shop.tokens
+        if tokens is None:
+            return self.shop.credentials
+        current = tokens.current(self.refresh_tokens)
+        self._in_use.token = current.access_token
+        self._remember(current)
+        return replace(self.shop.credentials, access_token=current.access_token,
+                       shop_id=self.shop.credentials.shop_id or current.shop_id)
+
     # ---- the request loop ----------------------------------------------------------------------
 
     def request(self, call: ApiCall) -> Envelope:
-        """Send one call, retrying what can safely be retried; raise the classified error otherwise."""
+        """Send one call, retrying what can safely be retried; raise the classified error otherwise.
+        An expired token is refreshed once and the call sent once more (it was refused, not applied)."""
         retry_number = 0
+        renewed = False
         while True:
             try:
                 return self._attempt(call)
+            except TokenExpired:
+                if renewed or self.shop.tokens is None or getattr(self._in_use, "token", None) is None:
+                    raise
+                self._log.info("%s %s: access token refused as expired; refreshing it once", call.method, call.path)
+                self._remember(self.shop.tokens.refreshed(self._in_use.token, self.refresh_tokens))
+                renewed = True
             except (TransientError, RateLimited) as error:
                 wait = self._retry_wait(call, error, retry_number)
                 if wait is None:
@@ -311,10 +347,39 @@ class HttpConnector:
     def redact(self, text: str) -> str:
         """Scrub this shop's secrets from anything a platform might echo back."""
         credentials = self.shop.credentials
-        for secret in (credentials.app_secret.get_secret_value(), credentials.access_token.get_secret_value()):
+        for secret in (credentials.app_secret.get_secret_value(), credentials.access_token.get_secret_value(),
+                       *self._token_secrets):
             if secret:
                 text = text.replace(secret, "***")
         return text
+
+    def _remember(self, tokens: TokenSet) -> None:
+        self._token_secrets.update({tokens.access_token.get_secret_value(), tokens.refresh_token.get_secret_value()})
+
+    # ---- connecting a shop (the platform's authorisation) --------------------------------------
+
+    def authorization_url(self, redirect_uri: str, state: str) -> str:
+        """Where the seller authorises the app; the platform sends them back to `redirect_uri`
+        with a one-use code."""
+        raise NotImplementedError
+
+    def exchange_code(self, code: str, shop_id: str | None = None) -> TokenSet:
+        """The tokens a code buys, with the shop's identity (`shop_id`: what the redirect named)."""
+        raise NotImplementedError
+
+    def refresh_tokens(self, tokens: TokenSet) -> TokenSet:
+        """New tokens for `tokens`' refresh token; `ReauthorisationNeeded` when the platform refuses it."""
+        raise NotImplementedError
+
+    def with_access_token(self, tokens: TokenSet) -> HttpConnector:
+        """This connector's twin that calls with `tokens`' access token (to read the shop's identity
+        right after a code was exchanged, before anything is stored)."""
+        credentials = replace(self.shop.credentials, access_token=tokens.access_token,
+                              shop_id=tokens.shop_id or self.shop.credentials.shop_id)
+        twin = copy.copy(self)
+        twin.shop = replace(self.shop, credentials=credentials, tokens=None)
+        twin._in_use = threading.local()
+        return twin
 
     # ---- the idempotent create -----------------------------------------------------------------
 

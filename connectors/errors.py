@@ -6,6 +6,8 @@
 | RateLimited      | wait `retry_after` seconds, then retry                                   |
 | Rejected         | record the platform's code and message; do not retry until content changes |
 | AuthError        | stop this shop's batch and alert: token, key or signature is wrong       |
+|  TokenExpired    | (an AuthError) the access token expired: a connected shop refreshes once and retries |
+|  ReauthorisationNeeded | (an AuthError) the platform refused the refresh: the seller must authorise again |
 | NotFound         | the remote item is gone: forget the remote id and plan a create          |
 | UnknownOutcome   | the request may have been applied: look the seller SKU up before retrying |
 
@@ -59,6 +61,14 @@ class Rejected(ConnectorError):
 
 class AuthError(ConnectorError):
     error_class = ErrorClass.AUTH
+
+
+class TokenExpired(AuthError):
+    """The platform says the access token expired (or is no longer valid)."""
+
+
+class ReauthorisationNeeded(AuthError):
+    """The platform refused a code or a refresh token (an invalid grant): only the seller can fix it."""
 
 
 class NotFound(ConnectorError):

@@ -14,13 +14,18 @@ import json
 import re
 from dataclasses import replace
 from typing import Any, Iterator, Mapping
+from urllib.parse import urlencode
 
 import requests
+from pydantic import SecretStr
 
 from connectors.base import (
     ApiCall, Envelope, HttpConnector, PlatformFailure, PreparedCall, json_body, map_status, retry_after_header,
 )
-from connectors.errors import AuthError, ConnectorError, NotFound, Rejected, TransientError
+from connectors.errors import (
+    AuthError, ConnectorError, NotFound, ReauthorisationNeeded, Rejected, TokenExpired, TransientError,
+)
+from connectors.tokens import TokenSet
 from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing
 
 PAGE_SIZE = 50     # /products/get maximum
@@ -32,7 +37,11 @@ STATUSES = {
     "DELETED": ListingStatus.DELETED,
     "REJECTED": ListingStatus.REJECTED,     # rejected by QC
 }
-AUTH_ERRORS = {"IncompleteSignature", "IllegalAccessToken"}
+AUTH_ERRORS = {"IncompleteSignature"}
+EXPIRED_TOKEN = "IllegalAccessToken"      # "invalid or expired": one code for both
+GRANT_REFUSALS = {"InvalidCode", "IllegalRefreshToken", "AUTH_TYPE_UNSUPPORTED"}
+AUTH_API = "/auth/"
+AUTH_HOST = "https://auth.lazada.com"     # the page at /oauth/authorize, the token API under /rest
 RATE_LIMIT_ERRORS = {"ApiCallLimit"}
 TRANSIENT_ERRORS = {"InternalError"}
 NOT_FOUND_ERRORS = {"ITEM_NOT_FOUND"}
@@ -52,6 +61,7 @@ class LazadaConnector(HttpConnector):
     choice, the public documentation names none) and in the description, where buyers see it."""
 
     channel = Channel.LAZADA
+    default_auth_base_url = AUTH_HOST
 
     def __init__(self, shop, *, gtin_sku_attribute: str = "barcode", **options: Any) -> None:
         super().__init__(shop, **options)
@@ -60,15 +70,14 @@ class LazadaConnector(HttpConnector):
     # ---- hooks -------------------------------------------------------------------------------
 
     def prepare(self, call: ApiCall, timestamp: float) -> PreparedCall:
-        credentials = self.shop.credentials
-        params = {
-            "app_key": credentials.app_key,
-            "timestamp": str(int(timestamp * 1000)),
-            "sign_method": "sha256",
-            "access_token": credentials.access_token.get_secret_value(),
-        } | {name: _text(value) for name, value in (call.query | (call.body or {})).items()}
+        token_call = call.path.startswith(AUTH_API)     # signed like any call, without a token
+        credentials = self.shop.credentials if token_call else self.credentials()
+        params = {"app_key": credentials.app_key, "timestamp": str(int(timestamp * 1000)), "sign_method": "sha256"}
+        if not token_call:
+            params["access_token"] = credentials.access_token.get_secret_value()
+        params |= {name: _text(value) for name, value in (call.query | (call.body or {})).items()}
         params["sign"] = sign(credentials.app_secret.get_secret_value(), call.path, params)
-        url = self.base_url + call.path
+        url = (call.base_url or self.base_url) + call.path
         if call.method == "GET":
             return PreparedCall("GET", url, params=params)
         return PreparedCall(call.method, url, data=params, files=call.files)
@@ -80,7 +89,8 @@ class LazadaConnector(HttpConnector):
                                    response.reason or "answer is not JSON")
         code = str(body.get("code", ""))
         if code == "0" and response.status_code < 400:
-            return Envelope(body.get("data") or {}, body.get("request_id"))
+            # The token calls answer at the top level, beside `code`.
+            return Envelope(body["data"] if "data" in body else body, body.get("request_id"))
         message = str(body.get("message") or "")
         retry_after = retry_after_header(response)
         ban = BAN_SECONDS.search(message)
@@ -94,6 +104,10 @@ class LazadaConnector(HttpConnector):
         message = failure.message.lower()
         if failure.code in RATE_LIMIT_ERRORS or failure.http_status == 429:
             return self._rate_limited(failure)
+        if failure.code == EXPIRED_TOKEN:
+            return TokenExpired(failure.message, **args)
+        if failure.code in GRANT_REFUSALS:
+            return ReauthorisationNeeded(failure.message, **args)
         if failure.code in AUTH_ERRORS or (failure.code in ("InvalidParameter", "MissingParameter")
                                            and any(name in message for name in SYSTEM_PARAMETERS)):
             return AuthError(failure.message, **args)
@@ -105,6 +119,33 @@ class LazadaConnector(HttpConnector):
 
     def is_duplicate_sku(self, error: Rejected) -> bool:
         return error.code == DUPLICATE_SKU
+
+    # ---- connecting a shop --------------------------------------------------------------------
+
+    def authorization_url(self, redirect_uri: str, state: str) -> str:
+        query = {"response_type": "code", "force_auth": "true", "redirect_uri": redirect_uri,
+                 "client_id": self.shop.credentials.app_key, "state": state}
+        return f"{self.auth_base_url}/oauth/authorize?{urlencode(query)}"
+
+    def exchange_code(self, code: str, shop_id: str | None = None) -> TokenSet:
+        return self._token_call("/auth/token/create", {"code": code})
+
+    def refresh_tokens(self, tokens: TokenSet) -> TokenSet:
+        """The refresh token's own expiry does not move; the answer says how long it has left."""
+        return self._token_call("/auth/token/refresh", {"refresh_token": tokens.refresh_token.get_secret_value()})
+
+    def _token_call(self, path: str, body: dict[str, str]) -> TokenSet:
+        envelope = self.request(ApiCall("POST", path, body=body, base_url=self.auth_base_url + "/rest",
+                                        idempotent=False))
+        now, data = self._clock(), envelope.data
+        users = data.get("country_user_info") or data.get("country_user_info_list") or [{}]
+        seller_id = users[0].get("seller_id") if isinstance(users, list) else None
+        refresh_left = data.get("refresh_expires_in")
+        return TokenSet(access_token=SecretStr(str(data["access_token"])), issued_at=now,
+                        access_expires_at=now + float(data["expires_in"]),
+                        refresh_token=SecretStr(str(data["refresh_token"])),
+                        refresh_expires_at=None if refresh_left in (None, "") else now + float(refresh_left),
+                        shop_id=None if seller_id is None else str(seller_id), seller=str(data.get("account") or ""))
 
     # ---- operations --------------------------------------------------------------------------
 

@@ -12,13 +12,18 @@ import hmac
 import json
 from dataclasses import replace
 from typing import Any, Iterator, Sequence
+from urllib.parse import urlencode
 
 import requests
+from pydantic import SecretStr
 
 from connectors.base import (
     ApiCall, Envelope, HttpConnector, PlatformFailure, PreparedCall, json_body, map_status, retry_after_header,
 )
-from connectors.errors import AuthError, ConnectorError, NotFound, Rejected, TransientError
+from connectors.errors import (
+    AuthError, ConnectorError, NotFound, ReauthorisationNeeded, Rejected, TokenExpired, TransientError,
+)
+from connectors.tokens import TokenSet
 from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing
 
 API = "/api/v2"
@@ -28,6 +33,7 @@ PUBLIC_PREFIXES = (f"{API}/auth/", f"{API}/public/", f"{API}/push/", f"{API}/med
 PAGE_SIZE = 100            # get_item_list maximum
 BASE_INFO_BATCH = 50       # get_item_base_info maximum
 NO_GTIN = "00"             # Shopee's "this product has no GTIN"
+REFRESH_TOKEN_SECONDS = 30 * 86_400   # not in the answer; the documented 30 days
 LISTED_STATUSES = ("NORMAL", "REVIEWING", "UNLIST", "BANNED")
 
 STATUSES = {
@@ -40,7 +46,9 @@ STATUSES = {
     "SELLER_DELETE": ListingStatus.DELETED,
     "SHOPEE_DELETE": ListingStatus.DELETED,
 }
-AUTH_ERRORS = {"error_sign", "error_auth", "error_permission", "invalid_access_token", "error_invalid_partner"}
+AUTH_ERRORS = {"error_sign", "error_auth", "error_permission", "error_invalid_partner"}
+# "invalid_acceess_token" is how the platform spells it; public clients refresh on it.
+EXPIRED_TOKEN_ERRORS = {"invalid_acceess_token", "invalid_access_token"}
 TRANSIENT_ERRORS = {"error_server", "error_inner", "error_network", "error_busy"}
 # error_param covers both our payload and the common parameters; the latter mean a broken shop setup.
 COMMON_PARAMETER_WORDS = ("timestamp", "partner_id", "shop_id", "access_token")
@@ -64,11 +72,12 @@ class ShopeeConnector(HttpConnector):
     # ---- hooks -------------------------------------------------------------------------------
 
     def prepare(self, call: ApiCall, timestamp: float) -> PreparedCall:
-        credentials = self.shop.credentials
+        public = call.path.startswith(PUBLIC_PREFIXES)
+        credentials = self.shop.credentials if public else self.credentials()
         ts = str(int(timestamp))
         common = {"partner_id": credentials.app_key, "timestamp": ts}
         base_string = f"{credentials.app_key}{call.path}{ts}"
-        if not call.path.startswith(PUBLIC_PREFIXES):
+        if not public:
             token = credentials.access_token.get_secret_value()
             common |= {"access_token": token, "shop_id": credentials.shop_id or ""}
             base_string += f"{token}{credentials.shop_id or ''}"
@@ -90,7 +99,8 @@ class ShopeeConnector(HttpConnector):
         if error or response.status_code >= 400:
             return PlatformFailure(response.status_code, error or f"http_{response.status_code}",
                                    body.get("message") or "", body.get("request_id"), retry_after_header(response))
-        return Envelope(body.get("response") or {}, body.get("request_id"))
+        # The token calls answer at the top level, beside the envelope's fields.
+        return Envelope(body["response"] if "response" in body else body, body.get("request_id"))
 
     def classify_error(self, failure: PlatformFailure) -> ConnectorError:
         name = failure.code.rsplit(".", 1)[-1]        # some answers prefix the module: product.error_x
@@ -98,6 +108,10 @@ class ShopeeConnector(HttpConnector):
         args = {"code": failure.code, "request_id": failure.request_id}
         if failure.http_status == 429 or "too many request" in message:
             return self._rate_limited(failure)
+        if name in EXPIRED_TOKEN_ERRORS or (name == "error_auth" and "access_token" in message):
+            return TokenExpired(failure.message, **args)
+        if name in ("error_param", "error_auth") and ("refresh_token" in message or "invalid code" in message):
+            return ReauthorisationNeeded(failure.message, **args)
         if name in AUTH_ERRORS or (name == "error_param" and _names_common_parameter(message)):
             return AuthError(failure.message, **args)
         if name in TRANSIENT_ERRORS or failure.http_status >= 500:
@@ -107,6 +121,40 @@ class ShopeeConnector(HttpConnector):
         if name.startswith("error_"):
             return Rejected(failure.message, **args)
         return super().classify_error(failure)
+
+    # ---- connecting a shop --------------------------------------------------------------------
+
+    def authorization_url(self, redirect_uri: str, state: str) -> str:
+        """Shopee's redirect carries `code` and `shop_id`; it has no state parameter, so the state
+        rides in the redirect URL itself."""
+        credentials, ts = self.shop.credentials, str(int(self._clock()))
+        path = f"{API}/shop/auth_partner"
+        signature = sign(credentials.app_secret.get_secret_value(), f"{credentials.app_key}{path}{ts}")
+        back = f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{urlencode({'state': state})}"
+        query = {"partner_id": credentials.app_key, "timestamp": ts, "sign": signature, "redirect": back}
+        return f"{self.base_url}{path}?{urlencode(query)}"
+
+    def exchange_code(self, code: str, shop_id: str | None = None) -> TokenSet:
+        if not shop_id:
+            raise ValueError("Shopee names the shop in the redirect (shop_id=...): give it with the code")
+        return self._token_call(f"{API}/auth/token/get", {"code": code, "shop_id": int(shop_id)}, shop_id)
+
+    def refresh_tokens(self, tokens: TokenSet) -> TokenSet:
+        """The refresh token works once: the answer's one replaces it, and must be kept."""
+        shop_id = tokens.shop_id or self.shop.credentials.shop_id or ""
+        body = {"refresh_token": tokens.refresh_token.get_secret_value(), "shop_id": int(shop_id)}
+        return self._token_call(f"{API}/auth/access_token/get", body, shop_id)
+
+    def _token_call(self, path: str, body: dict[str, Any], shop_id: str) -> TokenSet:
+        # Not resent on a lost answer: the code or refresh token may already be spent.
+        envelope = self.request(ApiCall("POST", path, body=body | {"partner_id": int(self.shop.credentials.app_key)},
+                                        idempotent=False))
+        now = self._clock()
+        data = envelope.data
+        return TokenSet(access_token=SecretStr(str(data["access_token"])), issued_at=now,
+                        access_expires_at=now + float(data["expire_in"]),
+                        refresh_token=SecretStr(str(data["refresh_token"])),
+                        refresh_expires_at=now + REFRESH_TOKEN_SECONDS, shop_id=str(shop_id))
 
     # ---- operations --------------------------------------------------------------------------
 

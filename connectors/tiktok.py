@@ -13,14 +13,20 @@ import hmac
 import json
 import re
 import uuid
+from dataclasses import replace
 from typing import Any, Iterator, Mapping
+from urllib.parse import urlencode
 
 import requests
+from pydantic import SecretStr
 
 from connectors.base import (
     ApiCall, Envelope, HttpConnector, PlatformFailure, PreparedCall, json_body, map_status, retry_after_header,
 )
-from connectors.errors import AuthError, ConnectorError, NotFound, Rejected, TransientError
+from connectors.errors import (
+    AuthError, ConnectorError, NotFound, ReauthorisationNeeded, Rejected, TokenExpired, TransientError,
+)
+from connectors.tokens import TokenSet
 from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing
 
 PRODUCTS = "/product/202309/products"
@@ -41,7 +47,11 @@ STATUSES = {
     "FREEZE": ListingStatus.SUSPENDED,
     "DELETED": ListingStatus.DELETED,
 }
-AUTH_ERRORS = {"106001", "105001", "105002", "36009004", "106013"}
+AUTH_ERRORS = {"106001", "36009004", "106013"}
+EXPIRED_TOKEN_ERRORS = {"105002", "105001"}      # expired; invalid (e.g. replaced)
+GRANT_REFUSALS = {"36004001", "36004005"}        # "rt has expired", "can not find related auth record"
+TOKEN_API = "/api/v2/token/"
+AUTH_HOST = "https://auth.tiktok-shops.com"
 RATE_LIMIT_ERRORS = {"36009002"}
 NOT_FOUND_ERRORS = {"12052032"}
 
@@ -57,6 +67,7 @@ class TikTokConnector(HttpConnector):
     read once from logistics/202309/warehouses."""
 
     channel = Channel.TIKTOK
+    default_auth_base_url = AUTH_HOST
 
     def __init__(self, shop, *, warehouse_id: str | None = None, **options: Any) -> None:
         super().__init__(shop, **options)
@@ -65,7 +76,11 @@ class TikTokConnector(HttpConnector):
     # ---- hooks -------------------------------------------------------------------------------
 
     def prepare(self, call: ApiCall, timestamp: float) -> PreparedCall:
-        credentials = self.shop.credentials
+        if call.path.startswith(TOKEN_API):
+            # The auth host's token calls are unsigned: app key and secret travel in the query.
+            return PreparedCall(call.method, (call.base_url or self.base_url) + call.path,
+                                params={key: str(value) for key, value in call.query.items()})
+        credentials = self.credentials()
         query = {"app_key": credentials.app_key, "timestamp": str(int(timestamp))}
         if not SHOPLESS_PATHS.match(call.path):
             query["shop_cipher"] = credentials.shop_id or ""
@@ -99,6 +114,10 @@ class TikTokConnector(HttpConnector):
         message = failure.message.lower()
         if failure.code in RATE_LIMIT_ERRORS or failure.http_status == 429:
             return self._rate_limited(failure)
+        if failure.code in EXPIRED_TOKEN_ERRORS:
+            return TokenExpired(failure.message, **args)
+        if failure.code in GRANT_REFUSALS:
+            return ReauthorisationNeeded(failure.message, **args)
         if failure.code in AUTH_ERRORS or failure.http_status == 401:
             return AuthError(failure.message, **args)
         if failure.http_status >= 500:
@@ -110,6 +129,43 @@ class TikTokConnector(HttpConnector):
     def is_duplicate_sku(self, error: Rejected) -> bool:
         message = error.message.lower()
         return "seller_sku" in message and "already" in message
+
+    # ---- connecting a shop --------------------------------------------------------------------
+
+    def authorization_url(self, redirect_uri: str, state: str) -> str:
+        """The auth host's page; the platform sends the seller to the app's registered redirect
+        (`redirect_uri` is only read by the sandbox)."""
+        query = {"app_key": self.shop.credentials.app_key, "state": state, "redirect_uri": redirect_uri}
+        return f"{self.auth_base_url}/oauth/authorize?{urlencode(query)}"
+
+    def exchange_code(self, code: str, shop_id: str | None = None) -> TokenSet:
+        """The tokens, then the shop's cipher from the authorised shops (the configured one, or the
+        only one)."""
+        tokens = self._token_call("get", auth_code=code, grant_type="authorized_code")
+        shops = self.with_access_token(tokens).request(ApiCall("GET", "/authorization/202309/shops")).data
+        wanted = shop_id or self.shop.credentials.shop_id
+        ciphers = [str(shop.get("cipher")) for shop in shops.get("shops") or []]
+        cipher = wanted if wanted in ciphers else (ciphers[0] if len(ciphers) == 1 else None)
+        if cipher is None:
+            raise Rejected(f"the seller authorised shops {ciphers}; name the one to use (--shop-id)",
+                           code="which_shop")
+        return replace(tokens, shop_id=cipher)
+
+    def refresh_tokens(self, tokens: TokenSet) -> TokenSet:
+        return self._token_call("refresh", refresh_token=tokens.refresh_token.get_secret_value(),
+                                grant_type="refresh_token")
+
+    def _token_call(self, name: str, **query: str) -> TokenSet:
+        credentials = self.shop.credentials
+        query |= {"app_key": credentials.app_key, "app_secret": credentials.app_secret.get_secret_value()}
+        data = self.request(ApiCall("GET", TOKEN_API + name, query=query, base_url=self.auth_base_url,
+                                    idempotent=False)).data
+        # The expiries are Unix times, not durations.
+        return TokenSet(access_token=SecretStr(str(data["access_token"])), issued_at=self._clock(),
+                        access_expires_at=float(data["access_token_expire_in"]),
+                        refresh_token=SecretStr(str(data["refresh_token"])),
+                        refresh_expires_at=float(data["refresh_token_expire_in"]),
+                        seller=str(data.get("seller_name") or ""))
 
     # ---- operations --------------------------------------------------------------------------
 

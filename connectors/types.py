@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Iterator, Protocol
+from typing import TYPE_CHECKING, Iterator, Protocol
 
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from connectors.tokens import TokenSource
 
 
 class Channel(StrEnum):
@@ -113,6 +116,9 @@ class ShopConfig:
 class RateLimiter(Protocol):
     """Paces a shop's calls: `acquire` before each one (sleeping as needed, returning the seconds
     slept); `hold` when the platform says to back off, pausing every caller of the shop."""
+    auth_base_url: str | None = None   # the platform's authorisation host, when not its public one
+    # A connected shop's tokens (`connectors.tokens`); None: the static access token of `credentials`.
+    tokens: TokenSource | None = field(default=None, compare=False, repr=False)
 
     def acquire(self) -> float: ...
     def hold(self, seconds: float) -> None: ...

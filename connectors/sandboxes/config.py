@@ -73,7 +73,7 @@ class SandboxShop:
     name: str = ""
     province: str | None = None
 
-    def to_shop_config(self, base_url: str) -> ShopConfig:
+    def to_shop_config(self, base_url: str, auth_base_url: str | None = None) -> ShopConfig:
         credentials = ShopCredentials(
             app_key=self.app_key,
             app_secret=SecretStr(self.app_secret),
@@ -82,7 +82,7 @@ class SandboxShop:
         )
         return ShopConfig(
             key=self.key, channel=self.channel, base_url=base_url, credentials=credentials,
-            name=self.name or self.key, province=self.province,
+            name=self.name or self.key, province=self.province, auth_base_url=auth_base_url,
         )
 
 

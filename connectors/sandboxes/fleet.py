@@ -86,16 +86,21 @@ class SandboxFleet:
 
     @property
     def shops(self) -> list[ShopConfig]:
-        return [shop.to_shop_config(self.base_url(shop.channel)) for shop in self.config.shops]
+        return [self.shop(shop.key) for shop in self.config.shops]
 
     def shop(self, key: str) -> ShopConfig:
         shop = self.config.shop(key)
-        return shop.to_shop_config(self.base_url(shop.channel))
+        return shop.to_shop_config(self.base_url(shop.channel), self.auth_base_url(shop.channel))
 
     def base_url(self, channel: Channel) -> str:
         """Where a client points its base URL: Lazada's includes `/rest`, as api.lazada.vn/rest does."""
         url = self.servers[channel.value].url
         return f"{url}/rest" if channel == Channel.LAZADA else url
+
+    def auth_base_url(self, channel: Channel) -> str:
+        """The platform's authorisation host (auth.lazada.com, auth.tiktok-shops.com): here the
+        sandbox's own server."""
+        return self.servers[channel.value].url
 
     @property
     def registry_url(self) -> str:
