@@ -4,7 +4,7 @@ shop receives in all and how often it answers 429, with each limiter in the same
 
 - *per process*: each publisher's own `TokenBucket` (`connectors.base.limiter_for`, what a connector
   uses when nothing is handed in): the baseline;
-- *shared, SQLite* and *shared, PostgreSQL*: `listings.shop_rate_limit.shared_rate_limiter`;
+- *shared, SQLite* and *shared, PostgreSQL*: `ledger.shop_rate_limit.shared_rate_limiter`;
 - *Prefect global concurrency limit* (`--prefect`): `prefect.concurrency.sync.rate_limit` before each
   call, against a real `prefect server` (limit L, slot decay L per second), the alternative.
 
@@ -53,7 +53,7 @@ from connectors.registry import connector_for  # noqa: E402
 from connectors.sandboxes.config import FaultConfig, default_config  # noqa: E402
 from connectors.sandboxes.fleet import running_sandboxes  # noqa: E402
 from connectors.types import Channel  # noqa: E402
-from listings.shop_rate_limit import BLOCK_SECONDS, MAX_BLOCK, SharedRateLimiter, shared_rate_limiter  # noqa: E402
+from ledger.shop_rate_limit import BLOCK_SECONDS, MAX_BLOCK, SharedRateLimiter, shared_rate_limiter  # noqa: E402
 
 SHOP = "shopee-dong-thap"
 PUBLISHERS = 2

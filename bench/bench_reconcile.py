@@ -30,7 +30,7 @@ from catalogue.records import (  # noqa: E402
 )
 from catalogue.store import make_engine, migrate, transaction  # noqa: E402
 from connectors.types import Channel, ListingStatus, RemoteListing  # noqa: E402
-from reconcile.bindings import LedgerEntry  # noqa: E402
+from ledger import Binding  # noqa: E402
 from reconcile.classify import State, classify  # noqa: E402
 from reconcile.coverage import compute_coverage  # noqa: E402
 from reconcile.run import ReconcileResult  # noqa: E402
@@ -76,13 +76,13 @@ def catalogue(count: int, rng: random.Random) -> list[CatalogueProduct]:
     return items
 
 
-def shop_items(products: list[CatalogueProduct], shop: int, rng: random.Random) -> tuple[list[RemoteListing], list[LedgerEntry]]:
-    items, ledger = [], []
+def shop_items(products: list[CatalogueProduct], shop: int, rng: random.Random) -> tuple[list[RemoteListing], list[Binding]]:
+    items, bindings = [], []
     shop_key = f"shop-{shop}"
     for n, item in enumerate(products):
         p, roll = item.product, rng.random()
         remote_id = f"{shop}{n:07d}"
-        ledger.append(LedgerEntry(shop_key, p.seller_sku, remote_id, "live"))
+        bindings.append(Binding(shop_key, p.seller_sku, remote_id=remote_id, remote_status="live"))
         if roll < 0.005:
             continue                                    # missing
         listing = RemoteListing(remote_id, p.seller_sku, ListingStatus.LIVE, "NORMAL",
@@ -100,7 +100,7 @@ def shop_items(products: list[CatalogueProduct], shop: int, rng: random.Random) 
             items.append(replace(listing, remote_id=f"9{remote_id}"))
     items += [RemoteListing(f"8{shop}{k:05d}", f"OTHER-{k}", ListingStatus.LIVE, "NORMAL", title=f"Hàng khác OCOP 4 sao {k}",
                             price_vnd=10_000) for k in range(100)]
-    return items, ledger
+    return items, bindings
 
 
 def timed(label: str, results: dict, function, *args, **kwargs):
@@ -119,11 +119,11 @@ def main() -> None:
     rng = random.Random(7)
     products = catalogue(args.products, rng)
     channels = list(Channel)
-    connectors, ledger = [], []
+    connectors, bindings = [], []
     for shop in range(args.shops):
         items, entries = shop_items(products, shop, rng)
         connectors.append(MemoryConnector(f"shop-{shop}", channels[shop % len(channels)], items))
-        ledger += entries
+        bindings += entries
     listings = sum(len(c.items) for c in connectors)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -138,7 +138,7 @@ def main() -> None:
                            as_of=TODAY)
         with transaction(engine) as session:
             info, stored = timed("load snapshot (SQLite)", seconds, load_snapshot, session, run_id)
-        rec = timed("classify", seconds, classify, products, stored, ledger, as_of=TODAY)
+        rec = timed("classify", seconds, classify, products, stored, bindings, as_of=TODAY)
         coverage = timed("coverage", seconds, compute_coverage, rec, target_pct=100)
         if args.reports:
             from reports.build import write_reports

@@ -21,7 +21,7 @@ def connector_for(shop: ShopConfig, *, rate_limiter: RateLimiter | None = None, 
     """A connector for the shop's channel.
 
     `rate_limiter` paces its calls: by default this process's bucket for the shop; a flow passes
-    `listings.shop_rate_limit.shared_rate_limiter(engine, shop)` so that every process publishing to
+    `ledger.shared_rate_limiter(engine, shop)` so that every process publishing to
     the shop shares one limit. `options` go to the connector: the base's `session`, `timeout`
     (default: the shop's `connect_timeout_s`, `read_timeout_s`), `retry`, `sleep`, `clock`, `rand`,
     and the channel's own (Shopee `logistic_ids`, `brand_id`; Lazada `gtin_sku_attribute`; TikTok

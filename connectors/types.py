@@ -31,6 +31,11 @@ class ListingStatus(StrEnum):
     DRAFT = "draft"
 
 
+# On the shop but not selling: unlisted, taken down by the platform, or a draft (reconciliation's
+# "inactive"; planning relists only an unlisted one).
+NOT_SELLING = frozenset({ListingStatus.INACTIVE, ListingStatus.SUSPENDED, ListingStatus.DRAFT})
+
+
 @dataclass(frozen=True)
 class ListingContent:
     """One listing as a marketplace should hold it, channel-neutral in shape, channel-specific in values.

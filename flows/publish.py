@@ -3,7 +3,7 @@
 Thin orchestration over `listings.sync`: tasks are per shop (plan) and per batch (publish), never
 per listing (a task run costs ~9 ms of orchestration). Shops run concurrently; one connector per
 shop is shared by its batches, and the shop's rate limit is shared through the database by every
-process that calls it (`listings.shop_rate_limit`).
+process that calls it (`ledger.shop_rate_limit`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+import ledger
 from connectors.registry import connector_for
 from connectors.types import Connector, ShopConfig
 from flows.context import PipelineContext, pipeline_context
@@ -29,14 +30,13 @@ from listings.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_
 from rendering.profiles import load_profile
 from listings.publish import BatchResult, ImageCache, ListingOutcome, PublishIncomplete, ShopUnavailable
 from rendering.pool import RenderPool
-from listings.shop_rate_limit import shared_rate_limiter
 
 # Listings that failed transiently in one round (a 5xx after the connector's own retries, a
 # timeout) are tried again in the next; refused ones are not (their product has not changed).
 ROUNDS = 3
 
 # Listings another live run holds are waited for this long (checked every few seconds), then the
-# run ends Failed naming them: a claim outlives a dead holder by seconds (`listings.claims`).
+# run ends Failed naming them: a claim outlives a dead holder by seconds (`ledger.claims`).
 HELD_WAIT_SECONDS = 300.0
 HELD_POLL_SECONDS = 3.0
 
@@ -172,7 +172,7 @@ class PublishRun:
         self.batch_size = batch_size
         self.logger = logger
         # every process publishing to a shop takes its calls' slots from one row: the shop's rate is the total
-        self.clients = {shop.key: ShopClient(connector_for(shop, rate_limiter=shared_rate_limiter(context.engine, shop)),
+        self.clients = {shop.key: ShopClient(connector_for(shop, rate_limiter=ledger.shared_rate_limiter(context.engine, shop)),
                                              ImageCache())
                         for shop in targets}
         self.tally = sync.RunTally(list(self.targets), on_change=progress.update)

@@ -1,7 +1,8 @@
 """`reconcile_listings`: read what every shop really holds, classify each product x shop, measure coverage.
 
-What the shops hold also flows back into the ledger, so the next publish re-creates a listing a
-seller deleted, relists one found inactive, and re-pushes content edited by hand (drift).
+What the shops hold also flows back into the ledger (`reconcile.run.reconcile_shops`), so the next
+publish re-creates a listing a seller deleted, relists one found inactive, and re-pushes content
+edited by hand (drift).
 """
 
 from __future__ import annotations
@@ -10,12 +11,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
-from catalogue.store import transaction
+import ledger
 from connectors.registry import connector_for
 from flows.context import pipeline_context
-from listings import ledger
-from listings.shop_rate_limit import shared_rate_limiter
-from reconcile.feedback import observations
 from reconcile.run import reconcile_shops
 from reports.summary import coverage_markdown
 
@@ -31,19 +29,18 @@ def reconcile_listings(
 ) -> dict:
     """Returns the run id and coverage per channel; emits `ocop.coverage.below-target` below the target."""
     context = pipeline_context()
-    connectors = [connector_for(shop, rate_limiter=shared_rate_limiter(context.engine, shop))
+    connectors = [connector_for(shop, rate_limiter=ledger.shared_rate_limiter(context.engine, shop))
                   for shop in context.select_shops(channels=channels, shops=shops)]
     try:
         result = reconcile_shops(context.engine, connectors, province=province, as_of=context.today, target_pct=target_pct)
     finally:
         for connector in connectors:
             connector.close()
-    with transaction(context.engine) as session:
-        changed = ledger.observe(session, observations(result.reconciliation))
     coverage = result.coverage
     summary = coverage_markdown(coverage, lang="en")
     create_markdown_artifact(summary, key="coverage", description=f"Coverage, reconciliation run {result.run_id}")
-    get_run_logger().info("reconciliation run %s: %d ledger bindings refreshed\n%s", result.run_id, changed, summary)
+    get_run_logger().info("reconciliation run %s: %d ledger bindings refreshed\n%s",
+                          result.run_id, result.bindings_refreshed, summary)
     if result.below_target:
         emit_event(
             event=BELOW_TARGET_EVENT,

@@ -2,8 +2,8 @@
 next publish's verdict on it, and its last events (`ocop ledger --explain SKU`).
 
 The verdict is computed as the publish computes it: the catalogue product, its input fingerprint
-for the shop's channel, the ledger's binding, `listings.plan.screen`. Reads the database only: no
-shops file, no credentials, no marketplace call.
+for the shop's channel, the ledger's binding, `listings.plan.screen`. Reads the database only
+(the catalogue and the ledger): no shops file, no credentials, no marketplace call.
 """
 
 from __future__ import annotations
@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+import ledger
 from catalogue.models import Producer, Product
 from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
-from listings import claims, ledger, sync
-from listings.claims import CLAIM_LEASE
-from listings.ledger import EventView
-from listings.models import ListingBinding, Shop
+from ledger import Binding, EventView, KnownShop
 from listings.plan import Reason, Screening, screen
-from rendering.profiles import load_profile
+from listings.sync import load_products, sells
 from rendering.listing import input_fingerprint
+from rendering.profiles import load_profile
 
 EVENTS_SHOWN = 10
 SHORT_HASH = 12
@@ -33,37 +32,11 @@ class UnknownSku(LookupError):
 
 
 @dataclass(frozen=True)
-class BindingRow:
-    """The ledger's binding of the product to one shop, as stored."""
-
-    binding_id: int
-    remote_id: str | None
-    remote_sku_id: str | None
-    remote_status: str | None
-    platform_status: str | None
-    rendered_hash: str | None
-    pushed_hash: str | None
-    source_fingerprint: str | None
-    pushed_price_vnd: int | None
-    pushed_stock: int | None
-    attempts: int
-    last_error_class: str | None
-    last_error_code: str | None
-    last_error_message: str | None
-    claimed_by: str | None
-    claimed_at: dt.datetime | None
-    blocked_reasons: tuple[str, ...]
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
-    last_pushed_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
 class ShopListing:
     shop_key: str
     channel: str
     province: str | None
-    binding: BindingRow | None
+    binding: Binding | None
     fingerprint: str | None            # the product's input fingerprint for this channel now
     screening: Screening | None        # None when the publish does not consider the product for this shop
     not_considered: str | None         # why it does not
@@ -86,22 +59,21 @@ def explain(engine: Engine, seller_sku: str, *, today: dt.date, now: dt.datetime
     now = now or dt.datetime.now(dt.UTC)
     product_id, product = _catalogue_product(engine, seller_sku)
     with transaction(engine) as session:
-        shops = session.execute(select(Shop.id, Shop.key, Shop.channel, Shop.province).order_by(Shop.key)).all()
-        rows = _binding_rows(session, product_id, seller_sku)
-        states = {shop_id: ledger.held_bindings(session.connection(), shop_id, [row.product_id]).get(row.product_id)
-                  for shop_id, row in rows.items()}
+        shops = ledger.known_shops(session)
+        bindings = {b.shop_key: b for b in ledger.product_bindings(session, product_id=product_id, seller_sku=seller_sku)}
         events = ledger.events(session, seller_sku=seller_sku)
-    if product is None and not rows:
+    if product is None and not bindings:
         raise UnknownSku(f"seller SKU {seller_sku!r} is neither in the catalogue nor in the listing ledger "
                          "(seller SKUs look like OCOP-DT-HATSEN-100G: check case and spelling)")
     listings = []
     for shop in shops:
-        row = rows.get(shop.id)
-        fingerprint, screening, not_considered = _verdict(product, shop, states.get(shop.id), today)
+        binding = bindings.get(shop.key)
+        fingerprint, screening, not_considered = _verdict(product, shop, binding, today)
         own_events = [event for event in events if event.shop_key == shop.key]
+        held_by = ledger.live_holder(binding, now) if binding is not None else None
         listings.append(ShopListing(
-            shop.key, shop.channel, shop.province, _row(row) if row is not None else None, fingerprint, screening,
-            not_considered, _live_holder(row, now), tuple(own_events[-EVENTS_SHOWN:]), len(own_events)))
+            shop.key, shop.channel, shop.province, binding, fingerprint, screening, not_considered, held_by,
+            tuple(own_events[-EVENTS_SHOWN:]), len(own_events)))
     return Explanation(seller_sku, product_id, product, today, tuple(listings))
 
 
@@ -112,51 +84,21 @@ def _catalogue_product(engine: Engine, seller_sku: str) -> tuple[int | None, Cat
                                 .where(Product.seller_sku == seller_sku)).one_or_none()
     if found is None:
         return None, None
-    products = sync.load_products(engine, province=found.province)
+    products = load_products(engine, province=found.province)
     if found.id not in products:   # a province name the loader spells another way: read them all
-        products = sync.load_products(engine)
+        products = load_products(engine)
     return found.id, products[found.id]
 
 
-def _binding_rows(session, product_id: int | None, seller_sku: str) -> dict:
-    """Shop id -> the product's binding row (by product when it is in the catalogue, else by SKU)."""
-    if product_id is not None:
-        match = ListingBinding.product_id == product_id
-    else:
-        match = ListingBinding.seller_sku == seller_sku
-    return {row.shop_id: row for row in session.execute(select(*ListingBinding.__table__.columns).where(match))}
-
-
-def _row(row) -> BindingRow:
-    return BindingRow(
-        binding_id=row.id, remote_id=row.remote_id, remote_sku_id=row.remote_sku_id, remote_status=row.remote_status,
-        platform_status=row.platform_status, rendered_hash=row.rendered_hash, pushed_hash=row.pushed_hash,
-        source_fingerprint=row.source_fingerprint, pushed_price_vnd=row.pushed_price_vnd, pushed_stock=row.pushed_stock,
-        attempts=row.attempts, last_error_class=row.last_error_class, last_error_code=row.last_error_code,
-        last_error_message=row.last_error_message, claimed_by=row.claimed_by, claimed_at=row.claimed_at,
-        blocked_reasons=tuple(row.blocked_reasons or ()), created_at=row.created_at, updated_at=row.updated_at,
-        last_pushed_at=row.last_pushed_at,
-    )
-
-
-def _verdict(product: CatalogueProduct | None, shop, state, today: dt.date):
+def _verdict(product: CatalogueProduct | None, shop: KnownShop, binding: Binding | None, today: dt.date):
     """(fingerprint, screening, why not considered), as `listings.sync.plan_for_shop` would see it."""
     if product is None:
         return None, None, "not in the catalogue: no publish considers it"
-    if not sync.sells(shop.province, product):
+    if not sells(shop.province, product):
         elsewhere = product.producer.address.province
         return None, None, f"not sold on this shop: it sells {shop.province}'s products, the producer is in {elsewhere}"
     fingerprint = input_fingerprint(product, load_profile(shop.channel)) if product.is_listable(today) else None
-    return fingerprint, screen(product, state, fingerprint=fingerprint, today=today), None
-
-
-def _live_holder(row, now: dt.datetime) -> str | None:
-    """The run holding the binding, unless its claim has lapsed or its process is gone (`listings.claims`)."""
-    if row is None or row.claimed_by is None or row.claimed_at is None:
-        return None
-    if _utc(row.claimed_at) < now - CLAIM_LEASE or claims.abandoned(row.claimed_by, claims.claimant("ocop-explain")):
-        return None
-    return claims.run_of(row.claimed_by)
+    return fingerprint, screen(product, binding, fingerprint=fingerprint, today=today), None
 
 
 def explanation_lines(explanation: Explanation) -> list[str]:
@@ -219,7 +161,7 @@ def _verdict_words(listing: ShopListing) -> str:
     return words
 
 
-def _claim_words(row: BindingRow, held_by: str | None) -> str:
+def _claim_words(row: Binding, held_by: str | None) -> str:
     if row.claimed_by is None:
         return "none"
     return f"{row.claimed_by} at {_when(row.claimed_at)}" + ("" if held_by else " (lapsed: free for the next publish)")
@@ -229,7 +171,7 @@ def _field(name: str, value: str) -> str:
     return f"  {name:<14} {value}"
 
 
-def _error(row: BindingRow) -> str:
+def _error(row: Binding) -> str:
     code = f"[{row.last_error_code}] " if row.last_error_code else ""
     return f"{code}{row.last_error_message or ''}".strip()
 

@@ -22,16 +22,9 @@ from enum import StrEnum
 
 from catalogue.records import CatalogueProduct, NotListable
 from connectors.errors import ErrorClass
-from connectors.types import ListingStatus
+from connectors.types import NOT_SELLING, ListingStatus
+from ledger import Binding
 from rendering.listing import Blocked, RenderedListing
-
-# Statuses of an item that is on the shop but not selling (reconciliation's "inactive"). Of these,
-# planning relists only INACTIVE (unlisted by us or by the seller). A SUSPENDED item was taken
-# down by the platform (a policy breach, a frozen shop): the platform refuses a relist, so one sent
-# on every run would only be refused on every run; the seller resolves it in the seller centre, and
-# the next reconciliation that sees it live again brings it back into the plan. A DRAFT is left to
-# the seller likewise. A content change is still pushed to either (it may be what lifts a suspension).
-NOT_SELLING = frozenset({ListingStatus.INACTIVE, ListingStatus.SUSPENDED, ListingStatus.DRAFT})
 
 
 class Action(StrEnum):
@@ -44,25 +37,6 @@ class Action(StrEnum):
 
 
 PRICE_AND_STOCK_ONLY = frozenset({Action.PRICE_STOCK})
-
-
-@dataclass(frozen=True)
-class BindingState:
-    """The ledger's view of one product x shop, as planning needs it."""
-
-    product_id: int
-    seller_sku: str
-    remote_id: str | None = None
-    remote_status: str | None = None
-    rendered_hash: str | None = None
-    pushed_hash: str | None = None
-    pushed_price_vnd: int | None = None
-    pushed_stock: int | None = None
-    last_error_class: str | None = None
-    blocked_reasons: tuple[str, ...] = ()
-    attempts: int = 0
-    source_fingerprint: str | None = None   # input fingerprint of the last fully settled rendering
-    binding_id: int | None = None           # the ledger row, for writing outcomes to it
 
 
 @dataclass(frozen=True)
@@ -101,15 +75,10 @@ def count_actions(listings: list[PlannedListing]) -> Counter[str]:
     return Counter(action.value for item in listings for action in item.actions)
 
 
-def has_no_item(binding: BindingState) -> bool:
-    """Whether the shop holds no item for this binding (never created, or deleted): a create is due."""
-    return binding.remote_id is None or binding.remote_status == ListingStatus.DELETED
-
-
 def plan_listing(
     product: CatalogueProduct,
     rendering: RenderedListing | Blocked | None,
-    binding: BindingState | None,
+    binding: Binding | None,
     *,
     product_id: int,
     today: dt.date,
@@ -124,7 +93,7 @@ def plan_listing(
         return PlannedListing(product_id, product, (Action.BLOCK,), rendering, reasons=tuple(rendering.reasons))
     if rendering is None:
         raise ValueError(f"product {product.product.seller_sku}: listable but not rendered")
-    if binding is None or has_no_item(binding):
+    if binding is None or binding.has_no_item:
         # A create refused before is tried again only because the product changed (screening saw a
         # new fingerprint): its price or stock may have been what the platform refused.
         return PlannedListing(product_id, product, (Action.CREATE,), rendering)
@@ -132,21 +101,26 @@ def plan_listing(
 
 
 def _plan_delisting(
-    product_id: int, product: CatalogueProduct, binding: BindingState | None, reason: NotListable
+    product_id: int, product: CatalogueProduct, binding: Binding | None, reason: NotListable
 ) -> PlannedListing | None:
-    if binding is None or has_no_item(binding) or binding.remote_status in NOT_SELLING:
+    if binding is None or binding.has_no_item or binding.remote_status in NOT_SELLING:
         return None   # no item buyers can see
     return PlannedListing(product_id, product, (Action.UNLIST,), reasons=(reason.value,))
 
 
 def _plan_existing(
-    product_id: int, product: CatalogueProduct, rendering: RenderedListing, binding: BindingState
+    product_id: int, product: CatalogueProduct, rendering: RenderedListing, binding: Binding
 ) -> PlannedListing | None:
     actions: list[Action] = []
     if rendering.content_hash != binding.pushed_hash and not _rejected_unchanged(binding, rendering):
         actions.append(Action.UPDATE)
     if (rendering.price_vnd, rendering.stock) != (binding.pushed_price_vnd, binding.pushed_stock):
         actions.append(Action.PRICE_STOCK)
+    # Of the items on the shop but not selling (`NOT_SELLING`) only an unlisted one is relisted. A
+    # suspended item was taken down by the platform (a policy breach, a frozen shop), which refuses
+    # a relist: sent on every run, it would be refused on every run; the seller resolves it in the
+    # seller centre, and the next reconciliation that sees it live brings it back into the plan. A
+    # draft is left to the seller likewise. A content change is still pushed to either.
     if binding.remote_status == ListingStatus.INACTIVE:
         actions.append(Action.RELIST)
     if not actions:
@@ -154,7 +128,7 @@ def _plan_existing(
     return PlannedListing(product_id, product, tuple(actions), rendering)
 
 
-def _rejected_unchanged(binding: BindingState, rendering: RenderedListing) -> bool:
+def _rejected_unchanged(binding: Binding, rendering: RenderedListing) -> bool:
     """The platform refused exactly this content in an update: sending it again would fail the same way."""
     return binding.last_error_class == ErrorClass.REJECTED and binding.rendered_hash == rendering.content_hash
 
@@ -232,7 +206,7 @@ class Screening:
 
 
 def screen(
-    product: CatalogueProduct, binding: BindingState | None, *, fingerprint: str | None, today: dt.date
+    product: CatalogueProduct, binding: Binding | None, *, fingerprint: str | None, today: dt.date
 ) -> Screening:
     """Whether the product may need work in this shop, and why (cheap: no rendering)."""
     not_listable = product.not_listable_reason(today)
@@ -274,7 +248,7 @@ def plan_shop(
     shop_key: str,
     products: dict[int, CatalogueProduct],
     fingerprints: dict[int, str],
-    bindings: dict[int, BindingState],
+    bindings: dict[int, Binding],
     *,
     today: dt.date,
 ) -> ShopPlan:

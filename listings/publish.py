@@ -5,7 +5,7 @@ for each candidate, screen it again against that state (another worker or an ear
 have done the work: counted as unchanged, with the screening's reason), render it, plan its
 actions, call the marketplace, record each outcome; release the claims at the end. A
 `ClaimKeeper` renews the claims while the batch works, so no other live worker writes its
-bindings, and a dead batch's claims are free again within seconds (`listings.claims`). A listing
+bindings, and a dead batch's claims are free again within seconds (`ledger.claims`). A listing
 that another live run holds is counted as held by that run, never as published; a shop that stops
 answering ends the batch with `BatchResult.stopped` saying why.
 
@@ -27,15 +27,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from catalogue.store import writing
+import ledger
 from catalogue.records import CatalogueProduct
+from catalogue.store import writing
 from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
 from connectors.types import Connector, ListingStatus
-from listings import claims, ledger
-from listings.ledger import Outcome
-from listings.plan import (
-    Action, BindingState, Candidate, PlannedListing, Reason, has_no_item, narrow, plan_listing, screen,
-)
+from ledger import Binding, Outcome, claims
+from listings.plan import Action, Candidate, PlannedListing, Reason, narrow, plan_listing, screen
 from rendering.listing import Blocked, RenderedListing
 from rendering.pool import PendingRender
 
@@ -209,7 +207,7 @@ class Publisher:
         self._images = images or ImageCache()
         self._failures_in_a_row = 0
         self._unsaved_images: list[tuple[str, str]] = []   # uploaded, written with the next outcome
-        self._bindings: dict[int, BindingState] = {}   # the claimed bindings, as read at the claim
+        self._bindings: dict[int, Binding] = {}   # the claimed bindings, as read at the claim
         self._creates_ahead: list[int] = []    # the batch's likely creates, in order
         self._marked: set[int] = set()         # product ids marked "sending"
         self._settling = False                 # whether the next final outcome settles the listing
@@ -231,7 +229,7 @@ class Publisher:
                 and screen(c.product, bindings[c.product_id], fingerprint=c.fingerprint, today=self.today).due
             ]
             self._renders = RendersAhead(self.render, to_render)
-            self._creates_ahead = [c.product_id for c in to_render if has_no_item(bindings[c.product_id])]
+            self._creates_ahead = [c.product_id for c in to_render if bindings[c.product_id].has_no_item]
             with claims.ClaimKeeper(self._renew, claimed) as keeper:
                 for position, candidate in enumerate(candidates):
                     if not keeper.holds(candidate.product_id, renew_after=RENEW_AFTER_SECONDS):
@@ -275,7 +273,7 @@ class Publisher:
         for candidate in rest:
             self._count(candidate, ListingOutcome.NOT_ATTEMPTED)
 
-    def _publish_one(self, candidate: Candidate, binding: BindingState) -> tuple[str, Reason | None]:
+    def _publish_one(self, candidate: Candidate, binding: Binding) -> tuple[str, Reason | None]:
         """The listing's outcome, and for an unchanged one the reason nothing was sent."""
         screening = screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today)
         if not screening.due:
@@ -309,12 +307,12 @@ class Publisher:
         self._failures_in_a_row = 0
         return outcome, None
 
-    def _settle(self, candidate: Candidate, binding: BindingState) -> None:
+    def _settle(self, candidate: Candidate, binding: Binding) -> None:
         """Remember the input fingerprint: until the product changes, planning will not render it again."""
         with writing(self.engine) as connection:
             ledger.settle(connection, binding.binding_id, candidate.fingerprint)
 
-    def _apply(self, action: Action, item: PlannedListing, remote_id: str | None, binding: BindingState) -> str | None:
+    def _apply(self, action: Action, item: PlannedListing, remote_id: str | None, binding: Binding) -> str | None:
         """Perform one action and record its success; returns the remote id the listing now has."""
         if action is Action.BLOCK:
             self._record(item, Outcome("block", "blocked"), blocked_reasons=list(item.reasons))
@@ -341,7 +339,7 @@ class Publisher:
         self.result.calls[action.value] += 1
         return remote_id
 
-    def _create(self, item: PlannedListing, binding: BindingState) -> str:
+    def _create(self, item: PlannedListing, binding: Binding) -> str:
         """Create the listing, never twice: an earlier attempt that may have landed (a crash or timeout
         after sending, or a refusal because the seller SKU exists) is looked up and adopted instead."""
         rendered = item.rendered

@@ -15,13 +15,13 @@ from functools import lru_cache
 
 from sqlalchemy import Engine, select
 
+import ledger
 from catalogue.models import Product
 from catalogue.normalise import comparison_key
 from catalogue.query import load_catalogue
 from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
 from connectors.types import Connector, ShopConfig
-from listings import ledger
 from listings.plan import Action, Candidate, PlannedListing, Reason, ShopPlan, plan_listing, plan_shop
 from rendering.profiles import ChannelProfile, load_profile
 from listings.publish import BatchResult, ImageCache, ListingOutcome, OnListing, Publisher

@@ -126,7 +126,7 @@ def ledger(seller_sku: str = typer.Option(None, help="History of one product (al
     """Show the listing ledger's event log for a product or a run, or explain one product's listings."""
     from catalogue.store import transaction
     from flows.context import pipeline_context
-    from listings.ledger import events
+    from ledger import events
 
     if explain:
         _explain(explain)

@@ -15,7 +15,7 @@ secret_block = "ocop-shop-shopee-dong-thap"  # optional; see below
 
 `requests_per_second`, `connect_timeout_s` and `read_timeout_s` are positive numbers (defaults 10,
 3.05 and 30). The publish flow shares a shop's `requests_per_second` between all the processes
-publishing to it through the database (`listings.shop_rate_limit`); the timeouts are those of each
+publishing to it through the database (`ledger.shop_rate_limit`); the timeouts are those of each
 HTTP call (`requests`' connect and read timeouts).
 
 The file never holds credentials. They come from the named Prefect Secret block, or else from the

@@ -28,13 +28,12 @@ import pandas as pd
 
 from catalogue.records import CatalogueProduct, NotListable
 from connectors.errors import ErrorClass
-from connectors.types import Channel, ListingStatus
-from listings.plan import NOT_SELLING
-from rendering.profiles import load_profile
-from rendering.listing import could_be_listing_title
-from rendering.text import names_in_full
-from reconcile.bindings import LedgerEntry
+from connectors.types import NOT_SELLING, Channel, ListingStatus
+from ledger import Binding
 from reconcile.snapshot import ShopRef, Snapshot
+from rendering.listing import could_be_listing_title
+from rendering.profiles import load_profile
+from rendering.text import names_in_full
 
 
 class State(StrEnum):
@@ -43,7 +42,7 @@ class State(StrEnum):
     DUPLICATE = "duplicate"          # more than one item on the shop for one product
     UNDER_REVIEW = "under_review"
     REJECTED = "rejected"            # by the platform, with its reason
-    INACTIVE = "inactive"            # on the shop, not selling (`listings.plan.NOT_SELLING`)
+    INACTIVE = "inactive"            # on the shop, not selling (`connectors.types.NOT_SELLING`)
     BLOCKED = "blocked"              # never sent: required fields missing
     MISSING = "missing"              # should be listed, is not
     UNVERIFIED = "unverified"        # the shop could not be read in this run
@@ -100,12 +99,13 @@ class Reconciliation:
         return tuple(f for f in self.findings if f.state == State.ORPHAN)
 
 
-def classify(catalogue: Sequence[CatalogueProduct], snapshot: Snapshot, ledger: Sequence[LedgerEntry], *,
+def classify(catalogue: Sequence[CatalogueProduct], snapshot: Snapshot, bindings: Sequence[Binding], *,
              as_of: dt.date) -> Reconciliation:
-    """One finding per catalogue product x snapshot shop, then one per orphan item."""
+    """One finding per catalogue product x snapshot shop, then one per orphan item; `bindings` are
+    the ledger's of the snapshot's shops."""
     products = _products_frame(catalogue, as_of)
     listings = _listings_frame(snapshot)
-    bindings = _ledger_frame(ledger)
+    bindings = _ledger_frame(bindings)
     listings["sku"] = _attribute(listings, products, bindings)
     grid = _grid(products, snapshot, _primary(listings[listings["sku"].notna()]), bindings)
     grid["drift"] = _drift(grid, _titles_of_ours(catalogue, snapshot.shops, as_of))
@@ -149,9 +149,9 @@ def _listings_frame(snapshot: Snapshot) -> pd.DataFrame:
     return frame
 
 
-def _ledger_frame(ledger: Sequence[LedgerEntry]) -> pd.DataFrame:
-    rows = [(e.shop_key, e.seller_sku, e.remote_id, e.blocked_reasons, e.last_error_code, e.last_error_message,
-             e.last_error_class) for e in ledger]
+def _ledger_frame(bindings: Sequence[Binding]) -> pd.DataFrame:
+    rows = [(b.shop_key, b.seller_sku, b.remote_id, b.blocked_reasons, b.last_error_code, b.last_error_message,
+             b.last_error_class) for b in bindings]
     columns = ["shop_key", "sku", "l_remote_id", "blocked", "l_code", "l_message", "l_class"]
     return pd.DataFrame(rows, columns=columns, dtype=object)
 

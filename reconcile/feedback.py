@@ -1,11 +1,14 @@
-"""What a reconciliation tells the ledger: each bound listing's real status, and whether it drifted."""
+"""What a reconciliation tells the ledger: each bound listing's real status, and whether it drifted.
+
+Reconciliation's findings in the ledger's words (`ledger.Observation`); the ledger writes them
+(`ledger.observe`), and decides what each changes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from connectors.types import ListingStatus
-from listings.ledger import Observation
+from ledger import Observation
 from reconcile.classify import Finding, Reconciliation, State
 
 _SEEN_AS = {
@@ -31,7 +34,7 @@ def _observation(finding: Finding) -> Observation | None:
         return None   # an orphan: nothing of ours to update
     if finding.state == State.INACTIVE and finding.remote_id is not None:
         # its own status, not "inactive": planning relists an unlisted item but leaves a suspended
-        # one (or a draft) to the seller (`listings.plan.NOT_SELLING`)
+        # one (or a draft) to the seller (`connectors.types.NOT_SELLING`)
         status = finding.remote_status
     elif finding.state in _SEEN_AS and finding.remote_id is not None:
         status = _SEEN_AS[finding.state].value

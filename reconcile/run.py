@@ -1,4 +1,5 @@
-"""Reconciliation end to end: read the shops, store the snapshot, classify, measure coverage, keep history.
+"""Reconciliation end to end: read the shops, store the snapshot, classify, measure coverage, keep
+history, and tell the ledger what the shops hold.
 
 `reconcile_shops` is the one call the `reconcile_listings` flow makes; `evaluate_run` re-reads a
 stored run without calling any marketplace (used by reports and `ocop report`).
@@ -8,18 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+import ledger
 from catalogue.query import load_catalogue
 from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
 from connectors.types import Connector
-from reconcile.bindings import load_ledger
 from reconcile.classify import Reconciliation, classify
 from reconcile.coverage import Coverage, compute_coverage
+from reconcile.feedback import observations
 from reconcile.history import record_coverage
 from reconcile.snapshot import RunInfo, latest_run_id, load_snapshot, pull_snapshot, save_snapshot
 
@@ -31,6 +33,7 @@ class ReconcileResult:
     run: RunInfo
     reconciliation: Reconciliation
     coverage: Coverage
+    bindings_refreshed: int = 0     # ledger bindings this reconciliation changed (none when a stored run is re-read)
 
     @property
     def run_id(self) -> int:
@@ -49,7 +52,9 @@ def today_in_vietnam() -> dt.date:
 def reconcile_shops(engine: Engine, connectors: Sequence[Connector], *, province: str | None,
                     as_of: dt.date | None = None, target_pct: float | None = None,
                     catalogue: Sequence[CatalogueProduct] | None = None, max_workers: int = 4) -> ReconcileResult:
-    """Read every shop in full, store the snapshot, classify it and record the run's coverage.
+    """Read every shop in full, store the snapshot, classify it, record the run's coverage, and bring
+    the ledger in line with what the shops hold: the next publish then re-creates a listing a
+    seller deleted, relists one found unlisted, and re-pushes content edited by hand (drift).
 
     `catalogue` defaults to the stored catalogue of the province.
     """
@@ -60,7 +65,9 @@ def reconcile_shops(engine: Engine, connectors: Sequence[Connector], *, province
     result = evaluate_run(engine, run_id, catalogue=catalogue)
     with transaction(engine) as session:
         record_coverage(session, run_id, result.coverage)
-    return result
+    with transaction(engine) as session:
+        refreshed = ledger.observe(session, observations(result.reconciliation))
+    return replace(result, bindings_refreshed=refreshed)
 
 
 def evaluate_run(engine: Engine, run_id: int | None = None, *, province: str | None = None,
@@ -73,7 +80,7 @@ def evaluate_run(engine: Engine, run_id: int | None = None, *, province: str | N
                 raise LookupError(f"no stored reconciliation run for province {province!r}: run reconcile first")
         info, snapshot = load_snapshot(session, run_id)
         products = list(catalogue) if catalogue is not None else load_catalogue(session, province=info.province)
-        ledger = load_ledger(session, [shop.key for shop in snapshot.shops])
-    reconciliation = classify(products, snapshot, ledger, as_of=info.as_of)
+        bindings = ledger.shop_bindings(session, [shop.key for shop in snapshot.shops])
+    reconciliation = classify(products, snapshot, bindings, as_of=info.as_of)
     return ReconcileResult(info, reconciliation, compute_coverage(reconciliation, target_pct=info.target_pct))
 

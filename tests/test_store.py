@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from catalogue.models import Certification, Producer, Product
 from catalogue.store import transaction
-from listings.models import ListingBinding, Shop
+from ledger.models import ListingBinding, Shop
 
 
 def _producer() -> Producer:

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import Connection, engine_from_config, inspect, pool
 
 import catalogue.models  # noqa: F401  (registers the tables on Base.metadata)
-import listings.models  # noqa: F401
+import ledger.models  # noqa: F401
 import reconcile.models  # noqa: F401
 from catalogue.store import Base
 

@@ -21,7 +21,8 @@ from catalogue.store import make_engine, transaction
 from connectors.sandboxes.config import FaultConfig
 from connectors.types import Channel
 from flows.publish import publish_listings
-from listings import claims, ledger
+import ledger
+from ledger import claims
 from listings.publish import PublishIncomplete
 from listings.sync import load_products
 from tests.flows.conftest import BOTH_BACKENDS, OFFICIAL_SHOPS, TODAY

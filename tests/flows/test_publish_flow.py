@@ -11,7 +11,7 @@ from catalogue.sample import sample_rows
 from catalogue.store import transaction
 from connectors.types import Channel
 from flows.publish import publish_listings
-from listings.models import ListingBinding, ListingEvent
+from ledger.models import ListingBinding, ListingEvent
 from listings.sync import load_products
 from tests.flows.conftest import OFFICIAL_SHOPS, TODAY
 

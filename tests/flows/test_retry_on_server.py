@@ -31,7 +31,7 @@ from catalogue.store import make_engine, migrate, transaction
 from connectors.sandboxes.config import FaultConfig
 from connectors.sandboxes.fleet import SandboxFleet, running_sandboxes
 from connectors.types import Channel
-from listings.models import ListingBinding, ListingEvent, Shop
+from ledger.models import ListingBinding, ListingEvent, Shop
 from listings.sync import load_products
 from ocop.shops import credentials_environment, write_shops_file
 from tests.flows.conftest import OFFICIAL_SHOPS, TODAY

@@ -16,7 +16,8 @@ from catalogue.store import make_engine, transaction
 from connectors.errors import Rejected
 from connectors.types import ShopCredentials
 from flows.context import VIETNAM
-from listings import ledger, sync
+import ledger
+from listings import sync
 from listings.explain import explain
 from rendering.profiles import load_profile
 from ocop.cli import app

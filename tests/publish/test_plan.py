@@ -6,12 +6,14 @@ from dataclasses import replace
 from catalogue.records import CertificationRecord
 from connectors.errors import ErrorClass
 from connectors.types import ListingStatus
-from listings.plan import PRICE_AND_STOCK_ONLY, Action, BindingState, Reason, narrow, plan_listing, plan_shop, screen
+from ledger import Binding
+from listings.plan import PRICE_AND_STOCK_ONLY, Action, Reason, narrow, plan_listing, plan_shop, screen
 from rendering.profiles import load_profile
 from rendering.listing import input_fingerprint, render_listing
 from tests.rendering.listing_products import TODAY, catalogue_product
 
 PROFILE = load_profile("shopee")
+SHOP = "shopee-dong-thap"
 
 
 def _plan(product, binding=None):
@@ -19,11 +21,11 @@ def _plan(product, binding=None):
     return plan_listing(product, rendering, binding, product_id=1, today=TODAY)
 
 
-def _synced(product, **changes) -> BindingState:
+def _synced(product, **changes) -> Binding:
     """The ledger state right after `product` was pushed successfully."""
     rendered = render_listing(product, PROFILE, today=TODAY)
-    state = BindingState(
-        product_id=1, seller_sku=product.product.seller_sku, remote_id="9001", remote_status=ListingStatus.LIVE,
+    state = Binding(
+        SHOP, product_id=1, seller_sku=product.product.seller_sku, remote_id="9001", remote_status=ListingStatus.LIVE,
         rendered_hash=rendered.content_hash, pushed_hash=rendered.content_hash,
         pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock, attempts=1,
         source_fingerprint=input_fingerprint(product, PROFILE),
@@ -77,8 +79,8 @@ def test_a_renewed_certificate_relists_an_unlisted_item():
 
 def test_refused_content_is_not_retried_until_the_product_changes():
     product = catalogue_product()
-    refused = BindingState(product_id=1, seller_sku=product.product.seller_sku, last_error_class=ErrorClass.REJECTED,
-                           attempts=1, source_fingerprint=input_fingerprint(product, PROFILE))
+    refused = Binding(SHOP, product_id=1, seller_sku=product.product.seller_sku, last_error_class=ErrorClass.REJECTED,
+                      attempts=1, source_fingerprint=input_fingerprint(product, PROFILE))
     assert _screen(product, refused).reason == Reason.REFUSED
     repriced = catalogue_product(price_vnd=99_000)   # the price may be what the platform refused
     assert _screen(repriced, refused).reason == Reason.CHANGED
@@ -101,7 +103,8 @@ def test_a_refused_relist_is_not_resent():
 
 def test_a_transient_failure_is_retried():
     product = catalogue_product()
-    failed = BindingState(product_id=1, seller_sku=product.product.seller_sku, last_error_class=ErrorClass.TRANSIENT, attempts=1)
+    failed = Binding(SHOP, product_id=1, seller_sku=product.product.seller_sku, last_error_class=ErrorClass.TRANSIENT,
+                     attempts=1)
     assert _plan(product, failed).actions == (Action.CREATE,)
 
 
@@ -110,7 +113,7 @@ def test_an_incomplete_product_is_blocked_once_with_its_reasons():
     planned = _plan(product)
     assert planned.actions == (Action.BLOCK,)
     assert any("weight" in reason for reason in planned.reasons)
-    recorded = BindingState(product_id=1, seller_sku=product.product.seller_sku, blocked_reasons=planned.reasons)
+    recorded = Binding(SHOP, product_id=1, seller_sku=product.product.seller_sku, blocked_reasons=planned.reasons)
     assert _plan(product, recorded) is None
 
 
@@ -162,9 +165,9 @@ def test_screening_says_why_each_listing_is_or_is_not_sent():
     product = catalogue_product()
     blocked = catalogue_product(net_weight_g=None)
     expired = catalogue_product(certification=EXPIRED)
-    recorded_blocked = BindingState(product_id=1, seller_sku=blocked.product.seller_sku,
-                                    blocked_reasons=("net weight missing",),
-                                    source_fingerprint=input_fingerprint(blocked, PROFILE))
+    recorded_blocked = Binding(SHOP, product_id=1, seller_sku=blocked.product.seller_sku,
+                               blocked_reasons=("net weight missing",),
+                               source_fingerprint=input_fingerprint(blocked, PROFILE))
     cases = [
         (product, None, Reason.NEVER_PUSHED, True),
         (catalogue_product(price_vnd=99_000), _synced(product), Reason.CHANGED, True),

@@ -11,7 +11,8 @@ from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from catalogue.store import make_engine, transaction
 from connectors.errors import Rejected, TransientError
-from listings import ledger, sync
+import ledger
+from listings import sync
 from listings.plan import Reason
 from rendering.profiles import load_profile
 from tests.publish.fake_shop import SHOP, FakeShop, Item

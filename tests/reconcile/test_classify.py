@@ -8,7 +8,7 @@ from connectors.errors import AuthError
 from connectors.types import Channel, ListingStatus
 from rendering.profiles import load_profile
 from rendering.listing import render_listing
-from reconcile.bindings import LedgerEntry
+from ledger import Binding
 from reconcile.classify import Finding, Reconciliation, State, classify
 from reconcile.snapshot import pull_snapshot
 from tests.reconcile.shopdata import TODAY, MemoryShop, orphan, producer, product
@@ -178,22 +178,22 @@ def test_rejected_item_carries_the_platform_reason():
 
 
 def test_create_rejected_by_the_platform_is_rejected_with_the_ledger_error():
-    ledger = [LedgerEntry("shopee-dong-thap", SEN.product.seller_sku, last_error_code="error_title_exceeds_max_length",
-                          last_error_message="Title length exceeds the limit", last_error_class="rejected")]
+    ledger = [Binding("shopee-dong-thap", SEN.product.seller_sku, last_error_code="error_title_exceeds_max_length",
+                      last_error_message="Title length exceeds the limit", last_error_class="rejected")]
     found = finding(reconcile([SEN], shops(), ledger), SEN)
     assert (found.state, found.reason, found.error_code) == (
         State.REJECTED, "Title length exceeds the limit", "error_title_exceeds_max_length")
 
 
 def test_blocked_product_names_the_missing_fields():
-    ledger = [LedgerEntry("lazada-dong-thap", SEN.product.seller_sku,
-                          blocked_reasons=("net weight missing (required by lazada)", "no product image"))]
+    ledger = [Binding("lazada-dong-thap", SEN.product.seller_sku,
+                      blocked_reasons=("net weight missing (required by lazada)", "no product image"))]
     found = finding(reconcile([SEN], shops(), ledger), SEN, "lazada-dong-thap")
     assert (found.state, found.reason) == (State.BLOCKED, "net weight missing (required by lazada); no product image")
 
 
 def test_product_never_published_is_missing_and_a_lost_item_keeps_the_ledger_id():
-    ledger = [LedgerEntry("tiktok-dong-thap", SEN.product.seller_sku, remote_id="7001", remote_status="live")]
+    ledger = [Binding("tiktok-dong-thap", SEN.product.seller_sku, remote_id="7001", remote_status="live")]
     rec = reconcile([SEN], shops(), ledger)
     assert (finding(rec, SEN).state, finding(rec, SEN).ledger_remote_id) == (State.MISSING, None)
     lost = finding(rec, SEN, "tiktok-dong-thap")
@@ -201,8 +201,8 @@ def test_product_never_published_is_missing_and_a_lost_item_keeps_the_ledger_id(
 
 
 def test_transient_failure_leaves_the_product_missing_with_the_error():
-    ledger = [LedgerEntry("shopee-dong-thap", SEN.product.seller_sku, last_error_code="error_server",
-                          last_error_message="Internal error", last_error_class="transient")]
+    ledger = [Binding("shopee-dong-thap", SEN.product.seller_sku, last_error_code="error_server",
+                      last_error_message="Internal error", last_error_class="transient")]
     found = finding(reconcile([SEN], shops(), ledger), SEN)
     assert (found.state, found.reason) == (State.MISSING, "Internal error")
 
@@ -253,7 +253,7 @@ def test_item_without_seller_sku_is_matched_through_the_ledger_remote_id():
     memory = shops()
     remote_id = memory[0].list_product(SEN)
     memory[0].edit(remote_id, seller_sku=None)
-    ledger = [LedgerEntry("shopee-dong-thap", SEN.product.seller_sku, remote_id=remote_id, remote_status="live")]
+    ledger = [Binding("shopee-dong-thap", SEN.product.seller_sku, remote_id=remote_id, remote_status="live")]
     rec = reconcile([SEN], memory, ledger)
     assert finding(rec, SEN).state == State.LIVE
     assert rec.orphans == ()

@@ -1,17 +1,17 @@
-"""Snapshots, the ledger view and coverage history round-trip through the database (SQLite and PostgreSQL)."""
+"""Snapshots and coverage history round-trip through the database (SQLite and PostgreSQL), and a
+reconciliation tells the ledger what the shops hold."""
 
 import datetime as dt
 
-from catalogue.models import Producer, Product
+import ledger
 from catalogue.store import transaction
 from connectors.errors import TransientError
 from connectors.types import Channel, ListingStatus
-from listings.models import ListingBinding, Shop
-from reconcile.bindings import LedgerEntry, load_ledger
 from reconcile.classify import State
 from reconcile.history import load_history
 from reconcile.run import evaluate_run, reconcile_shops
 from reconcile.snapshot import latest_run_id, load_snapshot, pull_snapshot, save_snapshot
+from tests.ledger.bound import bind
 from tests.reconcile.shopdata import TODAY, MemoryShop, orphan, product
 
 SEN = product("83-829-28780-3-2022", "Hạt sen sấy Tháp Mười", gtin="8930000000019")
@@ -38,35 +38,6 @@ def test_snapshot_is_stored_and_read_back_unchanged(engine):
     again = sorted(stored.listings(), key=lambda item: item.remote.remote_id)
     assert [(i.remote.title, i.remote.price_vnd, i.remote.gtin, i.remote.status, i.claim) for i in again] == [
         (i.remote.title, i.remote.price_vnd, i.remote.gtin, i.remote.status, i.claim) for i in original]
-
-
-def _bind(session, item, shop_key: str, **columns) -> None:
-    producer = session.query(Producer).filter_by(key=item.producer.key).one_or_none() or Producer(
-        key=item.producer.key, name=item.producer.name, kind=item.producer.kind.value, tax_code=item.producer.tax_code,
-        province="Đồng Tháp", commune=item.producer.address.commune)
-    shop = session.query(Shop).filter_by(key=shop_key).one_or_none() or Shop(
-        key=shop_key, channel=shop_key.split("-")[0], name=shop_key)
-    row = Product(ocop_code=item.product.ocop_code, seller_sku=item.product.seller_sku, name=item.product.name,
-                  name_key=item.product.name.lower(), group_code=item.product.group_code, producer=producer,
-                  price_vnd=item.product.price_vnd, content_hash="x" * 64)
-    session.add(ListingBinding(product=row, shop=shop, seller_sku=item.product.seller_sku, **columns))
-
-
-def test_ledger_view_reads_blocked_reasons_and_last_error_of_the_chosen_shops(engine):
-    with transaction(engine) as session:
-        _bind(session, SEN, "lazada-dong-thap", blocked_reasons=["net weight missing (required by lazada)"])
-        _bind(session, GAO, "shopee-dong-thap", remote_id="55", remote_status="rejected",
-              last_error_code="error_param_validate", last_error_message="not a valid GTIN",
-              last_error_class="rejected")
-    with transaction(engine) as session:
-        ledger = sorted(load_ledger(session, ["lazada-dong-thap", "shopee-dong-thap"]), key=lambda e: e.shop_key)
-        assert load_ledger(session, ["tiktok-dong-thap"]) == []
-    assert ledger == [
-        LedgerEntry("lazada-dong-thap", SEN.product.seller_sku,
-                    blocked_reasons=("net weight missing (required by lazada)",)),
-        LedgerEntry("shopee-dong-thap", GAO.product.seller_sku, "55", "rejected", (), "error_param_validate",
-                    "not a valid GTIN", "rejected"),
-    ]
 
 
 def test_each_run_records_coverage_and_the_history_reads_oldest_first(engine):
@@ -96,3 +67,18 @@ def test_a_stored_run_is_evaluated_again_without_reading_any_shop(engine):
     again = evaluate_run(engine, province="Đồng Tháp", catalogue=[SEN])
     assert again.run_id == result.run_id
     assert [f.state for f in again.reconciliation.findings] == [State.LIVE]
+
+
+def test_a_reconciliation_tells_the_ledger_what_each_shop_holds(engine):
+    shopee = MemoryShop("shopee-dong-thap", Channel.SHOPEE)
+    live = shopee.list_product(SEN, status=ListingStatus.INACTIVE)
+    with transaction(engine) as session:
+        bind(session, SEN, "shopee-dong-thap", remote_id=live, remote_status="live", pushed_hash="h" * 64)
+        bind(session, GAO, "shopee-dong-thap", remote_id="gone-1", remote_status="live", pushed_hash="h" * 64)
+    result = reconcile_shops(engine, [shopee], province="Đồng Tháp", as_of=TODAY, catalogue=[SEN, GAO])
+    assert result.bindings_refreshed == 2
+    with transaction(engine) as session:
+        bindings = {b.seller_sku: b for b in ledger.shop_bindings(session, ["shopee-dong-thap"])}
+    unlisted, deleted = bindings[SEN.product.seller_sku], bindings[GAO.product.seller_sku]
+    assert (unlisted.remote_id, unlisted.remote_status, unlisted.pushed_hash) == (live, "inactive", "h" * 64)
+    assert (deleted.remote_id, deleted.remote_status, deleted.pushed_hash) == (None, "deleted", None)

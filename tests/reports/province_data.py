@@ -6,7 +6,7 @@ import datetime as dt
 
 from catalogue.records import ProducerKind
 from connectors.types import Channel, ListingStatus
-from reconcile.bindings import LedgerEntry
+from ledger import Binding
 from reconcile.classify import classify
 from reconcile.coverage import compute_coverage
 from reconcile.history import HistoryPoint
@@ -54,11 +54,11 @@ def _shops() -> list[MemoryShop]:
 
 
 LEDGER = [
-    LedgerEntry("lazada-dong-thap", GAO.product.seller_sku, blocked_reasons=("net weight missing (required by lazada)",)),
-    LedgerEntry("tiktok-dong-thap", GAO.product.seller_sku, last_error_code="12052910",
-                last_error_message="invalid parameters", last_error_class="rejected"),
-    LedgerEntry("tiktok-dong-thap", SAY.product.seller_sku, last_error_code="503",
-                last_error_message="HTTP 503 after 5 attempts", last_error_class="transient"),
+    Binding("lazada-dong-thap", GAO.product.seller_sku, blocked_reasons=("net weight missing (required by lazada)",)),
+    Binding("tiktok-dong-thap", GAO.product.seller_sku, last_error_code="12052910",
+            last_error_message="invalid parameters", last_error_class="rejected"),
+    Binding("tiktok-dong-thap", SAY.product.seller_sku, last_error_code="503",
+            last_error_message="HTTP 503 after 5 attempts", last_error_class="transient"),
 ]
 
 

@@ -1,5 +1,10 @@
 """One rate limit per shop, shared through the store by every process that calls the shop.
 
+It is the ledger's because it is shop state in the pipeline's database that every process calling
+the shop writes, like the claims: one package owns every table the publish and the reconciliation
+write. The store knows engines and migrations, not shops; the connectors take any `RateLimiter`
+and never touch the database.
+
 A connector's own `TokenBucket` paces only its process: two runs publishing to one shop sent it
 twice its limit. Here a shop has one row, its next free call slot (GCRA's "theoretical arrival
 time"), and a call takes a slot with one atomic statement, then sleeps until the slot comes:

@@ -16,8 +16,9 @@ from sqlalchemy import update
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from catalogue.store import make_engine, transaction
-from listings import claims, ledger
-from listings.models import ListingBinding
+import ledger
+from ledger import claims
+from ledger.models import ListingBinding
 from tests.publish.fake_shop import SHOP
 
 TODAY = dt.date.today()
@@ -41,7 +42,8 @@ def rows(database_url):
 CLAIM_AND_DIE = """\
 import os, sys
 from catalogue.store import make_engine
-from listings import claims, ledger
+import ledger
+from ledger import claims
 engine = make_engine(sys.argv[1])
 held = ledger.claim(engine, int(sys.argv[2]), [int(pid) for pid in sys.argv[3].split(",")], claims.claimant("dead-run"))
 print(len(held), flush=True)

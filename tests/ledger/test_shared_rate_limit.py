@@ -19,7 +19,7 @@ from connectors.registry import connector_for
 from connectors.sandboxes.config import FaultConfig
 from connectors.sandboxes.fleet import running_sandboxes
 from connectors.types import Channel
-from listings.shop_rate_limit import SharedRateLimiter, shared_rate_limiter
+from ledger.shop_rate_limit import SharedRateLimiter, shared_rate_limiter
 
 SHOP = "shopee-dong-thap"
 RATE = 20.0

@@ -1,4 +1,5 @@
-"""Who holds a listing binding, and whether that holder is still alive.
+"""Claims on listing bindings: who holds one, whether that holder is still alive, and taking,
+renewing and releasing them, so that no two live workers push one listing.
 
 A claim names its owner as `run/host/pid/start`: the pipeline run (the root flow run, so that a
 retry of the run inherits its claims), the machine, the process and that process's start time (so
@@ -7,6 +8,9 @@ when its process is gone from this machine or when it belongs to this same run (
 of a run that Prefect retries is over). A holder on another machine is trusted while it renews the
 claim: its keeper renews every `HEARTBEAT_SECONDS`, and a claim not renewed for `CLAIM_LEASE` is
 abandoned too, so a claim outlives a dead worker by seconds, never by minutes.
+
+A batch claims its rows (`claim`), keeps them while it works (`ClaimKeeper`, over `renew`) and
+releases them at the end (`release`); those it could not take are named by `holders`.
 """
 
 from __future__ import annotations
@@ -18,12 +22,20 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import Engine, or_, select, update
+
+from catalogue.store import writing
+from ledger.bindings import Binding
+from ledger.models import ListingBinding
+
 log = logging.getLogger(__name__)
+
+_bindings = ListingBinding.__table__
 
 CLAIM_LEASE = dt.timedelta(seconds=30)
 HEARTBEAT_SECONDS = 5.0
@@ -166,3 +178,108 @@ class ClaimKeeper:
                 self.renew_now()
             except Exception:  # noqa: BLE001 (a failed renewal is retried; the lease leaves room for it)
                 log.debug("renewing claims failed; retrying in %.0f s", HEARTBEAT_SECONDS, exc_info=True)
+
+
+def claim(engine: Engine, shop_id: int, product_ids: Sequence[int], owner: str) -> set[int]:
+    """Take the bindings no live worker holds; returns the product ids this owner now holds.
+
+    A claim is free when nobody holds it, when its lease ran out, or when its owner is known to be
+    gone (`abandoned`: its process died on this machine, or it was an earlier attempt of this same
+    run). On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED, so two workers
+    claiming at once split the rows instead of waiting on or double-taking them. SQLite has a
+    single writer, so the conditional UPDATE alone is atomic there.
+    """
+    now = _now()
+    claimed: set[int] = set()
+    with writing(engine) as connection:
+        for start in range(0, len(product_ids), 500):
+            chunk = list(product_ids[start : start + 500])
+            free = _free(owner, now, _abandoned_owners(connection, shop_id, chunk, owner, now))
+            candidates = select(_bindings.c.id).where(_bindings.c.shop_id == shop_id, _bindings.c.product_id.in_(chunk), free)
+            if connection.dialect.name == "postgresql":
+                candidates = candidates.with_for_update(skip_locked=True)
+            ids = list(connection.scalars(candidates))
+            if not ids:
+                continue
+            statement = (
+                update(_bindings)
+                .where(_bindings.c.id.in_(ids), free)
+                .values(claimed_by=owner, claimed_at=now)
+                .returning(_bindings.c.product_id)
+            )
+            claimed.update(connection.scalars(statement))
+    return claimed
+
+
+def _free(owner: str, now: dt.datetime, abandoned_owners: set[str]):
+    column = _bindings.c.claimed_by
+    conditions = [column.is_(None), column == owner, _bindings.c.claimed_at < now - CLAIM_LEASE]
+    if abandoned_owners:
+        conditions.append(column.in_(sorted(abandoned_owners)))
+    return or_(*conditions)
+
+
+def _abandoned_owners(connection, shop_id: int, product_ids: list[int], owner: str, now: dt.datetime) -> set[str]:
+    """The other owners holding live-looking claims on these rows whose holder is in fact gone."""
+    others = select(_bindings.c.claimed_by).distinct().where(
+        _bindings.c.shop_id == shop_id, _bindings.c.product_id.in_(product_ids),
+        _bindings.c.claimed_by.is_not(None), _bindings.c.claimed_by != owner,
+        _bindings.c.claimed_at >= now - CLAIM_LEASE,
+    )
+    return {other for other in connection.scalars(others) if abandoned(other, owner)}
+
+
+def holders(connection, shop_id: int, product_ids: Iterable[int]) -> dict[int, str]:
+    """Who holds each of these bindings now (those nobody holds are left out)."""
+    ids = sorted(product_ids)
+    held: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        statement = select(_bindings.c.product_id, _bindings.c.claimed_by).where(
+            _bindings.c.shop_id == shop_id, _bindings.c.product_id.in_(ids[start : start + 500]),
+            _bindings.c.claimed_by.is_not(None))
+        held.update((row.product_id, row.claimed_by) for row in connection.execute(statement))
+    return held
+
+
+def live_holder(binding: Binding, now: dt.datetime) -> str | None:
+    """The run holding the binding, unless its claim has lapsed or its process is gone; as a process
+    that holds nothing sees it (`ocop ledger --explain`)."""
+    if binding.claimed_by is None or binding.claimed_at is None:
+        return None
+    if binding.claimed_at < now - CLAIM_LEASE or abandoned(binding.claimed_by, claimant("ocop-explain")):
+        return None
+    return run_of(binding.claimed_by)
+
+
+def release(engine: Engine, shop_id: int, owner: str, product_ids: set[int]) -> None:
+    """Release the rows this batch claimed (other batches of the same run may still hold theirs)."""
+    ids = sorted(product_ids)
+    with writing(engine) as connection:
+        for start in range(0, len(ids), 500):
+            connection.execute(
+                update(_bindings)
+                .where(_bindings.c.shop_id == shop_id, _bindings.c.claimed_by == owner,
+                       _bindings.c.product_id.in_(ids[start : start + 500]))
+                .values(claimed_by=None, claimed_at=None)
+            )
+
+
+def renew(connection, shop_id: int, owner: str, product_ids: Iterable[int]) -> set[int]:
+    """Refresh this owner's claims; returns the product ids it still holds (a claim that outlived
+    the lease may have been taken over by another worker). A batch's `ClaimKeeper` calls it."""
+    ids = sorted(product_ids)
+    held: set[int] = set()
+    for start in range(0, len(ids), 500):
+        statement = (
+            update(_bindings)
+            .where(_bindings.c.shop_id == shop_id, _bindings.c.claimed_by == owner,
+                   _bindings.c.product_id.in_(ids[start : start + 500]))
+            .values(claimed_at=_now())
+            .returning(_bindings.c.product_id)
+        )
+        held.update(connection.scalars(statement))
+    return held
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,6 +1,6 @@
-"""Listing ledger tables: shops, one binding per product x shop, and the append-only event log.
-
-The ledger, not Prefect's cache, is the truth about what has been done on a marketplace.
+"""The ledger's tables: shops, one binding per product x shop, the append-only event log, the images
+uploaded to each shop, and each shop's shared rate limit. Only the ledger package reads or writes
+them; everything else gets plain records (`ledger.Binding`, `ledger.EventView`).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class ImageUpload(Base):
 
 class ShopRateLimit(Base):
     """A shop's next free call slot, shared by every process that calls the shop (see
-    `listings.shop_rate_limit`). Keyed by the shop's key, so a limiter works before the ledger has
+    `ledger.shop_rate_limit`). Keyed by the shop's key, so a limiter works before the ledger has
     a `shops` row for it."""
 
     __tablename__ = "shop_rate_limits"
