@@ -116,14 +116,14 @@ class ShopConfig:
     province: str | None = None
     connect_timeout_s: float = 3.05    # to open a connection; a little over a TCP retransmission (3 s)
     read_timeout_s: float = 30.0       # between bytes of the answer once the request is sent
+    auth_base_url: str | None = None   # the platform's authorisation host, when not its public one
+    # A connected shop's tokens (`connectors.tokens`); None: the static access token of `credentials`.
+    tokens: TokenSource | None = field(default=None, compare=False, repr=False)
 
 
 class RateLimiter(Protocol):
     """Paces a shop's calls: `acquire` before each one (sleeping as needed, returning the seconds
     slept); `hold` when the platform says to back off, pausing every caller of the shop."""
-    auth_base_url: str | None = None   # the platform's authorisation host, when not its public one
-    # A connected shop's tokens (`connectors.tokens`); None: the static access token of `credentials`.
-    tokens: TokenSource | None = field(default=None, compare=False, repr=False)
 
     def acquire(self) -> float: ...
     def hold(self, seconds: float) -> None: ...
