@@ -163,6 +163,8 @@ def _mount_sub_commands() -> None:
 
     app.add_typer(sandbox_app, name="sandbox", help="Local marketplace and registry sandboxes.")
     app.add_typer(reports_app, name="reports", help="The built reports: serve them over HTTP.")
+    from ocop.shop_cli import app as shop_app
+    app.add_typer(shop_app, name="shop", help="Connect real shops (authorise, connect) and list their tokens' state.")
     app.registered_commands += catalogue_app.registered_commands + report_app.registered_commands
 
 

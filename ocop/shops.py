@@ -11,6 +11,8 @@ requests_per_second = 10            # optional; what the shop receives in all, f
 connect_timeout_s = 3.05            # optional; seconds to open a connection to the platform
 read_timeout_s = 30                 # optional; seconds to wait for each part of the answer
 secret_block = "ocop-shop-shopee-dong-thap"  # optional; see below
+tokens = "database"                 # optional: a shop connected with `ocop shop connect` (see below)
+auth_base_url = "https://auth.lazada.com"   # optional: the platform's authorisation host
 ```
 
 `requests_per_second`, `connect_timeout_s` and `read_timeout_s` are positive numbers (defaults 10,
@@ -20,7 +22,9 @@ HTTP call (`requests`' connect and read timeouts).
 
 The file never holds credentials. They come from the named Prefect Secret block, or else from the
 environment variables `OCOP_SHOP_<KEY>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_SHOP_ID`
-(see `connectors.credentials`).
+(see `connectors.credentials`). A shop with `tokens = "database"` takes only its app key and secret
+from there: its access and refresh tokens are the ones `ocop shop connect` stored (encrypted) in the
+database, refreshed by whichever worker needs them first (`ocop.shop_tokens`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from pathlib import Path
 
 from connectors.credentials import env_prefix, load_credentials
 from connectors.types import Channel, ShopConfig
+from ocop.settings import load_settings
+from ocop.shop_tokens import stored_tokens
 
 
 class ShopsFileError(ValueError):
@@ -44,13 +50,12 @@ _NUMBERS = {
 }
 
 
-def load_shops(path: Path) -> list[ShopConfig]:
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ShopsFileError(f"{path}: cannot read the shops file: {error}") from error
+def load_shops(path: Path, *, only: str | None = None) -> list[ShopConfig]:
+    """The shops of the file, credentials loaded (`only`: that one shop, the others not checked)."""
     shops = []
-    for number, entry in enumerate(document.get("shops", []), start=1):
+    for number, entry in enumerate(_entries(path), start=1):
+        if only is not None and entry.get("key") != only:
+            continue
         missing = [name for name in ("key", "channel", "base_url") if name not in entry]
         if missing:
             raise ShopsFileError(f"{path}: shop #{number}: missing {', '.join(missing)}")
@@ -62,18 +67,43 @@ def load_shops(path: Path) -> list[ShopConfig]:
             expected = ", ".join(c.value for c in Channel)
             raise ShopsFileError(f"{path}: shop {entry['key']}: channel {entry['channel']!r}, expected one of {expected}") from None
         numbers = {name: _number(path, entry, name) for name in _NUMBERS}
+        stored = _stored_tokens(path, entry)
         shops.append(
             ShopConfig(
                 key=entry["key"],
                 channel=channel,
                 base_url=entry["base_url"],
-                credentials=load_credentials(entry["key"], secret_block=entry.get("secret_block")),
+                credentials=load_credentials(entry["key"], secret_block=entry.get("secret_block"),
+                                             with_access_token=not stored),
                 name=entry.get("name", entry["key"]),
                 province=entry.get("province"),
+                auth_base_url=entry.get("auth_base_url"),
+                tokens=stored_tokens(load_settings().database_url, entry["key"], channel) if stored else None,
                 **numbers,
             )
         )
     return shops
+
+
+def declared_shops(path: Path) -> list[tuple[str, str, bool]]:
+    """Each declared shop's key, channel and whether its tokens are in the database; no credentials read."""
+    return [(str(entry.get("key")), str(entry.get("channel")), _stored_tokens(path, entry)) for entry in _entries(path)]
+
+
+def _entries(path: Path) -> list[dict]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ShopsFileError(f"{path}: cannot read the shops file: {error}") from error
+    return document.get("shops", [])
+
+
+def _stored_tokens(path: Path, entry: dict) -> bool:
+    tokens = entry.get("tokens", "static")
+    if tokens not in ("static", "database"):
+        raise ShopsFileError(f"{path}: shop {entry['key']}: tokens = {tokens!r}; expected \"database\" (connected "
+                             "with `ocop shop connect`) or \"static\" (an access token in the credentials)")
+    return tokens == "database"
 
 
 def _number(path: Path, entry: dict, name: str) -> float:
@@ -100,6 +130,8 @@ def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
             f"requests_per_second = {shop.requests_per_second}",
             f"connect_timeout_s = {shop.connect_timeout_s}",
             f"read_timeout_s = {shop.read_timeout_s}",
+            *([f"auth_base_url = {_toml(shop.auth_base_url)}"] if shop.auth_base_url else []),
+            *(['tokens = "database"'] if shop.tokens is not None else []),
             "",
         ]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,7 +147,8 @@ def credentials_environment(shops: list[ShopConfig]) -> dict[str, str]:
         creds = shop.credentials
         environment[prefix + "APP_KEY"] = creds.app_key
         environment[prefix + "APP_SECRET"] = creds.app_secret.get_secret_value()
-        environment[prefix + "ACCESS_TOKEN"] = creds.access_token.get_secret_value()
+        if creds.access_token.get_secret_value():
+            environment[prefix + "ACCESS_TOKEN"] = creds.access_token.get_secret_value()
         if creds.shop_id:
             environment[prefix + "SHOP_ID"] = creds.shop_id
     return environment
