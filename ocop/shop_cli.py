@@ -23,7 +23,6 @@ from urllib.parse import parse_qs, urlsplit
 import typer
 
 from connectors.errors import ConnectorError
-from connectors.by_channel import connector_for
 from connectors.types import ShopConfig
 from ocop.settings import load_settings
 from ocop.shop_tokens import connect, new_token_key, shop_token_states, token_engine
@@ -46,6 +45,8 @@ def authorize(
     timeout: float = typer.Option(600.0, help="Seconds to wait for the seller with --listen."),
 ) -> None:
     """Print the URL where the shop's seller authorises the app; with --listen, also connect."""
+    from connectors.by_channel import connector_for
+
     shop = _shop(key)
     state = secrets.token_urlsafe(12)
     redirect = redirect_uri or f"http://{LOOPBACK}:{port}/callback"
@@ -140,6 +141,8 @@ def wait_for_redirect(port: int, state: str, timeout: float) -> dict[str, str]:
 
 
 def _connect(shop: ShopConfig, code: str, shop_id: str | None) -> None:
+    from connectors.by_channel import connector_for
+
     settings = load_settings()
     with connector_for(shop) as connector:
         try:
