@@ -39,6 +39,7 @@ log = logging.getLogger("connectors.tokens")
 
 MAX_MARGIN_SECONDS = 600.0
 MARGIN_SHARE = 0.1
+RETRY_AHEAD_SECONDS = 60.0
 CONNECTED = "connected"
 NEEDS_REAUTHORISATION = "needs_reauthorisation"
 
@@ -111,6 +112,7 @@ class RefreshingTokens:
         self._on_reauthorise = on_reauthorise
         self._clock = clock
         self._cached: TokenSet | None = None
+        self._next_try = 0.0                # after a failed refresh ahead of expiry, not before this
         self._lock = threading.Lock()       # one thread of this process at a time asks the store
 
     def __repr__(self) -> str:
@@ -119,7 +121,8 @@ class RefreshingTokens:
     def current(self, refresh: Refresh) -> TokenSet:
         with self._lock:
             tokens = self._cached or self._usable(self.store.read())
-            if tokens.refresh_due(self._clock()):
+            now = self._clock()
+            if tokens.refresh_due(now) and (now >= self._next_try or tokens.expired(now)):
                 tokens = self._ahead_of_expiry(tokens, refresh)
             self._cached = tokens
             return tokens
@@ -137,8 +140,9 @@ class RefreshingTokens:
         except ConnectorError as error:
             if tokens.expired(self._clock()) or isinstance(error, AuthError):
                 raise
-            log.warning("%s: refreshing ahead of expiry failed (%s); the current token still works",
-                        self._shop_key(), error)
+            log.warning("%s: refreshing ahead of expiry failed (%s); the current token still works, the "
+                        "refresh is tried again in %.0f s", self._shop_key(), error, RETRY_AHEAD_SECONDS)
+            self._next_try = self._clock() + RETRY_AHEAD_SECONDS
             return tokens
 
     def _renew(self, refresh: Refresh, *, stale: str | None) -> TokenSet:
