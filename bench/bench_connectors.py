@@ -30,7 +30,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connectors.base import HttpConnector, PreparedCall, TokenBucket  # noqa: E402
-from connectors.registry import connector_for  # noqa: E402
+from connectors.by_channel import connector_for  # noqa: E402
 from connectors.sandboxes.fleet import running_sandboxes  # noqa: E402
 from connectors.types import Channel, ListingContent  # noqa: E402
 

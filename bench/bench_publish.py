@@ -52,13 +52,13 @@ from catalogue.ingest import ingest_rows  # noqa: E402
 from catalogue.sample import sample_rows  # noqa: E402
 from catalogue.store import make_engine, migrate  # noqa: E402
 from connectors.base import ApiCall, HttpConnector, TokenBucket  # noqa: E402
-from connectors.registry import connector_for  # noqa: E402
+from connectors.by_channel import connector_for  # noqa: E402
 from connectors.sandboxes.config import default_config  # noqa: E402
 from connectors.types import Channel, ShopConfig  # noqa: E402
-from rendering.profiles import load_profile  # noqa: E402
-from rendering.listing import RenderedListing, render_listing  # noqa: E402
-from listings.sync import load_products  # noqa: E402
 from ocop.shops import credentials_environment, write_shops_file  # noqa: E402
+from publishing.candidates import load_products  # noqa: E402
+from rendering.listing import RenderedListing, render_listing  # noqa: E402
+from rendering.profiles import load_profile  # noqa: E402
 
 PROVINCE = "Đồng Tháp"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")   # the flows' "today"

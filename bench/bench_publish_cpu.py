@@ -2,7 +2,7 @@
 
 `bench_publish.py` measures the whole flow against a ceiling, which takes 12 minutes at full size
 and moves with the machine. To see what one change does to the client's CPU, this script runs only
-`listings.sync.publish_batch`: every shop's batches, interleaved as the flow submits them, on the
+`publishing.publisher.publish_batch`: every shop's batches, interleaved as the flow submits them, on the
 flow's 12 threads, with the render process the flow starts, against the sandboxes in a child
 process. It prints the listings created, the wall time, and the CPU per listing of the publishing
 process and of its render process (and the sandboxes'). Run it from two checkouts, alternately:
@@ -34,11 +34,12 @@ from bench_publish import (  # noqa: E402
     prepare_catalogue,
 )
 from catalogue.store import make_engine  # noqa: E402
-from connectors.registry import connector_for  # noqa: E402
-from listings import sync  # noqa: E402
-from rendering.profiles import load_profile  # noqa: E402
-from listings.publish import ImageCache  # noqa: E402
+from connectors.by_channel import connector_for  # noqa: E402
+from publishing import candidates  # noqa: E402
+from publishing.publisher import ImageCache, publish_batch  # noqa: E402
+from publishing.run import Batch, interleaved_batches  # noqa: E402
 from rendering.pool import RenderPool  # noqa: E402
+from rendering.profiles import load_profile  # noqa: E402
 
 
 def main() -> None:
@@ -57,19 +58,19 @@ def main() -> None:
     engine = make_engine(database_url)
     today = dt.datetime.now(VIETNAM).date()
     try:
-        products = sync.load_products(engine, province=PROVINCE)
-        fingerprints = {shop.channel: sync.fingerprints(products, load_profile(shop.channel), today=today) for shop in shops}
-        plans = [sync.plan_for_shop(engine, shop, products, fingerprints[shop.channel], today=today) for shop in shops]
+        products = candidates.load_products(engine, province=PROVINCE)
+        fingerprints = {shop.channel: candidates.fingerprints(products, load_profile(shop.channel), today=today) for shop in shops}
+        plans = [candidates.plan_for_shop(engine, shop, products, fingerprints[shop.channel], today=today) for shop in shops]
         clients = {shop.key: (connector_for(shop), ImageCache()) for shop in shops}
-        batches = sync.interleaved_batches(plans, args.batch_size)
+        batches = interleaved_batches(plans, args.batch_size)
         run_id = str(uuid.uuid4())
         _, sandbox_cpu = sandboxes.count()
         cpu, started = time.process_time(), time.perf_counter()
         renders = RenderPool(1, channels={shop.channel for shop in shops})
 
-        def publish(batch: sync.Batch):
+        def publish(batch: Batch):
             connector, images = clients[batch.shop_key]
-            return sync.publish_batch(engine, connector, batch.items, run_id=run_id, today=today, images=images,
+            return publish_batch(engine, connector, batch.items, run_id=run_id, today=today, images=images,
                                       renders=renders)
 
         with ThreadPoolExecutor(PUBLISH_THREADS) as pool:

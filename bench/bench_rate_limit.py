@@ -48,8 +48,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from catalogue.store import make_engine, migrate  # noqa: E402
 from connectors.base import RetryPolicy, TokenBucket  # noqa: E402
+from connectors.by_channel import connector_for  # noqa: E402
 from connectors.errors import RateLimited  # noqa: E402
-from connectors.registry import connector_for  # noqa: E402
 from connectors.sandboxes.config import FaultConfig, default_config  # noqa: E402
 from connectors.sandboxes.fleet import running_sandboxes  # noqa: E402
 from connectors.types import Channel  # noqa: E402

@@ -12,7 +12,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 
 import ledger
-from connectors.registry import connector_for
+from connectors.by_channel import connector_for
 from flows.context import pipeline_context
 from reconcile.run import reconcile_shops
 from reports.summary import coverage_markdown

@@ -11,8 +11,8 @@ from flows.publish import publish_listings, report_summary
 from flows.pull import pull_catalogue
 from flows.reconcile_listings import reconcile_listings
 from flows.report import build_reports
-from listings.publish import PublishIncomplete
 from ocop.settings import load_settings
+from publishing.publisher import PublishIncomplete
 
 Step = Literal["pull", "publish", "reconcile", "report"]
 

@@ -69,7 +69,7 @@ _ADD_SHOP = "INSERT INTO shop_rate_limits (shop_key, next_slot) VALUES (:shop_ke
 class SharedRateLimiter:
     """`rate` calls per second to one shop, counted over every process using the same database.
 
-    The `RateLimiter` of `connectors.types`: hand it to `connectors.registry.connector_for`.
+    The `RateLimiter` of `connectors.types`: hand it to `connectors.by_channel.connector_for`.
     """
 
     def __init__(self, engine: Engine, shop_key: str, rate: float, *, block_seconds: float = BLOCK_SECONDS,

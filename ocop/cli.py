@@ -143,7 +143,7 @@ def ledger(seller_sku: str = typer.Option(None, help="History of one product (al
 
 def _explain(seller_sku: str) -> None:
     from flows.context import pipeline_context
-    from listings.explain import UnknownSku, explain, explanation_lines
+    from publishing.explain import UnknownSku, explain, explanation_lines
 
     context = pipeline_context()
     try:

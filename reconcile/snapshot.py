@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from connectors.errors import ConnectorError, NotFound
 from connectors.types import Connector, ListingStatus, RemoteListing
-from reconcile.claims import OcopClaim, read_claim
 from reconcile.models import ReconcileRun, ShopPullRow, SnapshotListingRow
+from reconcile.ocop_claims import OcopClaim, read_claim
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 Drawing a listing's images is the costliest step of a publish, and it holds the interpreter lock.
 A publish is many threads that mostly wait on marketplaces; with rendering among them, they queue
 for the lock instead. A `RenderPool` with processes draws in other interpreters while the threads
-send, and the publisher asks for each batch's renders a few listings ahead (`Publisher`'s
-`RENDER_AHEAD`), a few at a time (`RENDER_GROUP`): every call to the pool wakes its feeder and
-manager threads, so one call per listing cost the publishing process about 0.4 ms per listing.
+send, and the publisher asks for each batch's renders a few listings ahead
+(`publishing.publisher.RENDER_AHEAD`), a few at a time (`RENDER_GROUP`): every call to the pool
+wakes its feeder and manager threads, so one call per listing cost the publishing process about
+0.4 ms per listing.
 With `processes=0` it renders in the calling thread (tests, tiny runs).
 
 One process is the default: it serves every channel of the run, so it draws each product once and
@@ -35,8 +36,8 @@ from functools import cache
 from catalogue.records import CatalogueProduct
 from connectors.types import Channel
 from rendering.images import draw_together
-from rendering.profiles import ChannelProfile, load_profile
 from rendering.listing import Blocked, RenderedListing, render_listing
+from rendering.profiles import ChannelProfile, load_profile
 
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.base import RetryPolicy, TokenBucket
-from connectors.registry import connector_for
+from connectors.by_channel import connector_for
 from connectors.types import Channel
 from tests.connectors.shops import CHANNEL_OPTIONS, FIXED_TIME, FakeTime, shop_config
 

@@ -19,8 +19,8 @@ from PIL import Image
 from pydantic import SecretStr
 
 from connectors.base import RetryPolicy, TokenBucket
+from connectors.by_channel import connector_for
 from connectors.errors import AuthError, NotFound, Rejected, TransientError, UnknownOutcome
-from connectors.registry import connector_for
 from connectors.sandboxes.config import FaultConfig
 from connectors.sandboxes.fleet import running_sandboxes
 from connectors.types import Channel, ListingContent, ListingStatus

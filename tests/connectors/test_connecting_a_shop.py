@@ -15,8 +15,8 @@ from PIL import Image
 from pydantic import SecretStr
 
 from connectors.base import RetryPolicy, TokenBucket
+from connectors.by_channel import connector_for
 from connectors.errors import ReauthorisationNeeded, TokenExpired
-from connectors.registry import connector_for
 from connectors.sandboxes.config import TokenLifetimes, default_config
 from connectors.sandboxes.fleet import running_sandboxes
 from connectors.tokens import NEEDS_REAUTHORISATION, MemoryTokenStore, RefreshingTokens

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
+from connectors.by_channel import connector_for
 from connectors.credentials import (
     CredentialsMissing, credentials_from_env, env_prefix, load_credentials, save_secret_block,
 )
-from connectors.registry import connector_for
 from connectors.types import Channel, ShopConfig, ShopCredentials
 from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import responses
 
-from connectors.registry import connector_for
+from connectors.by_channel import connector_for
 from ocop.shops import ShopsFileError, load_shops, write_shops_file
 from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET
 

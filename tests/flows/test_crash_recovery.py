@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
+import ledger
 from catalogue.store import make_engine, transaction
 from connectors.sandboxes.config import FaultConfig
 from connectors.types import Channel
 from flows.publish import publish_listings
-import ledger
 from ledger import claims
-from listings.publish import PublishIncomplete
-from listings.sync import load_products
+from publishing.candidates import load_products
+from publishing.publisher import PublishIncomplete
 from tests.flows.conftest import BOTH_BACKENDS, OFFICIAL_SHOPS, TODAY
 
 pytestmark = pytest.mark.slow
@@ -37,17 +37,18 @@ PUBLISH_UNTIL_KILLED = """\
 import datetime as dt, os, sys
 from pathlib import Path
 from catalogue.store import make_engine
-from connectors.registry import connector_for
-from listings import sync
-from rendering.profiles import load_profile
+from connectors.by_channel import connector_for
 from ocop.shops import load_shops
+from publishing import candidates
+from publishing.publisher import publish_batch
+from rendering.profiles import load_profile
 today = dt.date.fromisoformat(sys.argv[1])
 engine = make_engine(os.environ["OCOP_DATABASE_URL"])
-products = sync.load_products(engine)
+products = candidates.load_products(engine)
 for shop in load_shops(Path(os.environ["OCOP_SHOPS_FILE"])):
-    plan = sync.plan_for_shop(engine, shop, products, sync.fingerprints(products, load_profile(shop.channel), today=today), today=today)
+    plan = candidates.plan_for_shop(engine, shop, products, candidates.fingerprints(products, load_profile(shop.channel), today=today), today=today)
     with connector_for(shop) as connector:
-        sync.publish_batch(engine, connector, plan.candidates, run_id="killed-run", today=today)
+        publish_batch(engine, connector, plan.candidates, run_id="killed-run", today=today)
 """
 
 

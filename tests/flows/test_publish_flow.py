@@ -12,7 +12,7 @@ from catalogue.store import transaction
 from connectors.types import Channel
 from flows.publish import publish_listings
 from ledger.models import ListingBinding, ListingEvent
-from listings.sync import load_products
+from publishing.candidates import load_products
 from tests.flows.conftest import OFFICIAL_SHOPS, TODAY
 
 ROWS = dict(products=30, seed=7, today=TODAY)

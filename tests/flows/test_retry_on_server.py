@@ -32,7 +32,7 @@ from connectors.sandboxes.config import FaultConfig
 from connectors.sandboxes.fleet import SandboxFleet, running_sandboxes
 from connectors.types import Channel
 from ledger.models import ListingBinding, ListingEvent, Shop
-from listings.sync import load_products
+from publishing.candidates import load_products
 from ocop.shops import credentials_environment, write_shops_file
 from tests.flows.conftest import OFFICIAL_SHOPS, TODAY
 from tests.flows.prefect_server import PrefectServer, running_prefect_server

@@ -13,13 +13,13 @@ import time
 import pytest
 from sqlalchemy import update
 
+import ledger
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from catalogue.store import make_engine, transaction
-import ledger
 from ledger import claims
 from ledger.models import ListingBinding
-from tests.publish.fake_shop import SHOP
+from tests.publishing.fake_shop import SHOP
 
 TODAY = dt.date.today()
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -30,8 +30,8 @@ def rows(database_url):
     """Six bindings of one shop; returns (engine, shop id, product ids)."""
     engine = make_engine(database_url)
     ingest_rows(engine, sample_rows("Đồng Tháp", products=6, seed=5, today=TODAY), today=TODAY)
-    from listings import sync
-    products = sync.load_products(engine)
+    from publishing.candidates import load_products
+    products = load_products(engine)
     with transaction(engine) as session:
         shop_id = ledger.ensure_shop(session, SHOP)
         ledger.ensure_bindings(session, shop_id, [(pid, p.product.seller_sku) for pid, p in products.items()])
@@ -41,8 +41,8 @@ def rows(database_url):
 
 CLAIM_AND_DIE = """\
 import os, sys
-from catalogue.store import make_engine
 import ledger
+from catalogue.store import make_engine
 from ledger import claims
 engine = make_engine(sys.argv[1])
 held = ledger.claim(engine, int(sys.argv[2]), [int(pid) for pid in sys.argv[3].split(",")], claims.claimant("dead-run"))

@@ -14,8 +14,8 @@ import pytest
 
 from catalogue.store import make_engine
 from connectors.base import RetryPolicy
+from connectors.by_channel import connector_for
 from connectors.errors import RateLimited
-from connectors.registry import connector_for
 from connectors.sandboxes.config import FaultConfig
 from connectors.sandboxes.fleet import running_sandboxes
 from connectors.types import Channel

@@ -1,11 +1,11 @@
 """What a reconciliation tells the ledger: each bound listing's own status, and whether it was edited."""
 
 from connectors.types import Channel, ListingStatus
-from rendering.profiles import load_profile
-from rendering.listing import render_listing
 from reconcile.classify import classify
 from reconcile.feedback import observations
 from reconcile.snapshot import pull_snapshot
+from rendering.listing import render_listing
+from rendering.profiles import load_profile
 from tests.reconcile.shopdata import TODAY, MemoryShop, product
 
 SEN = product("83-829-28780-3-2022", "Hạt sen sấy Tháp Mười", gtin="8930000000019")
@@ -18,7 +18,7 @@ def _seen(items, memory) -> dict:
 
 
 def test_a_suspended_item_is_recorded_as_suspended_not_as_unlisted():
-    # planning relists an unlisted item, never a suspended one (listings.plan.NOT_SELLING)
+    # planning relists an unlisted item, never a suspended one (connectors.types.NOT_SELLING)
     memory = [MemoryShop("shopee-dong-thap", Channel.SHOPEE), MemoryShop("lazada-dong-thap", Channel.LAZADA)]
     memory[0].list_product(SEN, status=ListingStatus.SUSPENDED)
     memory[1].list_product(SEN, status=ListingStatus.INACTIVE)

@@ -9,7 +9,7 @@ import pytest
 from catalogue.ingest import ingest_rows
 from catalogue.query import load_catalogue
 from catalogue.store import make_engine, transaction
-from connectors.registry import connector_for
+from connectors.by_channel import connector_for
 from connectors.sandboxes.fleet import running_sandboxes
 from connectors.types import Channel
 from reconcile.classify import State

@@ -1,13 +1,13 @@
 """A publish run's tally: each listing counted once, by its last outcome, and the unchanged ones by
 why nothing was sent, in the counts the flow returns, its summary table and its last log line."""
 
-from listings import sync
-from listings.plan import Reason
-from listings.publish import ListingOutcome
+from publishing.plan import Reason
+from publishing.publisher import ListingOutcome
+from publishing.tally import RunTally, summary_line, summary_rows
 
 
-def _tally() -> sync.RunTally:
-    tally = sync.RunTally(["shopee-dong-thap", "lazada-dong-thap"])
+def _tally() -> RunTally:
+    tally = RunTally(["shopee-dong-thap", "lazada-dong-thap"])
     shopee = tally.listener("shopee-dong-thap")
     shopee(1, ListingOutcome.FAILED, None)
     shopee(1, ListingOutcome.UNCHANGED, Reason.REFUSED)   # round 2: another run's attempt was refused meanwhile
@@ -25,12 +25,12 @@ def test_unchanged_listings_are_counted_by_why_nothing_was_sent():
 
 
 def test_the_summary_table_has_a_column_per_reason_and_zeros_where_a_shop_had_none():
-    rows = sync.summary_rows(_tally().counts())
+    rows = summary_rows(_tally().counts())
     assert [(row["shop"], row["not_sent:unchanged"], row["not_sent:refused"]) for row in rows] == [
         ("shopee-dong-thap", 2, 1), ("lazada-dong-thap", 0, 0)]
 
 
 def test_the_summary_line_names_each_reason_in_words():
-    assert sync.summary_line(_tally().counts()) == (
+    assert summary_line(_tally().counts()) == (
         "shopee-dong-thap: 1 not sent (refused until the content changes), 2 not sent (unchanged since last push); "
         "lazada-dong-thap: nothing to do")

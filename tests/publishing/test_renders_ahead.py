@@ -3,8 +3,8 @@ and a listing it passes over (its claim lost) gives its place up."""
 
 from __future__ import annotations
 
-from listings import publish
-from listings.plan import Candidate
+from publishing import publisher
+from publishing.plan import Candidate
 from tests.rendering.listing_products import catalogue_product
 
 
@@ -23,8 +23,8 @@ class Taken:
 
 
 def test_renders_start_ahead_in_groups_and_passed_over_listings_give_their_place_up(monkeypatch):
-    monkeypatch.setattr(publish, "RENDER_AHEAD", 4)
-    monkeypatch.setattr(publish, "RENDER_GROUP", 2)
+    monkeypatch.setattr(publisher, "RENDER_AHEAD", 4)
+    monkeypatch.setattr(publisher, "RENDER_GROUP", 2)
     groups: list[list[str]] = []
     handed: dict[str, Taken] = {}
 
@@ -35,7 +35,7 @@ def test_renders_start_ahead_in_groups_and_passed_over_listings_give_their_place
         return pending
 
     candidates = [Candidate(n, catalogue_product(seller_sku=f"SKU-{n}"), f"fp-{n}") for n in range(10)]
-    ahead = publish.RendersAhead(submit, candidates)
+    ahead = publisher.RendersAhead(submit, candidates)
 
     assert ahead.take(candidates[0]) == "SKU-0"
     assert groups == [["SKU-0", "SKU-1"], ["SKU-2", "SKU-3"]]      # the one taken and three ahead, two at a time

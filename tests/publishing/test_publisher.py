@@ -7,15 +7,16 @@ from collections import Counter
 
 import pytest
 
+import ledger
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from catalogue.store import make_engine, transaction
 from connectors.errors import Rejected, TransientError
-import ledger
-from listings import sync
-from listings.plan import Reason
+from publishing import candidates, publisher
+from publishing.plan import Reason
+from publishing.publisher import publish_batch
 from rendering.profiles import load_profile
-from tests.publish.fake_shop import SHOP, FakeShop, Item
+from tests.publishing.fake_shop import SHOP, FakeShop, Item
 
 TODAY = dt.date.today()
 
@@ -29,13 +30,13 @@ def engine(database_url):
 
 
 def _plan(engine):
-    products = sync.load_products(engine)
-    fingerprints = sync.fingerprints(products, load_profile(SHOP.channel), today=TODAY)
-    return sync.plan_for_shop(engine, SHOP, products, fingerprints, today=TODAY)
+    products = candidates.load_products(engine)
+    fingerprints = candidates.fingerprints(products, load_profile(SHOP.channel), today=TODAY)
+    return candidates.plan_for_shop(engine, SHOP, products, fingerprints, today=TODAY)
 
 
-def _publish(engine, shop: FakeShop, candidates, run_id="run-1", only=None):
-    return sync.publish_batch(engine, shop, candidates, run_id=run_id, today=TODAY, only=only)
+def _publish(engine, shop: FakeShop, batch, run_id="run-1", only=None):
+    return publish_batch(engine, shop, batch, run_id=run_id, today=TODAY, only=only)
 
 
 def _bindings(engine):
@@ -88,7 +89,7 @@ def test_a_refused_price_does_not_stop_the_content_update_nor_mark_it_pushed(eng
     shop = FakeShop()
     _publish(engine, shop, _plan(engine).candidates)
     rows = sample_rows("Đồng Tháp", products=8, seed=3, today=TODAY)
-    listable = {p.product.ocop_code for p in sync.load_products(engine).values() if p.is_listable(TODAY)}
+    listable = {p.product.ocop_code for p in candidates.load_products(engine).values() if p.is_listable(TODAY)}
     row = next(r for r in rows if r["ocop_code"] in listable)
     row.update(product_name=row["product_name"] + " loại đặc biệt", price_vnd=str(int(row["price_vnd"]) + 1_000))
     ingest_rows(engine, rows, today=TODAY)
@@ -113,9 +114,7 @@ def test_a_transient_failure_is_offered_for_the_next_round(engine):
 def test_a_claim_taken_over_mid_batch_is_not_published(engine, monkeypatch):
     """A batch that outlives its lease loses its claims to the worker that took them over: on its
     next renewal it sees that, and leaves those listings to the new owner."""
-    from listings import publish
-
-    monkeypatch.setattr(publish, "RENEW_AFTER_SECONDS", -1.0)    # renew before every listing
+    monkeypatch.setattr(publisher, "RENEW_AFTER_SECONDS", -1.0)    # renew before every listing
     candidates = [c for c in _plan(engine).candidates if c.fingerprint][:3]
     shop_id = _shop_id(engine, candidates)
     taken = candidates[2].product_id
@@ -140,15 +139,13 @@ def test_a_claim_taken_over_mid_batch_is_not_published(engine, monkeypatch):
 def test_a_batch_cut_off_mid_create_leaves_a_few_marked_and_the_retry_creates_each_once(engine):
     """Creates are marked "sending" a few at a time before the first is sent: after a crash the
     retry looks those up first (the one that landed is adopted), and nothing is created twice."""
-    from listings import publish
-
     shop = FakeShop(lost_answers=1)
     candidates = [c for c in _plan(engine).candidates if c.fingerprint]
     assert len(candidates) > 2
     with pytest.raises(KeyboardInterrupt):
         _publish(engine, shop, candidates)
     marked = [pid for pid, b in _bindings(engine).items() if b.last_error_class == "unknown_outcome"]
-    assert 1 <= len(marked) <= publish.SENDING_WINDOW and candidates[0].product_id in marked
+    assert 1 <= len(marked) <= publisher.SENDING_WINDOW and candidates[0].product_id in marked
 
     _publish(engine, shop, _plan(engine).candidates, run_id="run-2")
     assert shop.calls["find"] == len(marked)           # one lookup for each marked create, no more

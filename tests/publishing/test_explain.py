@@ -10,19 +10,20 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
+import ledger
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from catalogue.store import make_engine, transaction
 from connectors.errors import Rejected
 from connectors.types import ShopCredentials
 from flows.context import VIETNAM
-import ledger
-from listings import sync
-from listings.explain import explain
-from rendering.profiles import load_profile
 from ocop.cli import app
+from publishing import candidates
+from publishing.explain import explain
+from publishing.publisher import publish_batch
+from rendering.profiles import load_profile
 from tests.databases import migrated_database
-from tests.publish.fake_shop import SHOP, FakeShop
+from tests.publishing.fake_shop import SHOP, FakeShop
 
 TODAY = dt.datetime.now(VIETNAM).date()   # the command's today
 SECRET = "s3cr3t-app-DO-NOT-PRINT"
@@ -39,7 +40,7 @@ def published(request, tmp_path, monkeypatch):
     ingest_rows(engine, sample_rows("Đồng Tháp", products=8, seed=3, today=TODAY), today=TODAY)
     shop = FakeShop(failures={"create": [Rejected(REFUSAL, code="error_description")]})
     shop.shop = replace(SHOP, credentials=ShopCredentials("1", SecretStr(SECRET), SecretStr(SECRET)))
-    result = sync.publish_batch(engine, shop, _plan(engine).candidates, run_id="run-1", today=TODAY)
+    result = publish_batch(engine, shop, _plan(engine).candidates, run_id="run-1", today=TODAY)
     assert result.listings["refused"] == 1 and result.listings["done"] >= 2
     with transaction(engine) as session:
         bindings = ledger.load_bindings(session, ledger.ensure_shop(session, SHOP)).values()
@@ -50,9 +51,9 @@ def published(request, tmp_path, monkeypatch):
 
 
 def _plan(engine):
-    products = sync.load_products(engine)
-    fingerprints = sync.fingerprints(products, load_profile(SHOP.channel), today=TODAY)
-    return sync.plan_for_shop(engine, SHOP, products, fingerprints, today=TODAY)
+    products = candidates.load_products(engine)
+    fingerprints = candidates.fingerprints(products, load_profile(SHOP.channel), today=TODAY)
+    return candidates.plan_for_shop(engine, SHOP, products, fingerprints, today=TODAY)
 
 
 def _explain(*args: str):
@@ -97,7 +98,7 @@ def test_the_verdict_is_the_one_the_next_publish_acts_on(published):
     ingest_rows(engine, rows, today=TODAY)
     due = {candidate.product.product.seller_sku for candidate in _plan(engine).candidates}
     assert due == {done}
-    for product in sync.load_products(engine).values():
+    for product in candidates.load_products(engine).values():
         sku = product.product.seller_sku
         [listing] = explain(engine, sku, today=TODAY).shops
         assert listing.screening.due == (sku in due), (sku, listing.screening)
@@ -105,7 +106,7 @@ def test_the_verdict_is_the_one_the_next_publish_acts_on(published):
 
 
 def _ocop_code(engine, seller_sku: str) -> str:
-    return next(p.product.ocop_code for p in sync.load_products(engine).values() if p.product.seller_sku == seller_sku)
+    return next(p.product.ocop_code for p in candidates.load_products(engine).values() if p.product.seller_sku == seller_sku)
 
 
 def test_shops_of_another_province_are_named_on_one_line_and_the_fitting_shop_in_full(published):

@@ -29,19 +29,19 @@ from sqlalchemy import Engine
 
 import ledger
 from catalogue.records import CatalogueProduct
-from catalogue.store import writing
+from catalogue.store import transaction, writing
 from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
 from connectors.types import Connector, ListingStatus
 from ledger import Binding, Outcome, claims
-from listings.plan import Action, Candidate, PlannedListing, Reason, narrow, plan_listing, screen
+from publishing.plan import Action, Candidate, PlannedListing, Reason, narrow, plan_listing, screen
 from rendering.listing import Blocked, RenderedListing
-from rendering.pool import PendingRender
+from rendering.pool import PendingRender, RenderPool
 
 # Starts rendering products' listings for the batch's channel (see `rendering.pool`).
 SubmitRender = Callable[[Sequence[CatalogueProduct]], list[PendingRender]]
 
 # Told of each candidate's outcome as it is known: (product id, ListingOutcome, and for an
-# unchanged listing the `listings.plan.Reason` nothing was sent, else None).
+# unchanged listing the `publishing.plan.Reason` nothing was sent, else None).
 OnListing = Callable[[int, str, Reason | None], None]
 
 log = logging.getLogger(__name__)
@@ -411,7 +411,7 @@ class Publisher:
 
     def _record(self, item: PlannedListing, outcome: Outcome, *, final: bool = True, **changes) -> None:
         """Write one outcome (and the images uploaded for it); the listing's last outcome, unless a
-        failure to be tried again, also settles its input fingerprint (see `listings.plan.screen`)."""
+        failure to be tried again, also settles its input fingerprint (see `publishing.plan.screen`)."""
         if final and self._settling and (outcome.error is None or isinstance(outcome.error, Rejected)):
             changes["source_fingerprint"] = self._fingerprint
         with writing(self.engine) as connection:
@@ -441,3 +441,26 @@ class Publisher:
                 ) from error
         else:
             self._failures_in_a_row = 0
+
+
+def publish_batch(
+    engine: Engine,
+    connector: Connector,
+    batch: Sequence[Candidate],
+    *,
+    run_id: str,
+    today: dt.date,
+    only: frozenset[Action] | None = None,
+    images: ImageCache | None = None,
+    renders: RenderPool | None = None,
+    on_listing: OnListing | None = None,
+) -> BatchResult:
+    """Publish one batch; `renders` draws the listings (default: in this thread). A shop that stops
+    answering does not raise: the result says so in `stopped`, with what was done before."""
+    with transaction(engine) as session:
+        shop_id = ledger.ensure_shop(session, connector.shop)
+    renders = renders or RenderPool(processes=0)
+    channel = connector.shop.channel
+    publisher = Publisher(engine, connector, lambda products: renders.submit_many(channel, products, today),
+                          shop_id=shop_id, run_id=run_id, today=today, only=only, images=images, on_listing=on_listing)
+    return publisher.publish(batch)

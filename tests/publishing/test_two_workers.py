@@ -11,10 +11,12 @@ import pytest
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from catalogue.store import make_engine
-from connectors.registry import connector_for
+from connectors.by_channel import connector_for
 from connectors.sandboxes.fleet import running_sandboxes
 from connectors.types import Channel
-from listings import sync
+from publishing import candidates
+from publishing.publisher import publish_batch
+from publishing.run import batches
 from rendering.profiles import load_profile
 
 TODAY = dt.date.today()
@@ -26,12 +28,12 @@ SHOP = "shopee-dong-thap"
 def test_two_workers_on_one_shop_split_the_work_and_create_each_listing_once(database_url, tmp_path):
     engine = make_engine(database_url)
     ingest_rows(engine, sample_rows("Đồng Tháp", products=60, seed=11, today=TODAY), today=TODAY)
-    products = sync.load_products(engine)
+    products = candidates.load_products(engine)
     listable = {p.product.seller_sku for p in products.values() if p.is_listable(TODAY)}
     with running_sandboxes(tmp_path / "sandboxes") as fleet:
         shop = fleet.shop(SHOP)
-        fingerprints = sync.fingerprints(products, load_profile(Channel.SHOPEE), today=TODAY)
-        plan = sync.plan_for_shop(engine, shop, products, fingerprints, today=TODAY)
+        fingerprints = candidates.fingerprints(products, load_profile(Channel.SHOPEE), today=TODAY)
+        plan = candidates.plan_for_shop(engine, shop, products, fingerprints, today=TODAY)
         start = threading.Barrier(2)
         results = {}
 
@@ -39,8 +41,8 @@ def test_two_workers_on_one_shop_split_the_work_and_create_each_listing_once(dat
             worker_engine, connector = make_engine(database_url), connector_for(shop)
             start.wait()
             try:
-                for batch in sync.batches(plan, 10):   # both walk the same batches in the same order
-                    result = sync.publish_batch(worker_engine, connector, batch.items, run_id=name, today=TODAY)
+                for batch in batches(plan, 10):   # both walk the same batches in the same order
+                    result = publish_batch(worker_engine, connector, batch.items, run_id=name, today=TODAY)
                     results.setdefault(name, Counter()).update(result.calls)
                     results[name]["claimed elsewhere"] += result.skipped_claimed_elsewhere
                     results[name]["already done"] += result.skipped_already_done

@@ -2,7 +2,7 @@
 next publish's verdict on it, and its last events (`ocop ledger --explain SKU`).
 
 The verdict is computed as the publish computes it: the catalogue product, its input fingerprint
-for the shop's channel, the ledger's binding, `listings.plan.screen`. Reads the database only
+for the shop's channel, the ledger's binding, `publishing.plan.screen`. Reads the database only
 (the catalogue and the ledger): no shops file, no credentials, no marketplace call.
 """
 
@@ -18,8 +18,8 @@ from catalogue.models import Producer, Product
 from catalogue.records import CatalogueProduct
 from catalogue.store import transaction
 from ledger import Binding, EventView, KnownShop
-from listings.plan import Reason, Screening, screen
-from listings.sync import load_products, sells
+from publishing.candidates import load_products, sells
+from publishing.plan import Reason, Screening, screen
 from rendering.listing import input_fingerprint
 from rendering.profiles import load_profile
 
@@ -91,7 +91,7 @@ def _catalogue_product(engine: Engine, seller_sku: str) -> tuple[int | None, Cat
 
 
 def _verdict(product: CatalogueProduct | None, shop: KnownShop, binding: Binding | None, today: dt.date):
-    """(fingerprint, screening, why not considered), as `listings.sync.plan_for_shop` would see it."""
+    """(fingerprint, screening, why not considered), as `publishing.candidates.plan_for_shop` would see it."""
     if product is None:
         return None, None, "not in the catalogue: no publish considers it"
     if not sells(shop.province, product):

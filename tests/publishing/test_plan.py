@@ -7,9 +7,9 @@ from catalogue.records import CertificationRecord
 from connectors.errors import ErrorClass
 from connectors.types import ListingStatus
 from ledger import Binding
-from listings.plan import PRICE_AND_STOCK_ONLY, Action, Reason, narrow, plan_listing, plan_shop, screen
-from rendering.profiles import load_profile
+from publishing.plan import PRICE_AND_STOCK_ONLY, Action, Reason, narrow, plan_listing, plan_shop, screen
 from rendering.listing import input_fingerprint, render_listing
+from rendering.profiles import load_profile
 from tests.rendering.listing_products import TODAY, catalogue_product
 
 PROFILE = load_profile("shopee")
@@ -149,7 +149,7 @@ def test_only_changed_failed_or_expiring_products_are_candidates():
 
 def test_a_provincial_shop_is_planned_with_its_own_province_only():
     from connectors.types import Channel, ShopConfig
-    from listings.sync import products_for
+    from publishing.candidates import products_for
 
     home, elsewhere = catalogue_product(), catalogue_product(seller_sku="OCOP-CM-1")
     elsewhere = replace(elsewhere, producer=replace(elsewhere.producer, address=replace(elsewhere.producer.address, province="Cà Mau")))

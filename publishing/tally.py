@@ -1,0 +1,158 @@
+"""What one publish run did, shop by shop, as its batches go: calls made, each listing's last
+outcome, who held what; and the run's progress, summary and final log line, all read from it.
+
+It is the one source of the run's progress, its summary, its return value and its final state,
+so that none of them claims a listing this run did not settle.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from publishing.plan import Reason
+from publishing.publisher import BatchResult, ListingOutcome, OnListing
+
+# The listing outcomes a shop's summary names (besides the calls made), in the order shown.
+SUMMARY_OUTCOMES = (ListingOutcome.REFUSED, ListingOutcome.BLOCKED, ListingOutcome.FAILED, ListingOutcome.NOT_ATTEMPTED,
+                    ListingOutcome.HELD, ListingOutcome.OUT_OF_SCOPE)
+
+
+@dataclass
+class ShopTally:
+    """What one run did to one shop: the calls it made, and each listing's last outcome in this run."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    last: dict[int, str] = field(default_factory=dict)        # product id -> its last ListingOutcome
+    outcomes: Counter[str] = field(default_factory=Counter)   # ListingOutcome -> listings, from `last`
+    held_by: dict[int, str] = field(default_factory=dict)     # product id -> the run holding it
+    not_sent: dict[int, Reason] = field(default_factory=dict)  # product id -> why its last outcome sent nothing
+    stopped: str | None = None
+
+    def settle(self, product_id: int, outcome: str, not_sent: Reason | None = None) -> None:
+        previous = self.last.get(product_id)
+        if previous is not None:
+            self.outcomes[previous] -= 1
+        self.last[product_id] = outcome
+        self.outcomes[outcome] += 1
+        if not_sent is None:
+            self.not_sent.pop(product_id, None)
+        else:
+            self.not_sent[product_id] = not_sent
+
+    def held(self) -> set[int]:
+        return {pid for pid, outcome in self.last.items() if outcome == ListingOutcome.HELD}
+
+    def held_runs(self) -> Counter[str]:
+        return Counter(self.held_by.get(pid, "unknown") for pid in self.held())
+
+
+class RunTally:
+    """Every shop's tally for one publish run, fed by the batches as they go (from many threads)."""
+
+    def __init__(self, shop_keys: Sequence[str], on_change: Callable[[RunTally], None] | None = None) -> None:
+        self.shops = {key: ShopTally() for key in shop_keys}
+        self._lock = threading.Lock()
+        self._on_change = on_change or (lambda tally: None)
+
+    def listener(self, shop_key: str) -> OnListing:
+        """The `on_listing` callback for the batches of one shop."""
+        return lambda product_id, outcome, not_sent: self.settle(shop_key, product_id, outcome, not_sent)
+
+    def settle(self, shop_key: str, product_id: int, outcome: str, not_sent: Reason | None = None) -> None:
+        with self._lock:
+            self.shops[shop_key].settle(product_id, outcome, not_sent)
+        self._on_change(self)
+
+    def add(self, result: BatchResult) -> None:
+        """A batch's calls, failures, holders and stop reason, once it is over."""
+        with self._lock:
+            shop = self.shops[result.shop_key]
+            shop.calls.update(result.calls)
+            shop.failures.update(result.failures)
+            shop.held_by.update(result.held_by_listing)
+            shop.stopped = shop.stopped or result.stopped
+
+    def settled(self) -> tuple[int, int]:
+        """(listings this run settled, listings handled but found settled by another run)."""
+        with self._lock:
+            settled = sum(shop.outcomes[name] for shop in self.shops.values() for name in ListingOutcome.SETTLED)
+            elsewhere = sum(shop.outcomes[ListingOutcome.DONE_ELSEWHERE] for shop in self.shops.values())
+        return settled, elsewhere
+
+    def unfinished(self) -> dict[str, Counter[str]]:
+        """Per shop, the listings left neither settled nor refused, by outcome (failed, held, ...)."""
+        with self._lock:
+            return {
+                key: counts for key, shop in self.shops.items()
+                if (counts := Counter({name: n for name, n in shop.outcomes.items() if name in ListingOutcome.UNFINISHED and n}))
+            }
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per shop: the successful calls, failed calls by error class, listings by every outcome
+        but done and unchanged, and unchanged listings by why nothing was sent (`not_sent:<reason>`);
+        zeros left out. What the flow returns, its summary's rows and its last log line."""
+        with self._lock:
+            return {
+                key: dict(shop.calls) | {f"failed:{name}": n for name, n in shop.failures.items()}
+                | {name: shop.outcomes[name] for name in SUMMARY_OUTCOMES if shop.outcomes[name]}
+                | {f"{NOT_SENT}{reason}": n for reason, n in sorted(Counter(shop.not_sent.values()).items())}
+                for key, shop in self.shops.items()
+            }
+
+
+class Progress:
+    """The run's progress: listings whose outcome this run settled, of those it set out to handle.
+
+    `show(percent)` (the flow's progress artifact) is called at most every 2%, and a line is logged
+    every 10%. Listings held by another run, failed or not attempted are not progress; those
+    another run settled meanwhile leave the count of what this run had to do.
+    """
+
+    def __init__(self, total: int, show: Callable[[float], None], logger) -> None:
+        self.total = total
+        self._show = show
+        self._logger = logger
+        self._shown = -100.0
+        self._logged = -100.0
+        self._lock = threading.Lock()
+
+    def update(self, tally: RunTally) -> None:
+        settled, elsewhere = tally.settled()
+        total = max(self.total - elsewhere, 1)
+        percent = 100.0 * settled / total
+        with self._lock:
+            if percent - self._shown >= 2 or settled == total:
+                self._shown = percent
+                self._show(percent)
+            if percent - self._logged >= 10 or settled == total:
+                self._logged = percent
+                self._logger.info("settled %d of %d listings (%.0f%%)", settled, total, percent)
+
+
+NOT_SENT = "not_sent:"   # the prefix of a count of unchanged listings by `Reason`
+
+
+def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict]:
+    """The publish summary table: a row per shop, the usual columns always, any other count after them."""
+    extra = sorted({name for shop in counts.values() for name in shop} - set(SUMMARY_COLUMNS))
+    return [{"shop": key, **{name: shop.get(name, 0) for name in (*SUMMARY_COLUMNS, *extra)}} for key, shop in counts.items()]
+
+
+def summary_line(counts: dict[str, dict[str, int]]) -> str:
+    """The same counts in one line for the log: "shopee-dong-thap: 3 create, 1 not sent (refused
+    until the content changes); lazada-dong-thap: nothing to do"."""
+    return "; ".join(f"{key}: " + (", ".join(_count_words(name, n) for name, n in shop.items()) or "nothing to do")
+                     for key, shop in counts.items())
+
+
+def _count_words(name: str, n: int) -> str:
+    if name.startswith(NOT_SENT):
+        return f"{n} not sent ({Reason(name.removeprefix(NOT_SENT)).text})"
+    return f"{n} {name.replace('_', ' ')}"
+
+
+SUMMARY_COLUMNS = ("create", "adopt", "update", "price_stock", "relist", "unlist", "upload_image", *SUMMARY_OUTCOMES)
