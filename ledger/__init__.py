@@ -17,7 +17,7 @@ from ledger.bindings import (
     Binding, KnownShop, ensure_bindings, ensure_shop, held_bindings, known_shops, load_bindings, product_bindings,
     shop_bindings,
 )
-from ledger.claims import claim, holders, live_holder, release, renew
+from ledger.claims import claim, holders, live_holder, release, release_abandoned, renew
 from ledger.event_log import EventView, events
 from ledger.observations import Observation, observe
 from ledger.outcomes import Outcome, mark_sending, record, remember_images, settle, uploaded_images
@@ -26,6 +26,7 @@ from ledger.shop_rate_limit import SharedRateLimiter, shared_rate_limiter
 __all__ = [
     "Binding", "EventView", "KnownShop", "Observation", "Outcome", "SharedRateLimiter", "claim", "ensure_bindings",
     "ensure_shop", "events", "held_bindings", "holders", "known_shops", "live_holder", "load_bindings",
-    "mark_sending", "observe", "product_bindings", "record", "release", "remember_images", "renew", "settle",
+    "mark_sending", "observe", "product_bindings", "record", "release", "release_abandoned", "remember_images", "renew",
+    "settle",
     "shared_rate_limiter", "shop_bindings", "uploaded_images",
 ]

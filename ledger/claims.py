@@ -264,6 +264,20 @@ def release(engine: Engine, shop_id: int, owner: str, product_ids: set[int]) -> 
             )
 
 
+def release_abandoned(engine: Engine, owner: str) -> int:
+    """Clear every claim whose holder is known to be gone (`abandoned` for `owner`: a dead process of
+    this machine, an earlier attempt of this run), so the ledger never names a dead holder, even on
+    rows no one claims again. Returns the bindings released."""
+    with writing(engine) as connection:
+        others = connection.scalars(select(_bindings.c.claimed_by).distinct()
+                                    .where(_bindings.c.claimed_by.is_not(None), _bindings.c.claimed_by != owner))
+        gone = sorted(other for other in others if abandoned(other, owner))
+        if not gone:
+            return 0
+        return connection.execute(update(_bindings).where(_bindings.c.claimed_by.in_(gone))
+                                  .values(claimed_by=None, claimed_at=None)).rowcount
+
+
 def renew(connection, shop_id: int, owner: str, product_ids: Iterable[int]) -> set[int]:
     """Refresh this owner's claims; returns the product ids it still holds (a claim that outlived
     the lease may have been taken over by another worker). A batch's `ClaimKeeper` calls it."""

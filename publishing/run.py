@@ -26,6 +26,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 import ledger
+from ledger import claims
 from connectors.by_channel import connector_for
 from connectors.types import Connector, ShopConfig
 from publishing.candidates import plan_for_shop
@@ -110,6 +111,9 @@ class PublishRun:
 
     def publish(self, plans: list[ShopPlan], submit: SubmitBatch, *, held_wait_s: float = HELD_WAIT_SECONDS) -> None:
         """Rounds of batches, then the wait for held listings (see the module's docstring)."""
+        released = ledger.release_abandoned(self.engine, claims.claimant(self.run_id))
+        if released:
+            self.logger.info("released %d claims left by dead or earlier attempts", released)
         self._candidates = {plan.shop_key: {c.product_id: c for c in plan.candidates} for plan in plans}
         self._renders = RenderPool(self._render_processes if any(plan.candidates for plan in plans) else 0,
                                    channels={shop.channel for shop in self.targets.values()})

@@ -1,13 +1,18 @@
-"""An operator's Retry of a failed deployment run, on a real Prefect server with a process worker.
+"""An operator's Retry of a failed or crashed deployment run, on a real Prefect server with a process worker.
 
 The run fails mid-publish (Lazada goes down after some writes have landed); once Lazada is back,
 `prefect flow-run retry` re-runs the same flow run, which must finish the remaining listings and
-redo nothing the first attempt had done. A worker loads a deployment's entrypoint in a fresh
-process, so the deployments of prefect.yaml are also checked to load that way.
+redo nothing the first attempt had done. Likewise a nightly `ocop_sync` run whose process is killed
+mid-publish (SIGKILL, as the OOM killer does) ends Crashed, and its Retry finishes the work at once:
+the dead attempt's claims pass to the retry without waiting for their lease. A worker loads a
+deployment's entrypoint in a fresh process, so the deployments of prefect.yaml are also checked to
+load that way.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -15,6 +20,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +48,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 POOL = "ocop-retry-test"
 DEPLOYMENT = "retry-on-server"
+NIGHTLY = "nightly-on-server"
 CHANNELS = dict(zip(OFFICIAL_SHOPS, (Channel.SHOPEE, Channel.LAZADA, Channel.TIKTOK)))
 OUTAGE_AFTER_WRITES = 10
 RUN_TIMEOUT = 120.0
@@ -69,6 +76,13 @@ deployments:
     concurrency_limit:
       limit: 1
       collision_strategy: CANCEL_NEW
+  - name: {nightly}
+    entrypoint: flows.sync:ocop_sync
+    work_pool:
+      name: {pool}
+      work_queue_name: default
+    parameters:
+      steps: [publish]
 """
 
 
@@ -122,12 +136,13 @@ def _pipeline_environment(fleet: SandboxFleet, tmp_path: Path, rows: list[dict])
     }
 
 
-def _deploy(server: PrefectServer, tmp_path: Path) -> uuid.UUID:
+def _deploy(server: PrefectServer, tmp_path: Path, name: str = f"publish_listings/{DEPLOYMENT}") -> uuid.UUID:
     prefect_file = tmp_path / "prefect.yaml"
-    prefect_file.write_text(PREFECT_YAML.format(repo=REPO, deployment=DEPLOYMENT, pool=POOL), encoding="utf-8")
+    prefect_file.write_text(PREFECT_YAML.format(repo=REPO, deployment=DEPLOYMENT, nightly=NIGHTLY, pool=POOL),
+                            encoding="utf-8")
     server.cli("deploy", "--all", "--prefect-file", str(prefect_file), cwd=REPO)
     with SyncPrefectClient(server.api_url) as client:
-        return client.read_deployment_by_name(f"publish_listings/{DEPLOYMENT}").id
+        return client.read_deployment_by_name(name).id
 
 
 def _start_run(server: PrefectServer, deployment_id: uuid.UUID) -> uuid.UUID:
@@ -241,6 +256,77 @@ def _assert_retry_redid_nothing(fleet, before: Ledger, after: Ledger, writes_bef
             assert created_first == listable, f"{key}: the first attempt left {sorted(listable - created_first)}"
             assert fleet.write_calls(channel) == writes_before[key], f"{key}: the retry wrote to a finished shop"
             assert after.events_by_shop[key] == before.events_by_shop[key], f"{key}: the retry recorded calls"
+
+
+def test_retrying_a_nightly_run_killed_mid_publish_finishes_the_work_at_once(tmp_path):
+    rows = sample_rows("Đồng Tháp", products=30, seed=7, today=TODAY)
+    with running_sandboxes(tmp_path / "sandboxes") as fleet, running_prefect_server(tmp_path / "prefect") as server:
+        environment = _pipeline_environment(fleet, tmp_path, rows)
+        server.cli("work-pool", "create", POOL, "--type", "process")
+        with server.worker(POOL, environment):
+            deployment_id = _deploy(server, tmp_path, f"ocop_sync/{NIGHTLY}")
+            for channel in CHANNELS.values():
+                fleet.set_faults(channel, SLOW_LAZADA)
+            run_id = _start_run(server, deployment_id)
+            _kill_after_writes(fleet, run_id, OUTAGE_AFTER_WRITES)
+            crashed = _wait_for_final_state(server, run_id)
+            assert crashed.type == StateType.CRASHED, f"killed attempt: {crashed.type} {crashed.message}\n{server.tail()}"
+            before_retry = _ledger(environment["OCOP_DATABASE_URL"])
+            assert any(binding.claimed_by for binding in before_retry.bindings.values()), "the kill must leave claims"
+
+            for channel in CHANNELS.values():
+                fleet.set_faults(channel, FaultConfig())
+            _wait_for_the_worker_to_let_go(server)
+            server.cli("flow-run", "retry", str(run_id))
+            retried = _wait_for_final_state(server, run_id, after=crashed)
+            assert retried.type == StateType.COMPLETED, f"retry: {retried.type} {retried.message}\n{server.tail()}"
+            worker_log = server.tail(lines=10_000)
+
+        listable = _listable_skus(environment["OCOP_DATABASE_URL"])
+        after_retry = _ledger(environment["OCOP_DATABASE_URL"])
+        _assert_every_shop_holds_each_listing_once(fleet, listable)
+        _assert_ledger_bound_to_the_shops(fleet, after_retry, listable)
+        assert max(after_retry.creates.values()) == 1, "created twice"
+        # the retry took the dead attempt's claims at once: it never waited for them
+        assert "waiting for listings held" not in worker_log
+        assert after_retry.run_ids == {str(run_id)}, "both attempts record their calls under the nightly run"
+
+
+def _kill_after_writes(fleet: SandboxFleet, run_id: uuid.UUID, writes: int) -> None:
+    """SIGKILL the flow run's processes (as the OOM killer would) once the shops received `writes` calls."""
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while fleet.write_calls() < writes:
+        assert time.monotonic() < deadline, "the run made no writes"
+        time.sleep(0.005)
+    processes = _flow_run_processes(run_id)
+    assert processes, f"no process of flow run {run_id} found"
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _wait_for_the_worker_to_let_go(server: PrefectServer) -> None:
+    """Prefect 3.8.8's process worker reports a killed run Crashed twice: its runner at once, then,
+    once the flow's crash hooks were looked for (loading the flow: some 20 s here), the worker
+    itself; that second report turns a Retry made meanwhile Crashed again (docs/operations.md).
+    The worker's own resolution line comes last, whether its report landed or not: wait for it."""
+    line = "prefect.flow_runs.worker - Check whether the flow run exceeded its memory allocation"
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while line not in server.tail(lines=10_000):
+        assert time.monotonic() < deadline, f"the worker never finished with the crashed run\n{server.tail()}"
+        time.sleep(0.5)
+
+
+def _flow_run_processes(run_id: uuid.UUID) -> list[int]:
+    """The processes a worker started for this flow run (they carry PREFECT__FLOW_RUN_ID in their environment)."""
+    marker = f"PREFECT__FLOW_RUN_ID={run_id}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+    return found
 
 
 def test_every_deployment_in_prefect_yaml_loads_as_a_worker_loads_it(tmp_path):

@@ -121,3 +121,19 @@ def test_an_owner_names_its_run_and_fits_the_ledger_column():
     assert len(owner) <= 64
     assert claims.run_of(owner) == "0b7e4f0c-1f7e-4d8a-9a51-2d2f3c4e5a6b"
     assert not claims.abandoned(owner, claims.claimant("another-run"))
+
+
+def test_claims_of_a_dead_process_are_cleared_even_on_rows_nobody_claims_again(rows, database_url):
+    engine, shop_id, ids = rows
+    child = subprocess.Popen([sys.executable, "-c", CLAIM_AND_DIE, database_url, str(shop_id), ",".join(map(str, ids))],
+                             cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == str(len(ids))
+        live = claims.claimant("live-run")
+        assert ledger.release_abandoned(engine, live) == 0, "a live holder's claims stay"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    assert ledger.release_abandoned(engine, claims.claimant("live-run")) == len(ids)
+    with transaction(engine) as session:
+        assert all(binding.claimed_by is None for binding in ledger.load_bindings(session, shop_id).values())
