@@ -22,7 +22,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 
 from catalogue.sample import sample_rows, write_sample
 from catalogue.store import make_engine, migrate
-from listings.sync import load_products
+from publishing.candidates import load_products
 from tests.flows.conftest import TODAY
 from tests.flows.prefect_server import PrefectServer, running_prefect_server
 
