@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import running
+
 REPO = Path(__file__).resolve().parents[2]
 
 # `ocop sync`, whose flow prints what it was asked to report, then waits to be killed (or returns).
@@ -68,14 +70,6 @@ def test_the_ephemeral_server_is_given_two_minutes_to_start_unless_the_user_says
         command.wait()
 
 
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def _command_line(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
@@ -94,9 +88,9 @@ def test_no_process_of_a_killed_ocop_command_survives_it_not_even_the_ephemeral_
         command.wait()
     assert any("prefect.server.api.server:create_app" in _command_line(pid) for pid in children)
     deadline = time.monotonic() + 15
-    while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+    while any(running(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.2)
-    survivors = {pid: _command_line(pid) for pid in children if _running(pid)}
+    survivors = {pid: _command_line(pid) for pid in children if running(pid)}
     for pid in survivors:
         os.kill(pid, signal.SIGKILL)
     assert survivors == {}

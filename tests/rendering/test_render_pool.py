@@ -19,6 +19,7 @@ from rendering import pool as render_pool
 from rendering.profiles import load_profile
 from rendering.listing import render_listing
 from rendering.pool import RenderPool
+from tests.processes import running
 from tests.rendering.listing_products import TODAY, catalogue_product
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,15 +141,6 @@ time.sleep(600)
 """
 
 
-def _running(pid: int) -> bool:
-    """Alive and not a zombie waiting to be reaped."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
 def test_the_render_process_and_its_helpers_exit_when_the_publishing_process_is_killed():
     publisher = subprocess.Popen([sys.executable, "-c", PUBLISHER_WITH_A_RENDER_PROCESS], cwd=REPO,
@@ -160,9 +152,9 @@ def test_the_render_process_and_its_helpers_exit_when_the_publishing_process_is_
         publisher.wait()
     assert len(helpers) == 2 and all(isinstance(pid, int) for pid in helpers)
     deadline = time.monotonic() + 5
-    while any(_running(pid) for pid in helpers) and time.monotonic() < deadline:
+    while any(running(pid) for pid in helpers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    survivors = [pid for pid in helpers if _running(pid)]
+    survivors = [pid for pid in helpers if running(pid)]
     for pid in survivors:
         os.kill(pid, signal.SIGKILL)
     assert survivors == []
