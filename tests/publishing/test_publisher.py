@@ -10,7 +10,7 @@ import pytest
 import ledger
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
-from catalogue.store import make_engine, transaction
+from catalogue.store import transaction
 from connectors.errors import Rejected, TransientError
 from publishing import candidates, publisher
 from publishing.plan import Reason
@@ -19,14 +19,6 @@ from rendering.profiles import load_profile
 from tests.publishing.fake_shop import SHOP, FakeShop, Item
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    ingest_rows(engine, sample_rows("Đồng Tháp", products=8, seed=3, today=TODAY), today=TODAY)
-    yield engine
-    engine.dispose()
 
 
 def _plan(engine):

@@ -8,9 +8,6 @@ import logging
 
 import pytest
 
-from catalogue.ingest import ingest_rows
-from catalogue.sample import sample_rows
-from catalogue.store import make_engine
 from connectors.errors import AuthError, TransientError
 from publishing import candidates
 from publishing.publisher import ListingOutcome, PublishIncomplete, ShopUnavailable
@@ -21,14 +18,6 @@ from tests.publishing.fake_shop import SHOP, FakeShop
 
 TODAY = dt.date.today()
 LOG = logging.getLogger("test-publish-run")
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    ingest_rows(engine, sample_rows("Đồng Tháp", products=8, seed=3, today=TODAY), today=TODAY)
-    yield engine
-    engine.dispose()
 
 
 class Finished:
