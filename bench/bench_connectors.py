@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connectors.base import HttpConnector, PreparedCall, TokenBucket  # noqa: E402
 from connectors.by_channel import connector_for  # noqa: E402
-from connectors.sandboxes.fleet import running_sandboxes  # noqa: E402
-from connectors.types import Channel, ListingContent  # noqa: E402
+from connectors.types import ListingContent  # noqa: E402
+from ocop.channels import Channel
+from sandboxes.fleet import running_sandboxes  # noqa: E402
 
 SUCCESS = {Channel.SHOPEE: ("error", ""), Channel.LAZADA: ("code", "0"), Channel.TIKTOK: ("code", 0)}
 

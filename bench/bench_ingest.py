@@ -88,7 +88,7 @@ def _child(step: str, csv_path: str, argument: str) -> dict:
         write_sample(sample, Path(csv_path), Path(csv_path).suffix.lstrip("."))
         rows = len(sample)
     elif step == "migrate":
-        from catalogue.store import migrate
+        from ocop.store import migrate
 
         migrate(argument)
         rows = 0
@@ -104,7 +104,7 @@ def _child(step: str, csv_path: str, argument: str) -> dict:
 
 def _ingest(csv_path: str, url: str) -> tuple[int, str]:
     from catalogue.ingest import ingest
-    from catalogue.store import make_engine
+    from ocop.store import make_engine
 
     engine = make_engine(url)
     with tempfile.TemporaryDirectory() as rejects:

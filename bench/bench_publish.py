@@ -50,15 +50,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalogue.ingest import ingest_rows  # noqa: E402
 from catalogue.sample import sample_rows  # noqa: E402
-from catalogue.store import make_engine, migrate  # noqa: E402
 from connectors.base import ApiCall, HttpConnector, TokenBucket  # noqa: E402
 from connectors.by_channel import connector_for  # noqa: E402
-from connectors.sandboxes.config import default_config  # noqa: E402
-from connectors.types import Channel, ShopConfig  # noqa: E402
-from ocop.shops import credentials_environment, write_shops_file  # noqa: E402
+from connectors.types import ShopConfig  # noqa: E402
+from ocop.channels import Channel
+from ocop.store import make_engine, migrate  # noqa: E402
 from publishing.candidates import load_products  # noqa: E402
 from rendering.listing import RenderedListing, render_listing  # noqa: E402
 from rendering.profiles import load_profile  # noqa: E402
+from sandboxes.config import default_config  # noqa: E402
+from shops.file import credentials_environment, write_shops_file  # noqa: E402
 
 PROVINCE = "Đồng Tháp"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")   # the flows' "today"
@@ -74,7 +75,7 @@ SUCCESS = {Channel.SHOPEE: ("error", ""), Channel.LAZADA: ("code", "0"), Channel
 def serve_sandboxes(directory: str, ports: dict[str, int], commands) -> None:
     """Child process: the sandboxes (default config: faults off); answers 'count' with the write
     calls received so far and the CPU seconds the process has used, until 'stop'."""
-    from connectors.sandboxes.fleet import start_sandboxes
+    from sandboxes.fleet import start_sandboxes
 
     fleet = start_sandboxes(Path(directory), registry_rows=[], ports=ports)
     commands.send("ready")

@@ -30,11 +30,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_publish import (  # noqa: E402
-    PROVINCE, PUBLISH_THREADS, VIETNAM, SandboxProcess, free_port, official_shops, point_pipeline_at,
+    PROVINCE,
+    PUBLISH_THREADS,
+    VIETNAM,
+    SandboxProcess,
+    free_port,
+    official_shops,
+    point_pipeline_at,
     prepare_catalogue,
 )
-from catalogue.store import make_engine  # noqa: E402
+
 from connectors.by_channel import connector_for  # noqa: E402
+from ocop.store import make_engine  # noqa: E402
 from publishing import candidates  # noqa: E402
 from publishing.publisher import ImageCache, publish_batch  # noqa: E402
 from publishing.run import Batch, interleaved_batches  # noqa: E402

@@ -46,14 +46,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from catalogue.store import make_engine, migrate  # noqa: E402
 from connectors.base import RetryPolicy, TokenBucket  # noqa: E402
 from connectors.by_channel import connector_for  # noqa: E402
 from connectors.errors import RateLimited  # noqa: E402
-from connectors.sandboxes.config import FaultConfig, default_config  # noqa: E402
-from connectors.sandboxes.fleet import running_sandboxes  # noqa: E402
 from connectors.types import Channel  # noqa: E402
 from ledger.shop_rate_limit import BLOCK_SECONDS, MAX_BLOCK, SharedRateLimiter, shared_rate_limiter  # noqa: E402
+from ocop.store import make_engine, migrate  # noqa: E402
+from sandboxes.config import FaultConfig, default_config  # noqa: E402
+from sandboxes.fleet import running_sandboxes  # noqa: E402
 
 SHOP = "shopee-dong-thap"
 PUBLISHERS = 2

@@ -26,11 +26,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalogue.normalise import seller_sku  # noqa: E402
 from catalogue.records import (  # noqa: E402
-    Address, CatalogueProduct, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord,
+    Address,
+    CatalogueProduct,
+    CertificationRecord,
+    ProducerKind,
+    ProducerRecord,
+    ProductRecord,
 )
-from catalogue.store import make_engine, migrate, transaction  # noqa: E402
-from connectors.types import Channel, ListingStatus, RemoteListing  # noqa: E402
+from connectors.types import ListingStatus, RemoteListing  # noqa: E402
 from ledger import Binding  # noqa: E402
+from ocop.channels import Channel
+from ocop.store import make_engine, migrate, transaction  # noqa: E402
 from reconcile.classify import State, classify  # noqa: E402
 from reconcile.coverage import compute_coverage  # noqa: E402
 from reconcile.run import ReconcileResult  # noqa: E402

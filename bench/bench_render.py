@@ -25,7 +25,14 @@ from stdnum import ean
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogue.records import Address, CatalogueProduct, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord  # noqa: E402
+from catalogue.records import (  # noqa: E402
+    Address,
+    CatalogueProduct,
+    CertificationRecord,
+    ProducerKind,
+    ProducerRecord,
+    ProductRecord,
+)
 from connectors.types import Channel  # noqa: E402
 from rendering import badge, images  # noqa: E402
 from rendering.listing import RenderedListing, render_listing  # noqa: E402

@@ -27,8 +27,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from connectors.sandboxes.fleet import ServerThread, start_sandboxes  # noqa: E402
 from connectors.types import Channel  # noqa: E402
+from sandboxes.fleet import ServerThread, start_sandboxes  # noqa: E402
 from tests.sandboxes.clients import LazadaClient, ShopeeClient, TikTokClient  # noqa: E402
 
 Operation = Callable[[requests.Session], requests.Response]
@@ -131,7 +131,7 @@ class ViewOfFleet:
     """What the parent needs from the child's fleet: shops and base URLs (same config, known ports)."""
 
     def __init__(self, ports: dict[str, int]) -> None:
-        from connectors.sandboxes.config import default_config
+        from sandboxes.config import default_config
         self.config, self.ports = default_config(), ports
 
     def shop(self, key: str):

@@ -52,7 +52,7 @@ def ingest(
 ) -> None:
     """Validate and load certified products into the catalogue; print rows in = accepted + rejected + merged."""
     from catalogue.ingest import ingest as run_ingest
-    from catalogue.store import make_engine, migrate
+    from ocop.store import make_engine, migrate
 
     settings = load_settings()
     migrate(settings.database_url)

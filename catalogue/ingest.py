@@ -21,16 +21,17 @@ from sqlalchemy.orm import Session
 
 from catalogue.bulk_write import BulkBatch, CatalogueWriter, StoredCatalogue, WriteCounts, load_product_fields
 from catalogue.dedup import Producers, Resolution, describe_catalogue_merges, resolve_duplicates
+from catalogue.issues import Issue
+from catalogue.messages import summarise
 from catalogue.models import IngestReject, IngestRun, RegistrySyncState
 from catalogue.sources import SourceRow, SourceTable, read_file
 from catalogue.sources.columns import CANONICAL_COLUMNS
 from catalogue.sources.registry import RegistryState, is_registry_url, pull_registry, registry_key
-from catalogue.store import transaction
-from catalogue.issues import Issue
-from catalogue.messages import summarise, visible
 from catalogue.validation import ValidRow, validate_row
 from ocop.settings import load_settings
-from reports.files import write_csv_rows
+from ocop.spreadsheets import write_csv_rows
+from ocop.store import transaction
+from ocop.text import visible
 
 REJECTS_CSV_COLUMNS = ("sheet", "row", "severity", "field", "value", "rule", "ocop_code", "product_name")
 SHEET_NAME_LENGTH = IngestReject.sheet.type.length

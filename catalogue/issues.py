@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalogue.messages import quoted, visible
+from catalogue.messages import quoted
+from ocop.text import visible
 
 
 def place(sheet: str | None, row: int) -> str:

@@ -9,22 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ocop.text import visible
+
 SHOWN_CHARACTERS = 80
 SHOWN_ITEMS = 10
-
-
-def visible(text: str) -> str:
-    """The text with every character that does not print (controls, bidi overrides, NUL) as an escape: "\\x1b"."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def shorten(text: str, limit: int = SHOWN_CHARACTERS) -> str:

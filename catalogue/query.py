@@ -7,7 +7,14 @@ from sqlalchemy.orm import Session
 
 from catalogue.models import Certification, Producer, Product
 from catalogue.provinces import canonical_province
-from catalogue.records import Address, CatalogueProduct, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord
+from catalogue.records import (
+    Address,
+    CatalogueProduct,
+    CertificationRecord,
+    ProducerKind,
+    ProducerRecord,
+    ProductRecord,
+)
 
 _PRODUCT_COLUMNS = (Product.id, Product.producer_id, Product.ocop_code, Product.seller_sku, Product.name,
                     Product.group_code, Product.price_vnd, Product.net_weight_g, Product.pack_size, Product.gtin,

@@ -1,6 +1,6 @@
 """Plain data that crosses module boundaries: what ingest produces and what rendering consumes.
 
-These are not ORM objects; `catalogue.store` converts between the two.
+These are not ORM objects; `ocop.store` converts between the two.
 """
 
 from __future__ import annotations

@@ -29,10 +29,22 @@ from stdnum.vn import mst
 
 from catalogue.provinces import canonical_province
 from catalogue.records import CERTIFICATE_VALIDITY, ProducerKind
-from catalogue.sample_data import (COOPERATIVE_TRADES, ENTERPRISE_FORMS, ENTERPRISE_TRADES, FAMILY_NAMES, GIVEN_NAMES,
-                                   MIDDLE_NAMES, PROFILES, TRADE_NAMES, District, OldProvince, ProvinceProfile, Template)
+from catalogue.sample_data import (
+    COOPERATIVE_TRADES,
+    ENTERPRISE_FORMS,
+    ENTERPRISE_TRADES,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    MIDDLE_NAMES,
+    PROFILES,
+    TRADE_NAMES,
+    District,
+    OldProvince,
+    ProvinceProfile,
+    Template,
+)
 from catalogue.sources.columns import ALIASES, CANONICAL_COLUMNS
-from reports.files import spreadsheet_text
+from ocop.spreadsheets import spreadsheet_text
 
 SHARE_EXPIRED = 0.03
 SHARE_EXPIRING = 0.05       # expiring within the next 90 days

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, TypeVar
 
+from sqlalchemy import BigInteger, Integer, SmallInteger, String
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
-from sqlalchemy import BigInteger, Integer, SmallInteger, String
 from stdnum.vn import mst
 
 from catalogue.characters import screen
@@ -23,7 +23,14 @@ from catalogue.issues import Issue
 from catalogue.models import Certification, Producer, Product
 from catalogue.normalise import ascii_fold, clean_product_name, clean_text, nfc, product_name_key, seller_sku
 from catalogue.provinces import canonical_old_province, canonical_province, is_current_province, new_province_of
-from catalogue.records import RECOGNISED_STARS, Address, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord
+from catalogue.records import (
+    RECOGNISED_STARS,
+    Address,
+    CertificationRecord,
+    ProducerKind,
+    ProducerRecord,
+    ProductRecord,
+)
 from catalogue.sources.encodings import legacy_font_advice, legacy_font_encoding, legacy_font_example
 from catalogue.sources.table import SourceRow
 

@@ -44,12 +44,25 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from connectors.errors import (
-    ConnectorError, NotFound, RateLimited, Rejected, TokenExpired, TransientError, UnknownOutcome,
+    ConnectorError,
+    NotFound,
+    RateLimited,
+    Rejected,
+    TokenExpired,
+    TransientError,
+    UnknownOutcome,
 )
 from connectors.tokens import TokenSet
 from connectors.types import (
-    Channel, CreateResult, ListingContent, ListingStatus, RateLimiter, RemoteListing, ShopConfig, ShopCredentials,
+    CreateResult,
+    ListingContent,
+    ListingStatus,
+    RateLimiter,
+    RemoteListing,
+    ShopConfig,
+    ShopCredentials,
 )
+from ocop.channels import Channel
 
 log = logging.getLogger("connectors")
 

@@ -8,7 +8,8 @@ from connectors.base import HttpConnector
 from connectors.lazada import LazadaConnector
 from connectors.shopee import ShopeeConnector
 from connectors.tiktok import TikTokConnector
-from connectors.types import Channel, Connector, RateLimiter, ShopConfig
+from connectors.types import Connector, RateLimiter, ShopConfig
+from ocop.channels import Channel
 
 CONNECTORS: dict[Channel, type[HttpConnector]] = {
     Channel.SHOPEE: ShopeeConnector,

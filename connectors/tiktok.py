@@ -21,13 +21,27 @@ import requests
 from pydantic import SecretStr
 
 from connectors.base import (
-    ApiCall, Envelope, HttpConnector, PlatformFailure, PreparedCall, json_body, map_status, retry_after_header,
+    ApiCall,
+    Envelope,
+    HttpConnector,
+    PlatformFailure,
+    PreparedCall,
+    json_body,
+    map_status,
+    retry_after_header,
 )
 from connectors.errors import (
-    AuthError, ConnectorError, NotFound, ReauthorisationNeeded, Rejected, TokenExpired, TransientError,
+    AuthError,
+    ConnectorError,
+    NotFound,
+    ReauthorisationNeeded,
+    Rejected,
+    TokenExpired,
+    TransientError,
 )
 from connectors.tokens import TokenSet
-from connectors.types import Channel, CreateResult, ListingContent, ListingStatus, RemoteListing
+from connectors.types import CreateResult, ListingContent, ListingStatus, RemoteListing
+from ocop.channels import Channel
 
 PRODUCTS = "/product/202309/products"
 PAGE_SIZE = 100

@@ -18,7 +18,7 @@ find the new token when they get the hold. The new tokens, the rotated refresh t
 A refresh the platform refuses (an invalid grant) marks the shop "needs re-authorisation", calls
 `on_reauthorise`, and raises `ReauthorisationNeeded`: that shop stops, the others go on.
 
-This module holds no database code: a `TokenStore` does the holding (`ocop.shop_tokens` over the
+This module holds no database code: a `TokenStore` does the holding (`shops.token_store` over the
 database; `MemoryTokenStore` here, for one process and for tests).
 """
 

@@ -9,14 +9,10 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 
 from pydantic import SecretStr
 
+from ocop.channels import Channel
+
 if TYPE_CHECKING:
     from connectors.tokens import TokenSource
-
-
-class Channel(StrEnum):
-    SHOPEE = "shopee"
-    LAZADA = "lazada"
-    TIKTOK = "tiktok"
 
 
 class ListingStatus(StrEnum):

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from catalogue.store import make_engine, migrate
 from connectors.types import ShopConfig
 from ocop.settings import Settings, load_settings
-from ocop.shops import load_shops
+from ocop.store import make_engine, migrate
+from shops.file import load_shops
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 

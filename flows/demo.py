@@ -12,11 +12,11 @@ import os
 from dataclasses import dataclass, replace
 
 from catalogue.sample import sample_rows
-from connectors.sandboxes.config import FaultConfig, default_config
-from connectors.sandboxes.fleet import SandboxFleet, running_sandboxes
-from connectors.types import Channel
+from ocop.channels import Channel
 from ocop.settings import Settings
-from ocop.shops import credentials_environment, write_shops_file
+from sandboxes.config import FaultConfig, default_config
+from sandboxes.fleet import SandboxFleet, running_sandboxes
+from shops.file import credentials_environment, write_shops_file
 
 # Mild faults, deterministic by seed: 3% of calls answer a 5xx, and each shop allows 40 calls/s
 # while our client-side limiter aims at 30/s, so a healthy run stays under the limit.
@@ -68,7 +68,7 @@ def _point_pipeline_at(fleet: SandboxFleet, settings: Settings) -> None:
 
 def summary_lines(settings: Settings, province: str) -> list[str]:
     """Coverage per channel and every listable product that is not live, with its reason."""
-    from catalogue.store import make_engine
+    from ocop.store import make_engine
     from reconcile.run import evaluate_run
 
     engine = make_engine(settings.database_url)

@@ -14,7 +14,14 @@ ORM rows (`ledger.models`) never leave this package.
 """
 
 from ledger.bindings import (
-    Binding, KnownShop, ensure_bindings, ensure_shop, held_bindings, known_shops, load_bindings, product_bindings,
+    Binding,
+    KnownShop,
+    ensure_bindings,
+    ensure_shop,
+    held_bindings,
+    known_shops,
+    load_bindings,
+    product_bindings,
     shop_bindings,
 )
 from ledger.claims import claim, holders, live_holder, release, release_abandoned, renew

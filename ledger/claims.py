@@ -29,9 +29,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, or_, select, update
 
-from catalogue.store import writing
 from ledger.bindings import Binding
 from ledger.models import ListingBinding
+from ocop.store import writing
 
 log = logging.getLogger(__name__)
 

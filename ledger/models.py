@@ -11,7 +11,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, Double, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Product, _now
-from catalogue.store import Base
+from ocop.store import Base
 
 
 class Shop(Base):

@@ -31,8 +31,8 @@ from typing import Callable
 
 from sqlalchemy import Engine, text
 
-from catalogue.store import writing
 from connectors.types import ShopConfig
+from ocop.store import writing
 
 # Seconds since the epoch on the database's clock. PostgreSQL's clock_timestamp() is the time when
 # it is read (now() would be the transaction's start); SQLite's 'now' is fixed for one statement.

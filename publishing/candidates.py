@@ -19,8 +19,8 @@ from catalogue.models import Product
 from catalogue.normalise import comparison_key
 from catalogue.query import load_catalogue
 from catalogue.records import CatalogueProduct
-from catalogue.store import transaction
 from connectors.types import ShopConfig
+from ocop.store import transaction
 from publishing.plan import PlannedListing, ShopPlan, plan_listing, plan_shop
 from rendering.listing import input_fingerprint, render_listing
 from rendering.profiles import ChannelProfile, load_profile

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 import ledger
 from catalogue.models import Producer, Product
 from catalogue.records import CatalogueProduct
-from catalogue.store import transaction
 from ledger import Binding, EventView, KnownShop
+from ocop.store import transaction
 from publishing.candidates import load_products, sells
 from publishing.plan import Reason, Screening, screen
 from rendering.listing import input_fingerprint

@@ -29,10 +29,10 @@ from sqlalchemy import Engine
 
 import ledger
 from catalogue.records import CatalogueProduct
-from catalogue.store import transaction, writing
 from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
 from connectors.types import Connector, ListingStatus
 from ledger import Binding, Outcome, claims
+from ocop.store import transaction, writing
 from publishing.plan import Action, Candidate, PlannedListing, Reason, narrow, plan_listing, screen
 from rendering.listing import Blocked, RenderedListing
 from rendering.pool import PendingRender, RenderPool

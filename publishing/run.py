@@ -26,12 +26,19 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 import ledger
-from ledger import claims
 from connectors.by_channel import connector_for
 from connectors.types import Connector, ShopConfig
+from ledger import claims
 from publishing.candidates import plan_for_shop
 from publishing.plan import Action, Candidate, ShopPlan
-from publishing.publisher import BatchResult, ImageCache, ListingOutcome, PublishIncomplete, ShopUnavailable, publish_batch
+from publishing.publisher import (
+    BatchResult,
+    ImageCache,
+    ListingOutcome,
+    PublishIncomplete,
+    ShopUnavailable,
+    publish_batch,
+)
 from publishing.tally import RunTally
 from rendering.pool import RenderPool
 

@@ -28,8 +28,9 @@ import pandas as pd
 
 from catalogue.records import CatalogueProduct, NotListable
 from connectors.errors import ErrorClass
-from connectors.types import NOT_SELLING, Channel, ListingStatus
+from connectors.types import NOT_SELLING, ListingStatus
 from ledger import Binding
+from ocop.channels import Channel
 from reconcile.snapshot import ShopRef, Snapshot
 from rendering.listing import could_be_listing_title
 from rendering.profiles import load_profile

@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 import ledger
 from catalogue.query import load_catalogue
 from catalogue.records import CatalogueProduct
-from catalogue.store import transaction
 from connectors.types import Connector
+from ocop.store import transaction
 from reconcile.classify import Reconciliation, classify
 from reconcile.coverage import Coverage, compute_coverage
 from reconcile.feedback import observations

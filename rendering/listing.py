@@ -23,7 +23,8 @@ from pathlib import Path
 
 from catalogue.groups import is_physical_goods
 from catalogue.records import CatalogueProduct, NotListable
-from connectors.types import Channel, ListingContent
+from connectors.types import ListingContent
+from ocop.channels import Channel
 from rendering.barcode import Gtin, InvalidGtin, parse_gtin
 from rendering.facts import ListingFacts, listing_facts
 from rendering.images import ImageLoader, ImageUnavailable, RenderedImage, read_local_image, render_images

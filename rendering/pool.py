@@ -34,11 +34,10 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 
 from catalogue.records import CatalogueProduct
-from connectors.types import Channel
+from ocop.channels import Channel
 from rendering.images import draw_together
 from rendering.listing import Blocked, RenderedListing, render_listing
 from rendering.profiles import ChannelProfile, load_profile
-
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from catalogue.groups import group_path
-from connectors.types import Channel, ListingStatus
+from connectors.types import ListingStatus
+from ocop.channels import Channel
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 

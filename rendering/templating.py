@@ -11,8 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+import templates
 
 TEMPLATES_DIR = Path(templates.__file__).parent
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from catalogue.records import CatalogueProduct
-from catalogue.store import transaction
+from ocop.store import transaction
 from reconcile.coverage import Coverage
 from reconcile.history import HistoryPoint, load_history
 from reconcile.run import ReconcileResult, evaluate_run

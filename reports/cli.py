@@ -24,8 +24,8 @@ def report(
     database_url: str = typer.Option(None, help="Database URL (default: $OCOP_DATABASE_URL or the embedded SQLite)."),
 ) -> None:
     """Rebuild the province and producer reports from the stored snapshot, catalogue and ledger."""
-    from catalogue.store import make_engine
     from ocop.settings import load_settings
+    from ocop.store import make_engine
     from reports.build import build_reports
     from reports.i18n import LANGUAGES
     from reports.summary import coverage_markdown

@@ -3,17 +3,14 @@
 CSV is UTF-8 with a BOM, which is what Excel needs to open Vietnamese text correctly; numbers are
 plain (percentages with a dot and one decimal) so the files stay machine-readable.
 
-Every text cell of every CSV and XLSX the project writes (these reports, the ingest rejects CSV,
-the sample catalogues) goes through `spreadsheet_text`: catalogue and platform text is data, and
-must never run as a formula nor stop a workbook from being written.
+Every text cell goes through `ocop.spreadsheets.spreadsheet_text`, as in every file the project writes.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,44 +18,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from catalogue.messages import visible
+from ocop.spreadsheets import spreadsheet_text, write_csv_rows
 from reports.i18n import percent_tenths
 
-if TYPE_CHECKING:   # kept light: catalogue code writes its rejects CSV through this module
+if TYPE_CHECKING:
     from reconcile.coverage import Share
     from reports.tables import Table
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _NUMBER_FORMATS = {"pct": "0.0%", "int": "#,##0", "money": "#,##0", "date": "yyyy-mm-dd"}
-# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (full-width forms included).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-# Characters no XLSX (XML 1.0) can hold: C0 controls other than tab and line ends, surrogates, U+FFFE/U+FFFF.
-_NOT_IN_SPREADSHEETS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def spreadsheet_text(text: str) -> str:
-    """The one rule for text in a CSV or XLSX cell: never a formula, never a character that breaks the file.
-
-    A leading formula character (after any spaces) gets an apostrophe, as Excel's own text prefix;
-    control characters are shown as escapes ("\\x1b"), so one bad product cannot stop a report.
-    """
-    if _NOT_IN_SPREADSHEETS.search(text):
-        text = _NOT_IN_SPREADSHEETS.sub(lambda match: visible(match[0]), text)
-    if text.lstrip(" ").startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def write_csv_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    """A CSV Excel opens as UTF-8 (with BOM), every text cell through `spreadsheet_text`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([spreadsheet_text(label) for label in header])
-        for row in rows:
-            writer.writerow([spreadsheet_text(value) if isinstance(value, str) else value for value in row])
-    return path
 
 
 def write_csv(table: Table, path: Path) -> Path:

@@ -17,11 +17,11 @@ from markupsafe import Markup
 
 from catalogue.normalise import slug
 from catalogue.records import CatalogueProduct, ProducerRecord
-from rendering.badge import badge_png
-from rendering.barcode import InvalidGtin, barcode_svg
 from reconcile.classify import Finding, State
 from reconcile.coverage import DUE_WITHIN_DAYS
 from reconcile.run import ReconcileResult
+from rendering.badge import badge_png
+from rendering.barcode import InvalidGtin, barcode_svg
 from reports.advice import explain
 from reports.files import write_csv
 from reports.i18n import Language

@@ -59,8 +59,8 @@ def refuse(reason: str) -> NoReturn:
 
 
 def _rebuild(scratch: Path, database_url: str | None, province: str | None, lang: str) -> Path:
-    from catalogue.store import make_engine
     from ocop.settings import load_settings
+    from ocop.store import make_engine
     from reports.build import build_reports
 
     engine = make_engine(database_url or load_settings().database_url)

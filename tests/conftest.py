@@ -22,7 +22,7 @@ os.environ.setdefault("OCOP_HOME", tempfile.mkdtemp(prefix="ocop-test-home-"))
 import pytest
 from sqlalchemy import create_engine, text
 
-from catalogue.store import make_engine
+from ocop.store import make_engine
 from tests.databases import migrated_database
 
 POSTGRES_BASE_URL = os.environ.get("OCOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
-from catalogue.store import migrate
+from ocop.store import migrate
 
 
 def migrated_database(request, tmp_path, backend: str) -> str:

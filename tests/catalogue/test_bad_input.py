@@ -15,7 +15,7 @@ from catalogue.ingest import ingest
 from catalogue.models import IngestReject, Product
 from catalogue.normalise import ascii_fold
 from catalogue.sources import SourceError
-from catalogue.store import transaction
+from ocop.store import transaction
 from tests.catalogue.rows import cp1258_bytes, csv_text, good_row, write_csv
 
 TODAY = dt.date(2026, 6, 1)

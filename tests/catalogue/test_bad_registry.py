@@ -18,7 +18,7 @@ import catalogue.sources.registry as registry
 from catalogue.ingest import ingest
 from catalogue.models import IngestRun, Product, RegistrySyncState
 from catalogue.sources import SourceError
-from catalogue.store import transaction
+from ocop.store import transaction
 from tests.catalogue.test_catalogue_registry import BASE, CURSOR_1, FIRST, PRODUCTS, SECOND, item, page, query
 
 TODAY = dt.date(2026, 6, 1)

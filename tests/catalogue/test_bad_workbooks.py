@@ -21,7 +21,7 @@ from catalogue.ingest import ingest
 from catalogue.models import IngestReject, IngestRun, Product
 from catalogue.sources import SourceError
 from catalogue.sources.columns import ALIASES
-from catalogue.store import transaction
+from ocop.store import transaction
 from tests.catalogue.rows import good_row
 
 TODAY = dt.date(2026, 6, 1)

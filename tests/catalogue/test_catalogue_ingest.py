@@ -15,7 +15,7 @@ from catalogue.query import load_catalogue
 from catalogue.records import NotListable
 from catalogue.sources import SourceError
 from catalogue.sources.columns import ALIASES
-from catalogue.store import transaction
+from ocop.store import transaction
 from tests.catalogue.rows import CO_SA_GIANG, cp1258_bytes, csv_text, good_row, write_csv
 
 TODAY = dt.date(2026, 6, 1)

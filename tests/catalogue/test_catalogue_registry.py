@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from catalogue.ingest import ingest
 from catalogue.models import IngestRun, Product, RegistrySyncState
 from catalogue.sources import SourceError
-from catalogue.store import transaction
+from ocop.store import transaction
 from tests.catalogue.rows import good_row
 
 BASE = "http://registry.test"
@@ -160,7 +160,7 @@ def test_credentials_in_the_registry_url_are_used_but_never_stored_or_shown(engi
 @pytest.mark.slow
 def test_pulling_the_registry_sandbox_over_real_http(engine, tmp_path):
     from catalogue.sample import sample_rows
-    from connectors.sandboxes.fleet import running_sandboxes
+    from sandboxes.fleet import running_sandboxes
 
     rows = sample_rows("Cao Bằng", bad_rows=2, today=TODAY)
     with running_sandboxes(tmp_path / "sandboxes", registry_rows=rows) as fleet:

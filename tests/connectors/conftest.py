@@ -6,8 +6,8 @@ import pytest
 
 from connectors.base import RetryPolicy, TokenBucket
 from connectors.by_channel import connector_for
-from connectors.types import Channel
-from tests.connectors.shops import CHANNEL_OPTIONS, FIXED_TIME, FakeTime, shop_config
+from ocop.channels import Channel
+from tests.connectors.fake_shops import CHANNEL_OPTIONS, FIXED_TIME, FakeTime, shop_config
 
 
 @pytest.fixture

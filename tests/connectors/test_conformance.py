@@ -21,9 +21,10 @@ from pydantic import SecretStr
 from connectors.base import RetryPolicy, TokenBucket
 from connectors.by_channel import connector_for
 from connectors.errors import AuthError, NotFound, Rejected, TransientError, UnknownOutcome
-from connectors.sandboxes.config import FaultConfig
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel, ListingContent, ListingStatus
+from connectors.types import ListingContent, ListingStatus
+from ocop.channels import Channel
+from sandboxes.config import FaultConfig
+from sandboxes.fleet import running_sandboxes
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ from responses import matchers
 
 from connectors import lazada
 from connectors.errors import AuthError, NotFound, RateLimited, Rejected, TransientError
-from connectors.types import Channel, ListingStatus
-from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
+from connectors.types import ListingStatus
+from ocop.channels import Channel
+from tests.connectors.fake_shops import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
 
 REST = "https://api.lazada.vn/rest"
 

@@ -10,8 +10,8 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from connectors.base import RetryPolicy, TokenBucket, limiter_for
 from connectors.errors import Rejected, TransientError, UnknownOutcome
-from connectors.types import Channel
-from tests.connectors.shops import FIXED_TIME, SKU, Platform, sample_content, shop_config
+from ocop.channels import Channel
+from tests.connectors.fake_shops import FIXED_TIME, SKU, Platform, sample_content, shop_config
 
 
 @pytest.fixture(params=list(Channel), ids=lambda channel: channel.value)

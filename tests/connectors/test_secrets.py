@@ -10,8 +10,8 @@ import requests
 import responses
 
 from connectors.errors import ConnectorError
-from connectors.types import Channel
-from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET, Platform, sample_content, shop_config
+from ocop.channels import Channel
+from tests.connectors.fake_shops import ACCESS_TOKEN, APP_SECRET, Platform, sample_content, shop_config
 
 SECRETS = (APP_SECRET, ACCESS_TOKEN)
 

@@ -12,8 +12,9 @@ import responses
 from responses import matchers
 
 from connectors.errors import AuthError, NotFound, RateLimited, Rejected, TransientError
-from connectors.types import Channel, ListingStatus
-from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
+from connectors.types import ListingStatus
+from ocop.channels import Channel
+from tests.connectors.fake_shops import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
 
 HOST = "https://partner.shopeemobile.com"
 ITEM_LIST = f"{HOST}/api/v2/product/get_item_list"

@@ -14,8 +14,9 @@ from responses import matchers
 from connectors import tiktok
 from connectors.base import RetryPolicy, TokenBucket
 from connectors.errors import AuthError, NotFound, RateLimited, Rejected, TransientError
-from connectors.types import Channel, ListingStatus
-from tests.connectors.shops import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
+from connectors.types import ListingStatus
+from ocop.channels import Channel
+from tests.connectors.fake_shops import ACCESS_TOKEN, APP_SECRET, FIXED_TIME, sample_content
 
 HOST = "https://open-api.tiktokglobalshop.com"
 PRODUCTS = f"{HOST}/product/202309/products"

@@ -12,11 +12,11 @@ from prefect.testing.utilities import prefect_test_harness
 
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
-from catalogue.store import make_engine
-from connectors.sandboxes.fleet import SandboxFleet, running_sandboxes
 from flows.context import VIETNAM
-from ocop.shops import credentials_environment, write_shops_file
+from ocop.store import make_engine
 from publishing.candidates import load_products
+from sandboxes.fleet import SandboxFleet, running_sandboxes
+from shops.file import credentials_environment, write_shops_file
 from tests.databases import migrated_database
 
 TODAY = dt.datetime.now(VIETNAM).date()

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 import ledger
-from catalogue.store import make_engine, transaction
-from connectors.sandboxes.config import FaultConfig
-from connectors.types import Channel
 from flows.publish import publish_listings
 from ledger import claims
+from ocop.channels import Channel
+from ocop.store import make_engine, transaction
 from publishing.candidates import load_products
 from publishing.publisher import PublishIncomplete
+from sandboxes.config import FaultConfig
 from tests.flows.conftest import BOTH_BACKENDS, OFFICIAL_SHOPS, TODAY
 
 pytestmark = pytest.mark.slow
@@ -36,9 +36,9 @@ CHANNELS = dict(zip(OFFICIAL_SHOPS, (Channel.SHOPEE, Channel.LAZADA, Channel.TIK
 PUBLISH_UNTIL_KILLED = """\
 import datetime as dt, os, sys
 from pathlib import Path
-from catalogue.store import make_engine
+from ocop.store import make_engine
 from connectors.by_channel import connector_for
-from ocop.shops import load_shops
+from shops.file import load_shops
 from publishing import candidates
 from publishing.publisher import publish_batch
 from rendering.profiles import load_profile

@@ -8,10 +8,10 @@ from collections import Counter
 from sqlalchemy import select, update
 
 from catalogue.sample import sample_rows
-from catalogue.store import transaction
-from connectors.types import Channel
 from flows.publish import publish_listings
 from ledger.models import ListingBinding, ListingEvent
+from ocop.channels import Channel
+from ocop.store import transaction
 from publishing.candidates import load_products
 from tests.flows.conftest import OFFICIAL_SHOPS, TODAY
 

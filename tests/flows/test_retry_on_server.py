@@ -11,6 +11,7 @@ load that way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -20,7 +21,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +33,13 @@ from sqlalchemy import select
 
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
-from catalogue.store import make_engine, migrate, transaction
-from connectors.sandboxes.config import FaultConfig
-from connectors.sandboxes.fleet import SandboxFleet, running_sandboxes
-from connectors.types import Channel
 from ledger.models import ListingBinding, ListingEvent, Shop
+from ocop.channels import Channel
+from ocop.store import make_engine, migrate, transaction
 from publishing.candidates import load_products
-from ocop.shops import credentials_environment, write_shops_file
+from sandboxes.config import FaultConfig
+from sandboxes.fleet import SandboxFleet, running_sandboxes
+from shops.file import credentials_environment, write_shops_file
 from tests.flows.conftest import OFFICIAL_SHOPS, TODAY
 from tests.flows.prefect_server import PrefectServer, running_prefect_server
 
@@ -346,7 +346,7 @@ def test_every_deployment_in_prefect_yaml_loads_as_a_worker_loads_it(tmp_path):
 LOAD_AS_A_WORKER = """\
 import sys
 from prefect.flows import load_flow_from_entrypoint
-from catalogue.store import migrate
+from ocop.store import migrate
 load_flow_from_entrypoint(sys.argv[1], use_placeholder_flow=False)
 migrate(sys.argv[2])
 """

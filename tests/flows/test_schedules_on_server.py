@@ -21,7 +21,7 @@ from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.client.schemas.objects import FlowRun, StateType
 
 from catalogue.sample import sample_rows, write_sample
-from catalogue.store import make_engine, migrate
+from ocop.store import make_engine, migrate
 from publishing.candidates import load_products
 from tests.flows.conftest import TODAY
 from tests.flows.prefect_server import PrefectServer, running_prefect_server

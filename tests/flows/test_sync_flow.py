@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from catalogue.sample import sample_rows
-from connectors.types import Channel
 from flows.publish import publish_listings
 from flows.reconcile_listings import reconcile_listings
 from flows.sync import ocop_sync
+from ocop.channels import Channel
 from reconcile.run import evaluate_run
 from tests.flows.conftest import BOTH_BACKENDS, TODAY
 

@@ -5,8 +5,8 @@ the same `ledger.Binding`, on SQLite and PostgreSQL."""
 import datetime as dt
 
 import ledger
-from catalogue.store import transaction
 from ledger.models import Shop
+from ocop.store import transaction
 from tests.ledger.bound import bind
 from tests.reconcile.shopdata import product
 

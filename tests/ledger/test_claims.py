@@ -16,9 +16,9 @@ from sqlalchemy import update
 import ledger
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
-from catalogue.store import make_engine, transaction
 from ledger import claims
 from ledger.models import ListingBinding
+from ocop.store import make_engine, transaction
 from tests.publishing.fake_shop import SHOP
 
 TODAY = dt.date.today()
@@ -42,7 +42,7 @@ def rows(database_url):
 CLAIM_AND_DIE = """\
 import os, sys
 import ledger
-from catalogue.store import make_engine
+from ocop.store import make_engine
 from ledger import claims
 engine = make_engine(sys.argv[1])
 held = ledger.claim(engine, int(sys.argv[2]), [int(pid) for pid in sys.argv[3].split(",")], claims.claimant("dead-run"))

@@ -12,14 +12,14 @@ from dataclasses import replace
 
 import pytest
 
-from catalogue.store import make_engine
 from connectors.base import RetryPolicy
 from connectors.by_channel import connector_for
 from connectors.errors import RateLimited
-from connectors.sandboxes.config import FaultConfig
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel
 from ledger.shop_rate_limit import SharedRateLimiter, shared_rate_limiter
+from ocop.channels import Channel
+from ocop.store import make_engine
+from sandboxes.config import FaultConfig
+from sandboxes.fleet import running_sandboxes
 
 SHOP = "shopee-dong-thap"
 RATE = 20.0

@@ -8,7 +8,7 @@ import pytest
 
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
-from catalogue.store import make_engine
+from ocop.store import make_engine
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-from connectors.types import Channel, CreateResult, ListingStatus, RemoteListing, ShopConfig, ShopCredentials
+from connectors.types import CreateResult, ListingStatus, RemoteListing, ShopConfig, ShopCredentials
+from ocop.channels import Channel
 
 SHOP = ShopConfig("shopee-fake", Channel.SHOPEE, "http://127.0.0.1:9", ShopCredentials("1", SecretStr("k"), SecretStr("t")))
 

@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 import ledger
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
-from catalogue.store import make_engine, transaction
+from cli.main import app
 from connectors.errors import Rejected
 from connectors.types import ShopCredentials
 from flows.context import VIETNAM
-from ocop.cli import app
+from ocop.store import make_engine, transaction
 from publishing import candidates
 from publishing.explain import explain
 from publishing.publisher import publish_batch

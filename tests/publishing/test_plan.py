@@ -148,7 +148,8 @@ def test_only_changed_failed_or_expiring_products_are_candidates():
 
 
 def test_a_provincial_shop_is_planned_with_its_own_province_only():
-    from connectors.types import Channel, ShopConfig
+    from connectors.types import ShopConfig
+    from ocop.channels import Channel
     from publishing.candidates import products_for
 
     home, elsewhere = catalogue_product(), catalogue_product(seller_sku="OCOP-CM-1")

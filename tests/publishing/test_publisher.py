@@ -10,8 +10,8 @@ import pytest
 import ledger
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
-from catalogue.store import transaction
 from connectors.errors import Rejected, TransientError
+from ocop.store import transaction
 from publishing import candidates, publisher
 from publishing.plan import Reason
 from publishing.publisher import publish_batch

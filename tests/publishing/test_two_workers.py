@@ -10,14 +10,14 @@ import pytest
 
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
-from catalogue.store import make_engine
 from connectors.by_channel import connector_for
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel
+from ocop.channels import Channel
+from ocop.store import make_engine
 from publishing import candidates
 from publishing.publisher import publish_batch
 from publishing.run import batches
 from rendering.profiles import load_profile
+from sandboxes.fleet import running_sandboxes
 
 TODAY = dt.date.today()
 SHOP = "shopee-dong-thap"

@@ -13,9 +13,17 @@ from dataclasses import replace
 from pydantic import SecretStr
 
 from catalogue.normalise import seller_sku
-from catalogue.records import Address, CatalogueProduct, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord
+from catalogue.records import (
+    Address,
+    CatalogueProduct,
+    CertificationRecord,
+    ProducerKind,
+    ProducerRecord,
+    ProductRecord,
+)
 from connectors.errors import ConnectorError, NotFound
-from connectors.types import Channel, ListingStatus, RemoteListing, ShopConfig, ShopCredentials
+from connectors.types import ListingStatus, RemoteListing, ShopConfig, ShopCredentials
+from ocop.channels import Channel
 
 TODAY = dt.date(2026, 6, 1)
 SECRET = "s3cr3t-partner-key-DO-NOT-LEAK"

@@ -5,12 +5,13 @@ from dataclasses import replace
 
 import rendering.text
 from connectors.errors import AuthError
-from connectors.types import Channel, ListingStatus
-from rendering.profiles import load_profile
-from rendering.listing import render_listing
+from connectors.types import ListingStatus
 from ledger import Binding
+from ocop.channels import Channel
 from reconcile.classify import Finding, Reconciliation, State, classify
 from reconcile.snapshot import pull_snapshot
+from rendering.listing import render_listing
+from rendering.profiles import load_profile
 from tests.reconcile.shopdata import TODAY, MemoryShop, orphan, producer, product
 
 SEN = product("83-829-28780-3-2022", "Hạt sen sấy Tháp Mười", gtin="8930000000019")

@@ -3,7 +3,8 @@
 import datetime as dt
 
 from catalogue.records import ProducerKind
-from connectors.types import Channel, ListingStatus
+from connectors.types import ListingStatus
+from ocop.channels import Channel
 from reconcile.classify import classify
 from reconcile.coverage import Share, compute_coverage
 from reconcile.snapshot import pull_snapshot

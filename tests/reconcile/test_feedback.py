@@ -1,6 +1,7 @@
 """What a reconciliation tells the ledger: each bound listing's own status, and whether it was edited."""
 
-from connectors.types import Channel, ListingStatus
+from connectors.types import ListingStatus
+from ocop.channels import Channel
 from reconcile.classify import classify
 from reconcile.feedback import observations
 from reconcile.snapshot import pull_snapshot

@@ -8,12 +8,12 @@ import pytest
 
 from catalogue.ingest import ingest_rows
 from catalogue.query import load_catalogue
-from catalogue.store import make_engine, transaction
 from connectors.by_channel import connector_for
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel
+from ocop.channels import Channel
+from ocop.store import make_engine, transaction
 from reconcile.classify import State
 from reconcile.run import reconcile_shops
+from sandboxes.fleet import running_sandboxes
 from tests.reconcile.shopdata import TODAY
 
 OFFICIAL = {Channel.SHOPEE: "shopee-dong-thap", Channel.LAZADA: "lazada-dong-thap", Channel.TIKTOK: "tiktok-dong-thap"}

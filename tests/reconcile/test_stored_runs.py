@@ -4,9 +4,10 @@ reconciliation tells the ledger what the shops hold."""
 import datetime as dt
 
 import ledger
-from catalogue.store import transaction
 from connectors.errors import TransientError
-from connectors.types import Channel, ListingStatus
+from connectors.types import ListingStatus
+from ocop.channels import Channel
+from ocop.store import transaction
 from reconcile.classify import State
 from reconcile.history import load_history
 from reconcile.run import evaluate_run, reconcile_shops

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from catalogue.records import Address, CatalogueProduct, CertificationRecord, ProducerKind, ProducerRecord, ProductRecord
+from catalogue.records import (
+    Address,
+    CatalogueProduct,
+    CertificationRecord,
+    ProducerKind,
+    ProducerRecord,
+    ProductRecord,
+)
 
 TODAY = dt.date(2026, 1, 10)
 CHANNELS = ("shopee", "lazada", "tiktok")

@@ -7,9 +7,10 @@ import shutil
 import pytest
 from listing_products import TODAY, catalogue_product
 
-from connectors.types import Channel, ListingStatus
-from rendering.profiles import PROFILES_DIR, BadgePlacement, ProfileError, load_profile
+from connectors.types import ListingStatus
+from ocop.channels import Channel
 from rendering.listing import render_listing
+from rendering.profiles import PROFILES_DIR, BadgePlacement, ProfileError, load_profile
 
 
 def test_category_falls_back_up_the_decision_148_tree():

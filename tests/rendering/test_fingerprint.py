@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rendering.profiles import load_profile
 from rendering.listing import input_fingerprint
+from rendering.profiles import load_profile
 from tests.rendering.listing_products import catalogue_product
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from listing_products import TODAY, catalogue_product
 
 from catalogue.records import Address, CertificationRecord
-from rendering.profiles import load_profile
 from rendering.listing import render_listing
+from rendering.profiles import load_profile
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 TEMPLATE_TAGS = {"lazada": {"h2", "h3", "p", "table", "tr", "th", "td", "br"}, "tiktok": {"p", "strong", "ul", "li"}}

@@ -9,8 +9,8 @@ from listing_products import CHANNELS, TODAY, catalogue_product
 
 from catalogue.records import Address, CertificationRecord
 from connectors.types import ListingContent
-from rendering.profiles import load_profile
 from rendering.listing import Blocked, RenderedListing, render_listing
+from rendering.profiles import load_profile
 
 
 def test_every_missing_or_invalid_field_is_named_at_once(profile):

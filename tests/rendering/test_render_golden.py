@@ -16,8 +16,8 @@ import pytest
 from listing_products import CHANNELS, TODAY, catalogue_product
 
 from catalogue.records import CertificationRecord
-from rendering.profiles import load_profile
 from rendering.listing import Blocked, RenderedListing, render_listing
+from rendering.profiles import load_profile
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 

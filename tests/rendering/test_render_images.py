@@ -12,8 +12,8 @@ from PIL import Image
 
 from catalogue.records import CertificationRecord
 from rendering.images import ImageUnavailable
-from rendering.profiles import load_profile
 from rendering.listing import Blocked, render_listing
+from rendering.profiles import load_profile
 
 EXPIRED = CertificationRecord("1120/QĐ-UBND", dt.date(2022, 6, 1), "UBND tỉnh Đồng Tháp", 4)
 

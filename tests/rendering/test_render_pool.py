@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.types import Channel
+from ocop.channels import Channel
 from rendering import pool as render_pool
-from rendering.profiles import load_profile
 from rendering.listing import render_listing
 from rendering.pool import RenderPool
+from rendering.profiles import load_profile
 from tests.processes import running
 from tests.rendering.listing_products import TODAY, catalogue_product
 
@@ -130,7 +130,7 @@ def test_in_a_group_a_render_that_fails_fails_only_its_own_listing(monkeypatch):
 PUBLISHER_WITH_A_RENDER_PROCESS = """
 import json, time
 from multiprocessing import resource_tracker
-from connectors.types import Channel
+from ocop.channels import Channel
 from rendering.pool import RenderPool
 from tests.rendering.listing_products import TODAY, catalogue_product
 

@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 from listing_products import TODAY, catalogue_product
 
-from rendering.profiles import load_profile
 from rendering.listing import could_be_listing_title, render_listing
+from rendering.profiles import load_profile
 from rendering.text import could_be_fitted, cut_at_word, fit_title
 
 WORDS = "Hạt sen sấy giòn Tháp Mười vị tự nhiên không đường tuyển chọn từ đầm sen già miền Tây Nam Bộ quà biếu Tết".split()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from catalogue.records import ProducerKind
-from connectors.types import Channel, ListingStatus
+from connectors.types import ListingStatus
 from ledger import Binding
+from ocop.channels import Channel
 from reconcile.classify import classify
 from reconcile.coverage import compute_coverage
 from reconcile.history import HistoryPoint

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 from openpyxl import load_workbook
 
-from connectors.types import Channel
+from ocop.channels import Channel
 from reconcile.classify import classify
 from reconcile.coverage import compute_coverage
 from reconcile.run import ReconcileResult

@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 
 from catalogue.ingest import ingest_rows
 from catalogue.query import load_catalogue
-from catalogue.store import make_engine, transaction
 from connectors.errors import AuthError
-from connectors.types import Channel
+from ocop.channels import Channel
+from ocop.store import make_engine, transaction
 from reconcile.run import reconcile_shops
 from reports.cli import app
 from tests.reconcile.shopdata import TODAY, MemoryShop

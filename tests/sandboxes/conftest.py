@@ -9,10 +9,11 @@ from dataclasses import replace
 import pytest
 import requests
 
-from connectors.sandboxes.config import FaultConfig, ReviewRules, default_config
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel
-from .clients import LazadaClient, ShopeeClient, TikTokClient, png_bytes
+from ocop.channels import Channel
+from sandboxes.config import FaultConfig, ReviewRules, default_config
+from sandboxes.fleet import running_sandboxes
+
+from tests.sandboxes.clients import LazadaClient, ShopeeClient, TikTokClient, png_bytes
 
 GTIN_REQUIRED_CATEGORY = "100640"
 REGISTRY_ROWS = [

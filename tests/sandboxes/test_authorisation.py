@@ -14,11 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from pydantic import SecretStr
 
-from connectors.sandboxes.config import TokenLifetimes, default_config, parse_config
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel
+from ocop.channels import Channel
+from sandboxes.config import TokenLifetimes, default_config, parse_config
+from sandboxes.fleet import running_sandboxes
 
-from .clients import LazadaClient, ShopeeClient, TikTokClient
+from tests.sandboxes.clients import LazadaClient, ShopeeClient, TikTokClient
 
 REDIRECT = "http://127.0.0.1:8791/callback"
 

@@ -8,10 +8,10 @@ import time
 import pytest
 import requests
 
-from connectors.sandboxes.config import FaultConfig
-from connectors.types import Channel
+from ocop.channels import Channel
+from sandboxes.config import FaultConfig
 
-from .conftest import shopee_item, tiktok_product
+from tests.sandboxes.conftest import shopee_item, tiktok_product
 
 
 def shopee_read(shopee):
@@ -51,7 +51,7 @@ def test_tiktok_rate_limit_is_36009002_with_429(fleet, tiktok):
 
 
 def test_rate_limit_is_per_shop_and_recovers_after_a_second(fleet, shopee, session):
-    from .clients import ShopeeClient
+    from tests.sandboxes.clients import ShopeeClient
     fleet.set_faults(Channel.SHOPEE, FaultConfig(rate_limit_per_second=3))
     assert any(a.status_code == 429 for a in burst(shopee_read, shopee, 6))
     other = ShopeeClient(fleet.shop("shopee-producer"), session)

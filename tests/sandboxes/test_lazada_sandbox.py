@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from connectors.types import Channel
+from ocop.channels import Channel
 
-from .clients import LazadaClient, png_bytes
-from .conftest import lazada_product
+from tests.sandboxes.clients import LazadaClient, png_bytes
+from tests.sandboxes.conftest import lazada_product
 
 
 def create(lazada, sku, **options):

@@ -6,9 +6,9 @@ import json
 
 import requests
 
-from connectors.sandboxes.registry import load_registry_rows
+from sandboxes.registry import load_registry_rows
 
-from .conftest import REGISTRY_ROWS
+from tests.sandboxes.conftest import REGISTRY_ROWS
 
 URL = "/api/v1/products"
 

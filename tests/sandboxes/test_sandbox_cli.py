@@ -5,12 +5,12 @@ from __future__ import annotations
 import requests
 from typer.testing import CliRunner
 
-from connectors.sandboxes.cli import app, describe
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel
+from cli.sandboxes import app, describe
+from ocop.channels import Channel
+from sandboxes.fleet import running_sandboxes
 
-from .clients import ShopeeClient
-from .conftest import shopee_item
+from tests.sandboxes.clients import ShopeeClient
+from tests.sandboxes.conftest import shopee_item
 
 
 def test_show_prints_each_shop_with_its_items_and_reasons(tmp_path):

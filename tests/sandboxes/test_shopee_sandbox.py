@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.types import Channel
+from ocop.channels import Channel
 
-from .clients import png_bytes
-from .conftest import GTIN_REQUIRED_CATEGORY, set_review, shopee_item
+from tests.sandboxes.clients import png_bytes
+from tests.sandboxes.conftest import GTIN_REQUIRED_CATEGORY, set_review, shopee_item
 
 P = "/api/v2/product"
 
@@ -76,7 +76,7 @@ def test_duplicate_item_sku_in_one_shop_is_refused(shopee, sku, fleet):
 
 
 def test_the_same_item_sku_is_fine_in_another_shop(fleet, session, sku, shopee):
-    from .clients import ShopeeClient
+    from tests.sandboxes.clients import ShopeeClient
     other = ShopeeClient(fleet.shop("shopee-producer"), session)
     assert add(shopee, sku).json()["error"] == ""
     assert add(other, sku).json()["error"] == ""
@@ -110,7 +110,7 @@ def test_missing_required_field_is_error_param(shopee, sku):
 
 
 def test_get_item_list_pages_with_offset_and_next_offset(fleet, session):
-    from .clients import ShopeeClient
+    from tests.sandboxes.clients import ShopeeClient
     client = ShopeeClient(fleet.shop("shopee-producer"), session)
     admin = fleet.admin(Channel.SHOPEE)
     for n in range(7):

@@ -9,13 +9,13 @@ from dataclasses import replace
 import pytest
 import requests
 
-from connectors.sandboxes import lazada as lazada_sandbox
-from connectors.sandboxes import tiktok as tiktok_sandbox
-from connectors.sandboxes.config import parse_config
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel
+from ocop.channels import Channel
+from sandboxes import lazada as lazada_sandbox
+from sandboxes import tiktok as tiktok_sandbox
+from sandboxes.config import parse_config
+from sandboxes.fleet import running_sandboxes
 
-from .clients import LazadaClient, ShopeeClient, TikTokClient
+from tests.sandboxes.clients import LazadaClient, ShopeeClient, TikTokClient
 
 LAZADA_VECTOR = "4190D32361CFB9581350222F345CB77F3B19F0E31D162316848A2C1FFD5FAB4A"
 TIKTOK_VECTOR = "b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8"

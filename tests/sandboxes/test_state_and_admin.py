@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import requests
 
-from connectors.sandboxes.config import SandboxConfigError, default_config, load_config
-from connectors.sandboxes.fleet import running_sandboxes
-from connectors.types import Channel
+from ocop.channels import Channel
+from sandboxes.config import SandboxConfigError, default_config, load_config
+from sandboxes.fleet import running_sandboxes
 
-from .clients import ShopeeClient, TikTokClient
-from .conftest import set_review, shopee_item, tiktok_product
+from tests.sandboxes.clients import ShopeeClient, TikTokClient
+from tests.sandboxes.conftest import set_review, shopee_item, tiktok_product
 
 
 def test_items_and_ids_survive_a_restart(tmp_path):

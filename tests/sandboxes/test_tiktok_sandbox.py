@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.types import Channel
+from ocop.channels import Channel
 
-from .clients import TikTokClient, png_bytes
-from .conftest import tiktok_product
+from tests.sandboxes.clients import TikTokClient, png_bytes
+from tests.sandboxes.conftest import tiktok_product
 
 PRODUCTS = "/product/202309/products"
 
@@ -142,7 +142,7 @@ def test_price_update_for_a_foreign_sku_is_12052557(tiktok, sku):
 
 
 def test_deactivating_a_pending_product_reports_it_in_errors(tiktok, sku, fleet):
-    from .conftest import set_review
+    from tests.sandboxes.conftest import set_review
     set_review(fleet, Channel.TIKTOK, delay_seconds=3600)
     product_id = create(tiktok, sku).json()["data"]["product_id"]
     errors = tiktok.call("POST", f"{PRODUCTS}/deactivate", {"product_ids": [product_id]}).json()["data"]["errors"]

@@ -1,0 +1,76 @@
+"""The shops file: each shop's rate and HTTP timeouts reach its connector, and a value that cannot be
+used is refused with the shop, the field, the value and what is expected."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+
+from connectors.by_channel import connector_for
+from shops.file import ShopsFileError, load_shops, write_shops_file
+from tests.connectors.fake_shops import ACCESS_TOKEN, APP_SECRET
+
+SHOP = """
+[[shops]]
+key = "tiktok-dong-thap"
+channel = "tiktok"
+base_url = "https://open-api.tiktokglobalshop.com"
+"""
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch):
+    for name, value in {"APP_KEY": "2001887", "APP_SECRET": APP_SECRET, "ACCESS_TOKEN": ACCESS_TOKEN,
+                        "SHOP_ID": "ROW_cipher_42"}.items():
+        monkeypatch.setenv(f"OCOP_SHOP_TIKTOK_DONG_THAP_{name}", value)
+
+
+def shops_file(tmp_path, extra: str = ""):
+    path = tmp_path / "shops.toml"
+    path.write_text(SHOP + extra, encoding="utf-8")
+    return path
+
+
+def test_a_shop_without_timeouts_keeps_the_defaults(tmp_path):
+    [shop] = load_shops(shops_file(tmp_path))
+
+    assert (shop.connect_timeout_s, shop.read_timeout_s, shop.requests_per_second) == (3.05, 30.0, 10.0)
+    with connector_for(shop) as connector:
+        assert connector.timeout == (3.05, 30.0)
+
+
+@responses.activate
+def test_a_shops_timeouts_are_the_ones_its_calls_are_sent_with(tmp_path):
+    [shop] = load_shops(shops_file(tmp_path, "connect_timeout_s = 1.5\nread_timeout_s = 90\n"))
+    responses.get("https://open-api.tiktokglobalshop.com/product/202309/products/1729",
+                  json={"code": 0, "data": {"id": "1729", "status": "ACTIVATE", "skus": []}})
+
+    with connector_for(shop, warehouse_id="7068517275539719942") as connector:
+        connector.get("1729")
+
+    assert responses.calls[0].request.req_kwargs["timeout"] == (1.5, 90.0)
+
+
+def test_timeouts_survive_writing_the_shops_file_again(tmp_path):
+    [shop] = load_shops(shops_file(tmp_path, "connect_timeout_s = 2\nread_timeout_s = 45.5\n"))
+
+    [again] = load_shops(write_shops_file([shop], tmp_path / "written.toml"))
+
+    assert (again.connect_timeout_s, again.read_timeout_s) == (2.0, 45.5)
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("read_timeout_s = 0", "read_timeout_s = 0;"),
+    ("read_timeout_s = -5", "read_timeout_s = -5;"),
+    ('connect_timeout_s = "3"', "connect_timeout_s = '3';"),
+    ("connect_timeout_s = true", "connect_timeout_s = True;"),
+    ("read_timeout_s = 86400", "read_timeout_s = 86400;"),
+    ("requests_per_second = 0", "requests_per_second = 0;"),
+])
+def test_an_unusable_number_names_the_shop_the_field_the_value_and_what_is_expected(tmp_path, line, shown):
+    with pytest.raises(ShopsFileError) as refused:
+        load_shops(shops_file(tmp_path, line + "\n"))
+
+    message = str(refused.value)
+    assert "shop tiktok-dong-thap" in message and shown in message
+    assert "expected a number of" in message and "greater than 0" in message
