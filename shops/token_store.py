@@ -36,7 +36,7 @@ from sqlalchemy import Engine
 from connectors.tokens import CONNECTED, RefreshingTokens, TokenRecord, TokenSet
 from connectors.types import ShopConfig
 from ocop.channels import Channel
-from ocop.store import make_engine, migrate, writing
+from ocop.store import Base, make_engine, migrate, writing
 
 log = logging.getLogger("shops.token_store")
 
@@ -44,22 +44,24 @@ KEY_VARIABLE = "OCOP_TOKEN_KEY"
 KEY_BLOCK = "ocop-token-key"
 REAUTHORISE_EVENT = "ocop.shop.reauthorise"
 
+# Declared with every package's tables (`Base.metadata`), so tests/ocop/test_migrations.py holds
+# migration 0007 to it.
 _tokens = sa.Table(
-    "shop_tokens", sa.MetaData(),
+    "shop_tokens", Base.metadata,
     sa.Column("shop_key", sa.String(64), primary_key=True),
-    sa.Column("channel", sa.String(16)),
+    sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("shop_id", sa.String(64)),
-    sa.Column("seller", sa.String(255)),
+    sa.Column("seller", sa.String(255), nullable=False, server_default=""),
     sa.Column("access_token", sa.Text),
     sa.Column("refresh_token", sa.Text),
     sa.Column("issued_at", sa.Double),
     sa.Column("access_expires_at", sa.Double),
     sa.Column("refresh_expires_at", sa.Double),
-    sa.Column("status", sa.String(32)),
-    sa.Column("reason", sa.Text),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("connected_at", sa.Double),
     sa.Column("refreshed_at", sa.Double),
-    sa.Column("refresh_count", sa.Integer),
+    sa.Column("refresh_count", sa.Integer, nullable=False, server_default="0"),
 )
 
 
