@@ -1,30 +1,32 @@
-"""Settings read from the environment, with embedded defaults that need no configuration.
+"""Settings read from `OCOP_*` environment variables, with embedded defaults that need no configuration.
 
-| variable            | default                          | meaning                                  |
-|---------------------|----------------------------------|------------------------------------------|
-| OCOP_HOME           | ./ocop-data                      | where the database, reports and sandbox state live |
-| OCOP_DATABASE_URL   | sqlite:///$OCOP_HOME/ocop.db     | SQLAlchemy URL; PostgreSQL in production |
-| OCOP_SHOPS_FILE     | (the local sandboxes' shops)     | TOML file declaring the shops to publish to |
-| OCOP_CATALOGUE_SOURCE | (none)                         | registry URL or CSV/XLSX path the scheduled pull reads |
-| OCOP_RENDER_PROCESSES | 1                              | processes drawing listings during a publish (0: in the publishing threads) |
-| OCOP_REPORTS_URL    | (none)                           | where `ocop reports serve` serves the reports folder, for links in Prefect's UI |
+Each field below is read from `OCOP_` + its name upper-cased (`home` from `OCOP_HOME`); a variable
+set but empty counts as unset. A value that cannot be used stops `load_settings` with the variable,
+the value and what is expected.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "OCOP_"
 
 
-@dataclass(frozen=True)
-class Settings:
-    home: Path
-    database_url: str
-    shops_file: Path | None
-    catalogue_source: str | None = None
-    render_processes: int = 1
-    reports_url: str | None = None
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True)
+
+    home: Path = Field(Path("ocop-data"), description="where the database, reports and sandbox state live")
+    database_url: str = Field("", validate_default=True,
+                              description="SQLAlchemy URL (default sqlite:///$OCOP_HOME/ocop.db); PostgreSQL in production")
+    shops_file: Path | None = Field(None, description="TOML file declaring the shops to publish to (`shops.file`)")
+    catalogue_source: str | None = Field(None, description="registry URL or CSV/XLSX path the scheduled pull reads")
+    render_processes: int = Field(1, description="processes drawing listings during a publish (0: in the publishing threads)")
+    reports_url: str | None = Field(None, description="where `ocop reports serve` serves the reports folder, for links "
+                                                      "in Prefect's UI")
 
     @property
     def reports_dir(self) -> Path:
@@ -34,34 +36,49 @@ class Settings:
     def sandbox_dir(self) -> Path:
         return self.home / "sandboxes"
 
+    @field_validator("home")
+    @classmethod
+    def _absolute(cls, home: Path) -> Path:
+        return home.resolve()
+
+    @field_validator("database_url")
+    @classmethod
+    def _in_home_by_default(cls, url: str, info: ValidationInfo) -> str:
+        return url or f"sqlite:///{info.data['home'] / 'ocop.db'}"
+
+    @field_validator("render_processes", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        # pydantic alone would take "1_000" or "+2"; a count of processes is written as digits
+        if isinstance(value, str) and not value.strip().isdigit():
+            raise ValueError("expected a whole number of 0 or more")
+        if isinstance(value, int) and value < 0:
+            raise ValueError("expected a whole number of 0 or more")
+        return value
+
+    @field_validator("reports_url")
+    @classmethod
+    def _http_folder(cls, url: str | None) -> str | None:
+        if url is None or not url.strip():
+            return None
+        if not url.strip().startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL, such as http://127.0.0.1:8790/")
+        return url.strip().rstrip("/") + "/"
+
+
+class SettingsError(ValueError):
+    pass
+
 
 def load_settings() -> Settings:
-    home = Path(os.environ.get("OCOP_HOME", "ocop-data")).resolve()
-    database_url = os.environ.get("OCOP_DATABASE_URL") or f"sqlite:///{home / 'ocop.db'}"
-    shops_file = os.environ.get("OCOP_SHOPS_FILE")
-    return Settings(
-        home=home,
-        database_url=database_url,
-        shops_file=Path(shops_file) if shops_file else None,
-        catalogue_source=os.environ.get("OCOP_CATALOGUE_SOURCE") or None,
-        render_processes=_whole_number("OCOP_RENDER_PROCESSES", default=1),
-        reports_url=_http_url("OCOP_REPORTS_URL"),
-    )
+    """The settings of this process's environment; a bad value raises `SettingsError` naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError("; ".join(_explained(problem) for problem in error.errors())) from None
 
 
-def _whole_number(name: str, *, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit():
-        raise ValueError(f"{name}={value!r}: expected a whole number of 0 or more")
-    return int(value)
-
-
-def _http_url(name: str) -> str | None:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return None
-    if not value.startswith(("http://", "https://")):
-        raise ValueError(f"{name}={value!r}: expected an http:// or https:// URL, such as http://127.0.0.1:8790/")
-    return value.rstrip("/") + "/"
+def _explained(problem: Any) -> str:
+    variable = ENV_PREFIX + str(problem["loc"][0]).upper()
+    reason = problem["ctx"]["error"] if problem["type"] == "value_error" else problem["msg"]
+    return f"{variable}={problem['input']!r}: {reason}"
