@@ -65,6 +65,10 @@ def _prepare_prefect() -> None:
     home = load_settings().home / "prefect"
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(home))
+    if sys.stderr.isatty():
+        # Someone is watching: the terminal shows progress bars and what needs a human (warnings);
+        # every line still reaches Prefect's API, and so the run's logs in the UI.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     _end_ephemeral_server_with_this_command()
 
 

@@ -23,7 +23,8 @@ from publishing import candidates
 from publishing.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_actions
 from publishing.publisher import BatchResult
 from publishing.run import HELD_WAIT_SECONDS, Batch, PublishRun
-from publishing.tally import Progress, summary_line, summary_rows
+from publishing.progress import Progress
+from publishing.tally import summary_line, summary_rows
 from rendering.profiles import load_profile
 
 
@@ -74,7 +75,7 @@ def publish_listings(
         decided = {key: future.result() for key, future in previews.items()}
         _report_plan(decided)
         return {key: dict(count_actions(items)) for key, items in decided.items()}
-    progress = _progress(sum(len(plan.candidates) for plan in plans), logger)
+    progress = _progress({shop.key: len(plan.candidates) for shop, plan in zip(targets, plans)}, logger)
     with PublishRun(context.engine, targets, run_id=_run_id(), today=context.today,
                     only=PRICE_AND_STOCK_ONLY if scope == "price_stock" else None, batch_size=batch_size,
                     render_processes=context.settings.render_processes, logger=logger, on_change=progress.update) as run:
@@ -82,6 +83,7 @@ def publish_listings(
             # quote(): Prefect would otherwise walk every input down to each catalogue record, twice
             run.publish(plans, lambda batch: publish_batch_task.submit(run, quote(batch)), held_wait_s=held_wait_s)
         finally:
+            progress.close()
             counts = run.tally.counts()
             report_summary(counts)
             logger.info("publish summary: %s", summary_line(counts))
@@ -95,9 +97,9 @@ def _run_id() -> str:
     return str(flow_run.root_flow_run_id or flow_run.id or uuid.uuid4())
 
 
-def _progress(total: int, logger) -> Progress:
+def _progress(planned: dict[str, int], logger) -> Progress:
     artifact_id = create_progress_artifact(0.0, key="publish-progress", description="Listings whose outcome this run settled")
-    return Progress(total, lambda percent: update_progress_artifact(artifact_id, percent), logger)
+    return Progress(planned, lambda percent: update_progress_artifact(artifact_id, percent), logger)
 
 
 def _report_plan(decided: dict[str, list[PlannedListing]]) -> None:

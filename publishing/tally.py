@@ -1,5 +1,6 @@
 """What one publish run did, shop by shop, as its batches go: calls made, each listing's last
-outcome, who held what; and the run's progress, summary and final log line, all read from it.
+outcome, who held what; the run's summary and final log line are read from it, and its progress
+(`publishing.progress`).
 
 It is the one source of the run's progress, its summary, its return value and its final state,
 so that none of them claims a listing this run did not settle.
@@ -55,7 +56,7 @@ class RunTally:
 
     def __init__(self, shop_keys: Sequence[str], on_change: Callable[[RunTally], None] | None = None) -> None:
         self.shops = {key: ShopTally() for key in shop_keys}
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._on_change = on_change or (lambda tally: None)
 
     def listener(self, shop_key: str) -> OnListing:
@@ -63,13 +64,13 @@ class RunTally:
         return lambda product_id, outcome, not_sent: self.settle(shop_key, product_id, outcome, not_sent)
 
     def settle(self, shop_key: str, product_id: int, outcome: str, not_sent: Reason | None = None) -> None:
-        with self._lock:
+        with self.lock:
             self.shops[shop_key].settle(product_id, outcome, not_sent)
         self._on_change(self)
 
     def add(self, result: BatchResult) -> None:
         """A batch's calls, failures, holders and stop reason, once it is over."""
-        with self._lock:
+        with self.lock:
             shop = self.shops[result.shop_key]
             shop.calls.update(result.calls)
             shop.failures.update(result.failures)
@@ -78,14 +79,14 @@ class RunTally:
 
     def settled(self) -> tuple[int, int]:
         """(listings this run settled, listings handled but found settled by another run)."""
-        with self._lock:
+        with self.lock:
             settled = sum(shop.outcomes[name] for shop in self.shops.values() for name in ListingOutcome.SETTLED)
             elsewhere = sum(shop.outcomes[ListingOutcome.DONE_ELSEWHERE] for shop in self.shops.values())
         return settled, elsewhere
 
     def unfinished(self) -> dict[str, Counter[str]]:
         """Per shop, the listings left neither settled nor refused, by outcome (failed, held, ...)."""
-        with self._lock:
+        with self.lock:
             return {
                 key: counts for key, shop in self.shops.items()
                 if (counts := Counter({name: n for name, n in shop.outcomes.items() if name in ListingOutcome.UNFINISHED and n}))
@@ -95,42 +96,13 @@ class RunTally:
         """Per shop: the successful calls, failed calls by error class, listings by every outcome
         but done and unchanged, and unchanged listings by why nothing was sent (`not_sent:<reason>`);
         zeros left out. What the flow returns, its summary's rows and its last log line."""
-        with self._lock:
+        with self.lock:
             return {
                 key: dict(shop.calls) | {f"failed:{name}": n for name, n in shop.failures.items()}
                 | {name: shop.outcomes[name] for name in SUMMARY_OUTCOMES if shop.outcomes[name]}
                 | {f"{NOT_SENT}{reason}": n for reason, n in sorted(Counter(shop.not_sent.values()).items())}
                 for key, shop in self.shops.items()
             }
-
-
-class Progress:
-    """The run's progress: listings whose outcome this run settled, of those it set out to handle.
-
-    `show(percent)` (the flow's progress artifact) is called at most every 2%, and a line is logged
-    every 10%. Listings held by another run, failed or not attempted are not progress; those
-    another run settled meanwhile leave the count of what this run had to do.
-    """
-
-    def __init__(self, total: int, show: Callable[[float], None], logger) -> None:
-        self.total = total
-        self._show = show
-        self._logger = logger
-        self._shown = -100.0
-        self._logged = -100.0
-        self._lock = threading.Lock()
-
-    def update(self, tally: RunTally) -> None:
-        settled, elsewhere = tally.settled()
-        total = max(self.total - elsewhere, 1)
-        percent = 100.0 * settled / total
-        with self._lock:
-            if percent - self._shown >= 2 or settled == total:
-                self._shown = percent
-                self._show(percent)
-            if percent - self._logged >= 10 or settled == total:
-                self._logged = percent
-                self._logger.info("settled %d of %d listings (%.0f%%)", settled, total, percent)
 
 
 NOT_SENT = "not_sent:"   # the prefix of a count of unchanged listings by `Reason`

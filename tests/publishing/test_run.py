@@ -12,7 +12,6 @@ from connectors.errors import AuthError, TransientError
 from publishing import candidates
 from publishing.publisher import ListingOutcome, PublishIncomplete, ShopUnavailable
 from publishing.run import ROUNDS, PublishRun
-from publishing.tally import Progress, RunTally
 from rendering.profiles import load_profile
 from tests.publishing.fake_shop import SHOP, FakeShop
 
@@ -85,21 +84,3 @@ def test_a_shop_that_refuses_our_credentials_is_out_for_the_run_and_the_verdict_
     assert outcomes[ListingOutcome.NOT_ATTEMPTED] > 0 and outcomes[ListingOutcome.DONE] == 0
     with pytest.raises(ShopUnavailable, match=rf"{SHOP.key}: stopped \(shop {SHOP.key}: credentials refused"):
         run.raise_if_incomplete(0)
-
-
-def test_progress_is_shown_every_two_percent_logged_every_ten_and_counts_settled_listings_only():
-    shown, logged = [], []
-
-    class Logger:
-        def info(self, message, *args):
-            logged.append(message % args)
-
-    progress = Progress(100, shown.append, Logger())
-    tally = RunTally(["a"], on_change=progress.update)
-    for product_id in range(100):
-        tally.settle("a", product_id, ListingOutcome.FAILED if product_id % 2 else ListingOutcome.DONE)
-    assert shown == [float(n) for n in range(1, 51, 2)]     # the failed half is not progress
-    assert logged == [f"settled {n} of 100 listings ({n}%)" for n in (1, 11, 21, 31, 41)]
-    for product_id in range(1, 100, 2):                      # another run settled them meanwhile
-        tally.settle("a", product_id, ListingOutcome.DONE_ELSEWHERE)
-    assert shown[-1] == 100.0 and logged[-1] == "settled 50 of 50 listings (100%)"
