@@ -10,7 +10,7 @@ base_url = "https://partner.shopeemobile.com"
 requests_per_second = 10            # optional; what the shop receives in all, from every worker
 connect_timeout_s = 3.05            # optional; seconds to open a connection to the platform
 read_timeout_s = 30                 # optional; seconds to wait for each part of the answer
-secret_block = "ocop-shop-shopee-dong-thap"  # optional; see below
+secret_block = "ocop-shop-shopee-dong-thap"  # optional: the credentials block (see below)
 tokens = "database"                 # optional: a shop connected with `ocop shop connect` (see below)
 auth_base_url = "https://auth.lazada.com"   # optional: the platform's authorisation host
 ```
@@ -20,10 +20,14 @@ auth_base_url = "https://auth.lazada.com"   # optional: the platform's authorisa
 publishing to it through the database (`ledger.shop_rate_limit`); the timeouts are those of each
 HTTP call (`requests`' connect and read timeouts).
 
-The file never holds credentials. They come from the named Prefect Secret block, or else from the
-environment variables `OCOP_SHOP_<KEY>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_SHOP_ID`
-(see `shops.credentials`). A shop with `tokens = "database"` takes only its app key and secret
-from there: its access and refresh tokens are the ones `ocop shop connect` stored (encrypted) in the
+Each table is validated by `ShopEntry`; a value that cannot be used stops the run naming the file,
+the shop (its key, or its number in the file), the field, the value and what is expected. A field
+the model does not know is refused without showing its value: the file never holds credentials.
+They come from the Prefect block named by `secret_block`; without one, from the environment
+variables `OCOP_SHOP_<KEY>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_SHOP_ID`, or else the block
+`ocop-shop-<key>` (an "OCOP shop credentials" block, or a Secret block holding JSON; see
+`shops.credentials`). A shop with `tokens = "database"` takes only its app key and secret from
+there: its access and refresh tokens are the ones `ocop shop connect` stored (encrypted) in the
 database, refreshed by whichever worker needs them first (`shops.token_store`).
 """
 
@@ -31,11 +35,13 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.types import ShopConfig
 from ocop.channels import Channel
 from ocop.settings import load_settings
-from shops.credentials import env_prefix, load_credentials
 from shops.token_store import stored_tokens
 
 
@@ -43,78 +49,108 @@ class ShopsFileError(ValueError):
     pass
 
 
-# Optional numbers of a shop: field -> (default, largest value accepted, unit).
-_NUMBERS = {
-    "requests_per_second": (ShopConfig.requests_per_second, 10_000.0, "requests per second"),
-    "connect_timeout_s": (ShopConfig.connect_timeout_s, 600.0, "seconds"),
-    "read_timeout_s": (ShopConfig.read_timeout_s, 3_600.0, "seconds"),
-}
+def _positive(default: float, largest: float, unit: str) -> Any:
+    # strict: `true` and "3" are no number of seconds
+    return Field(default, gt=0, le=largest, strict=True,
+                 description=f"a number of {unit} greater than 0 and at most {largest:g} (default {default:g})")
+
+
+class ShopEntry(BaseModel):
+    """One `[[shops]]` table. A field's description says what its value must be: errors quote it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(min_length=1, strict=True,
+                     description="a text naming the shop in the ledger and reports, unique in the file")
+    channel: Channel = Field(description="one of " + ", ".join(channel.value for channel in Channel))
+    base_url: str = Field(min_length=1, strict=True,
+                          description="the platform's API address, such as https://partner.shopeemobile.com")
+    name: str | None = Field(None, strict=True, description="a text: the shop's name (default: its key)")
+    province: str | None = Field(None, strict=True, description='a province\'s name, such as "Đồng Tháp"')
+    requests_per_second: float = _positive(ShopConfig.requests_per_second, 10_000.0, "requests per second")
+    connect_timeout_s: float = _positive(ShopConfig.connect_timeout_s, 600.0, "seconds")
+    read_timeout_s: float = _positive(ShopConfig.read_timeout_s, 3_600.0, "seconds")
+    secret_block: str | None = Field(None, min_length=1, strict=True,
+                                     description="the name of the shop's Prefect credentials block")
+    tokens: Literal["static", "database"] = Field(
+        "static", description='"database" (connected with `ocop shop connect`) or "static" (an access token in '
+                              "the credentials)")
+    auth_base_url: str | None = Field(None, min_length=1, strict=True,
+                                      description="the platform's authorisation host, such as https://auth.lazada.com")
 
 
 def load_shops(path: Path, *, only: str | None = None) -> list[ShopConfig]:
     """The shops of the file, credentials loaded (`only`: that one shop, the others not checked)."""
-    shops = []
-    for number, entry in enumerate(_entries(path), start=1):
-        if only is not None and entry.get("key") != only:
+    shops: list[ShopConfig] = []
+    for number, table in enumerate(_tables(path), start=1):
+        if only is not None and table.get("key") != only:
             continue
-        missing = [name for name in ("key", "channel", "base_url") if name not in entry]
-        if missing:
-            raise ShopsFileError(f"{path}: shop #{number}: missing {', '.join(missing)}")
-        if any(shop.key == entry["key"] for shop in shops):
-            raise ShopsFileError(f"{path}: shop #{number}: key {entry['key']!r} is declared twice; keys must be unique")
-        try:
-            channel = Channel(entry["channel"])
-        except ValueError:
-            expected = ", ".join(c.value for c in Channel)
-            raise ShopsFileError(f"{path}: shop {entry['key']}: channel {entry['channel']!r}, expected one of {expected}") from None
-        numbers = {name: _number(path, entry, name) for name in _NUMBERS}
-        stored = _stored_tokens(path, entry)
-        shops.append(
-            ShopConfig(
-                key=entry["key"],
-                channel=channel,
-                base_url=entry["base_url"],
-                credentials=load_credentials(entry["key"], secret_block=entry.get("secret_block"),
-                                             with_access_token=not stored),
-                name=entry.get("name", entry["key"]),
-                province=entry.get("province"),
-                auth_base_url=entry.get("auth_base_url"),
-                tokens=stored_tokens(load_settings().database_url, entry["key"], channel) if stored else None,
-                **numbers,
-            )
-        )
+        entry = _entry(path, number, table)
+        if any(shop.key == entry.key for shop in shops):
+            raise ShopsFileError(f"{path}: shop #{number}: key {entry.key!r} is declared twice; keys must be unique")
+        shops.append(_shop(entry))
     return shops
 
 
 def declared_shops(path: Path) -> list[tuple[str, str, bool]]:
     """Each declared shop's key, channel and whether its tokens are in the database; no credentials read."""
-    return [(str(entry.get("key")), str(entry.get("channel")), _stored_tokens(path, entry)) for entry in _entries(path)]
+    entries = [_entry(path, number, table) for number, table in enumerate(_tables(path), start=1)]
+    return [(entry.key, entry.channel.value, entry.tokens == "database") for entry in entries]
 
 
-def _entries(path: Path) -> list[dict]:
+def _shop(entry: ShopEntry) -> ShopConfig:
+    # imported here: the credentials module defines a Prefect block, and importing Prefect fixes its
+    # settings (PREFECT_HOME...), which the `ocop` command sets after importing this module
+    from shops.credentials import load_credentials
+
+    in_database = entry.tokens == "database"
+    return ShopConfig(
+        key=entry.key,
+        channel=entry.channel,
+        base_url=entry.base_url,
+        credentials=load_credentials(entry.key, secret_block=entry.secret_block, with_access_token=not in_database),
+        name=entry.key if entry.name is None else entry.name,
+        province=entry.province,
+        auth_base_url=entry.auth_base_url,
+        tokens=stored_tokens(load_settings().database_url, entry.key, entry.channel) if in_database else None,
+        requests_per_second=entry.requests_per_second,
+        connect_timeout_s=entry.connect_timeout_s,
+        read_timeout_s=entry.read_timeout_s,
+    )
+
+
+def _tables(path: Path) -> list[dict]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ShopsFileError(f"{path}: cannot read the shops file: {error}") from error
-    return document.get("shops", [])
+    tables = document.get("shops", [])
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        raise ShopsFileError(f"{path}: shops must be [[shops]] tables, one per shop")
+    return tables
 
 
-def _stored_tokens(path: Path, entry: dict) -> bool:
-    tokens = entry.get("tokens", "static")
-    if tokens not in ("static", "database"):
-        raise ShopsFileError(f"{path}: shop {entry['key']}: tokens = {tokens!r}; expected \"database\" (connected "
-                             "with `ocop shop connect`) or \"static\" (an access token in the credentials)")
-    return tokens == "database"
+def _entry(path: Path, number: int, table: dict) -> ShopEntry:
+    try:
+        return ShopEntry.model_validate(table)
+    except ValidationError as error:
+        key = table.get("key")
+        shop = key if isinstance(key, str) and key else f"#{number}"
+        # from None: pydantic's own message quotes every value, an unknown field's too
+        raise ShopsFileError("\n".join(f"{path}: shop {shop}: {_problem(problem)}"
+                                       for problem in error.errors())) from None
 
 
-def _number(path: Path, entry: dict, name: str) -> float:
-    default, largest, unit = _NUMBERS[name]
-    value = entry.get(name, default)
-    # bool is an int in Python, but `true` is no number of seconds
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= largest:
-        raise ShopsFileError(f"{path}: shop {entry['key']}: {name} = {value!r}; expected a number of {unit} "
-                             f"greater than 0 and at most {largest:g} (default {default:g})")
-    return float(value)
+def _problem(problem: Any) -> str:
+    field = str(problem["loc"][0])
+    if problem["type"] == "extra_forbidden":
+        # no value shown: it may be a key or secret put here by mistake
+        return (f"{field} is not a shop setting; expected one of {', '.join(ShopEntry.model_fields)} "
+                "(credentials go in the shop's Prefect block or environment variables, never in this file)")
+    expected = ShopEntry.model_fields[field].description
+    if problem["type"] == "missing":
+        return f"{field} is missing; expected {expected}"
+    return f"{field} = {problem['input']!r}; expected {expected}"
 
 
 def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
@@ -142,6 +178,8 @@ def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
 
 def credentials_environment(shops: list[ShopConfig]) -> dict[str, str]:
     """The environment variables that hand each shop its credentials (for local sandboxes and workers)."""
+    from shops.credentials import env_prefix  # imported here: see `_shop`
+
     environment = {}
     for shop in shops:
         prefix = env_prefix(shop.key)

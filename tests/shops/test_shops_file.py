@@ -74,3 +74,50 @@ def test_an_unusable_number_names_the_shop_the_field_the_value_and_what_is_expec
     message = str(refused.value)
     assert "shop tiktok-dong-thap" in message and shown in message
     assert "expected a number of" in message and "greater than 0" in message
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("channel", '"tiki"', "channel = 'tiki'; expected one of shopee, lazada, tiktok"),
+    ("base_url", "8080", "base_url = 8080; expected the platform's API address, such as https://partner.shopeemobile.com"),
+    ("tokens", '"db"', "tokens = 'db'; expected \"database\" (connected with `ocop shop connect`) or \"static\" "
+                       "(an access token in the credentials)"),
+])
+def test_an_unusable_value_names_the_file_the_shop_the_field_and_what_is_expected(tmp_path, field, value, expected):
+    fields = {"key": '"tiktok-dong-thap"', "channel": '"tiktok"', "base_url": '"https://open-api.tiktokglobalshop.com"'}
+    path = tmp_path / "shops.toml"
+    path.write_text("[[shops]]\n" + "".join(f"{name} = {text}\n" for name, text in (fields | {field: value}).items()),
+                    encoding="utf-8")
+
+    with pytest.raises(ShopsFileError) as refused:
+        load_shops(path)
+
+    assert str(refused.value) == f"{path}: shop tiktok-dong-thap: {expected}"
+
+
+def test_a_shop_without_a_key_is_named_by_its_place_in_the_file(tmp_path):
+    path = tmp_path / "shops.toml"
+    path.write_text(SHOP + '\n[[shops]]\nchannel = "shopee"\n', encoding="utf-8")
+
+    with pytest.raises(ShopsFileError) as refused:
+        load_shops(path)
+
+    assert str(refused.value).splitlines() == [
+        f"{path}: shop #2: key is missing; expected a text naming the shop in the ledger and reports, unique in the file",
+        f"{path}: shop #2: base_url is missing; expected the platform's API address, such as "
+        "https://partner.shopeemobile.com",
+    ]
+
+
+def test_a_key_declared_twice_is_refused(tmp_path):
+    with pytest.raises(ShopsFileError, match="shop #2: key 'tiktok-dong-thap' is declared twice"):
+        load_shops(shops_file(tmp_path, SHOP))
+
+
+def test_a_credential_written_in_the_shops_file_is_refused_without_showing_it(tmp_path):
+    with pytest.raises(ShopsFileError) as refused:
+        load_shops(shops_file(tmp_path, f'app_secret = "{APP_SECRET}"\n'))
+
+    message = str(refused.value)
+    assert "shop tiktok-dong-thap: app_secret is not a shop setting" in message
+    assert "never in this file" in message and APP_SECRET not in message
+    assert refused.value.__cause__ is None and refused.value.__suppress_context__
