@@ -53,7 +53,7 @@ from catalogue.sample import sample_rows  # noqa: E402
 from connectors.base import ApiCall, HttpConnector, TokenBucket  # noqa: E402
 from connectors.by_channel import connector_for  # noqa: E402
 from connectors.types import ShopConfig  # noqa: E402
-from ocop.channels import Channel
+from ocop.channels import OFFICIAL_SHOPS, Channel  # noqa: E402
 from ocop.store import make_engine, migrate  # noqa: E402
 from publishing.candidates import load_products  # noqa: E402
 from rendering.listing import RenderedListing, render_listing  # noqa: E402
@@ -63,7 +63,6 @@ from shops.file import credentials_environment, write_shops_file  # noqa: E402
 
 PROVINCE = "Đồng Tháp"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")   # the flows' "today"
-OFFICIAL_SHOPS = ("shopee-dong-thap", "lazada-dong-thap", "tiktok-dong-thap")
 CLIENT_REQUESTS_PER_SECOND = 1000.0
 PUBLISH_THREADS = 12        # flows.publish: ThreadPoolTaskRunner(max_workers=12)
 POOL_PER_CHANNEL = 60       # distinct rendered listings the ceiling cycles through

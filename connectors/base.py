@@ -62,7 +62,7 @@ from connectors.types import (
     ShopConfig,
     ShopCredentials,
 )
-from ocop.channels import Channel
+from ocop.channels import Channel, declaration
 
 log = logging.getLogger("connectors")
 
@@ -495,10 +495,10 @@ def retry_after_header(response: requests.Response) -> float | None:
         return None
 
 
-def map_status(table: dict[str, ListingStatus], raw: str | None, channel: Channel) -> ListingStatus:
-    """Our word for a platform status; a word we do not know yet is logged and read as under review
-    (neither live nor failed) rather than guessed."""
-    status = table.get((raw or "").strip().upper())
+def map_status(raw: str | None, channel: Channel) -> ListingStatus:
+    """Our word for a platform status (declared in ocop/channels.py); a word we do not know yet is
+    logged and read as under review (neither live nor failed) rather than guessed."""
+    status = declaration(channel).status_of(raw)
     if status is None:
         log.getChild(channel.value).warning("unknown platform status %r read as under review", raw)
         return ListingStatus.UNDER_REVIEW

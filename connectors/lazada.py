@@ -43,14 +43,6 @@ from connectors.types import CreateResult, ListingContent, ListingStatus, Remote
 from ocop.channels import Channel
 
 PAGE_SIZE = 50     # /products/get maximum
-STATUSES = {
-    "ACTIVE": ListingStatus.LIVE,
-    "INACTIVE": ListingStatus.INACTIVE,
-    "PENDING QC": ListingStatus.UNDER_REVIEW,
-    "SUSPENDED": ListingStatus.SUSPENDED,
-    "DELETED": ListingStatus.DELETED,
-    "REJECTED": ListingStatus.REJECTED,     # rejected by QC
-}
 AUTH_ERRORS = {"IncompleteSignature"}
 EXPIRED_TOKEN = "IllegalAccessToken"      # "invalid or expired": one code for both
 GRANT_REFUSALS = {"InvalidCode", "IllegalRefreshToken", "AUTH_TYPE_UNSUPPORTED"}
@@ -277,7 +269,7 @@ class LazadaConnector(HttpConnector):
         return RemoteListing(
             remote_id=str(product["item_id"]),
             seller_sku=sku.get("SellerSku"),
-            status=map_status(STATUSES, raw_status, self.channel),
+            status=map_status(raw_status, self.channel),
             platform_status=raw_status,
             title=attributes.get("name"),
             description=attributes.get("description"),

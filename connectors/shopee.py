@@ -49,17 +49,6 @@ BASE_INFO_BATCH = 50       # get_item_base_info maximum
 NO_GTIN = "00"             # Shopee's "this product has no GTIN"
 REFRESH_TOKEN_SECONDS = 30 * 86_400   # not in the answer; the documented 30 days
 LISTED_STATUSES = ("NORMAL", "REVIEWING", "UNLIST", "BANNED")
-
-STATUSES = {
-    "NORMAL": ListingStatus.LIVE,
-    "REVIEWING": ListingStatus.UNDER_REVIEW,
-    "UNLIST": ListingStatus.INACTIVE,
-    # Shopee has no separate "failed review": a listing its review refuses is BANNED, with the
-    # violation reason the producer must fix, so for us it is rejected content.
-    "BANNED": ListingStatus.REJECTED,
-    "SELLER_DELETE": ListingStatus.DELETED,
-    "SHOPEE_DELETE": ListingStatus.DELETED,
-}
 AUTH_ERRORS = {"error_sign", "error_auth", "error_permission", "error_invalid_partner"}
 # "invalid_acceess_token" is how the platform spells it; public clients refresh on it.
 EXPIRED_TOKEN_ERRORS = {"invalid_acceess_token", "invalid_access_token"}
@@ -321,7 +310,7 @@ class ShopeeConnector(HttpConnector):
         return RemoteListing(
             remote_id=str(item["item_id"]),
             seller_sku=item.get("item_sku") or None,
-            status=map_status(STATUSES, raw_status, self.channel),
+            status=map_status(raw_status, self.channel),
             platform_status=raw_status,
             title=item.get("item_name"),
             description=item.get("description"),

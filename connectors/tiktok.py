@@ -50,17 +50,6 @@ UNSIGNED = {"sign", "access_token"}
 # them so, and the platform refuses one on an image upload).
 SHOPLESS_PATHS = re.compile(r"^/(authorization/\d{6}/|product/\d{6}/(images|files)/upload$)")
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f8a54-2f1e-4c1b-9a57-0c6f0d3e7a11")
-
-STATUSES = {
-    "ACTIVATE": ListingStatus.LIVE,
-    "PENDING": ListingStatus.UNDER_REVIEW,
-    "FAILED": ListingStatus.REJECTED,
-    "DRAFT": ListingStatus.DRAFT,
-    "SELLER_DEACTIVATED": ListingStatus.INACTIVE,
-    "PLATFORM_DEACTIVATED": ListingStatus.SUSPENDED,
-    "FREEZE": ListingStatus.SUSPENDED,
-    "DELETED": ListingStatus.DELETED,
-}
 AUTH_ERRORS = {"106001", "36009004", "106013"}
 EXPIRED_TOKEN_ERRORS = {"105002", "105001"}      # expired; invalid (e.g. replaced)
 GRANT_REFUSALS = {"36004001", "36004005"}        # "rt has expired", "can not find related auth record"
@@ -312,7 +301,7 @@ class TikTokConnector(HttpConnector):
         return RemoteListing(
             remote_id=str(product["id"]),
             seller_sku=sku.get("seller_sku"),
-            status=map_status(STATUSES, raw_status, self.channel),
+            status=map_status(raw_status, self.channel),
             platform_status=raw_status,
             title=product.get("title"),
             description=product.get("description"),

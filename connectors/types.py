@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Iterator, Protocol
 
 from pydantic import SecretStr
 
-from ocop.channels import Channel
+# ListingStatus is declared with the channels' status words; the connectors' users read it from here.
+from ocop.channels import Channel, ListingStatus
 
 if TYPE_CHECKING:
     from connectors.tokens import TokenSource
-
-
-class ListingStatus(StrEnum):
-    """Our vocabulary; each connector maps the platform's statuses onto it (and keeps the raw word)."""
-
-    LIVE = "live"
-    UNDER_REVIEW = "under_review"
-    REJECTED = "rejected"
-    INACTIVE = "inactive"      # unlisted / deactivated by the seller
-    SUSPENDED = "suspended"    # banned / deactivated / frozen by the platform
-    DELETED = "deleted"
-    DRAFT = "draft"
 
 
 # On the shop but not selling: unlisted, taken down by the platform, or a draft (reconciliation's

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, replace
 
 from catalogue.sample import sample_rows
-from ocop.channels import Channel
+from ocop.channels import OFFICIAL_SHOPS, Channel
 from ocop.settings import Settings
 from sandboxes.config import FaultConfig, default_config
 from sandboxes.fleet import SandboxFleet, running_sandboxes
@@ -22,7 +22,6 @@ from shops.file import credentials_environment, write_shops_file
 # while our client-side limiter aims at 30/s, so a healthy run stays under the limit.
 DEMO_FAULTS = FaultConfig(seed=2025, error_rate=0.03, rate_limit_per_second=40)
 CLIENT_REQUESTS_PER_SECOND = 30.0
-OFFICIAL_SHOPS = {"shopee-dong-thap", "lazada-dong-thap", "tiktok-dong-thap"}
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,149 @@
-"""The marketplaces we publish to. Every channel-specific fact that more than one package needs is
-declared here, once (issue 14, point 4)."""
+"""The marketplaces we publish to, each declared once: what the platform is called and how it looks in
+reports, its status words, what it accepts in a listing, where its sandbox listens, which shop is
+the province's official one, and where a listing is seen by buyers. The connector, the sandbox, the
+rendering profile, the reports and the demo all read from here (tests/ocop/test_channels.py checks
+that every channel has each of them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Mapping
 
 
 class Channel(StrEnum):
     SHOPEE = "shopee"
     LAZADA = "lazada"
     TIKTOK = "tiktok"
+
+
+class ListingStatus(StrEnum):
+    """Our vocabulary; each channel's status words map onto it (and the raw word is kept)."""
+
+    LIVE = "live"
+    UNDER_REVIEW = "under_review"
+    REJECTED = "rejected"
+    INACTIVE = "inactive"      # unlisted / deactivated by the seller
+    SUSPENDED = "suspended"    # banned / deactivated / frozen by the platform
+    DELETED = "deleted"
+    DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the platform accepts in one listing: rendering fits to it, the sandbox refuses past it.
+    Lengths are in characters, prices in whole VND."""
+
+    title_min: int
+    title_max: int
+    description_min: int
+    description_max: int
+    images_min: int
+    images_max: int
+    price_min: int
+    price_max: int
+    seller_sku_max: int
+    seller_sku_pattern: str      # a regular expression the whole seller SKU matches
+
+
+@dataclass(frozen=True)
+class ChannelDeclaration:
+    channel: Channel
+    display_name: str
+    colour: str                             # the channel's colour in the reports' charts
+    statuses: Mapping[str, ListingStatus]   # the platform's status words, spelt as it spells them
+    limits: Limits
+    sandbox_port: int                       # where `ocop sandboxes serve` puts it by default
+    official_shop: str                      # the key of the province's own shop on the channel
+    listing_url: str                        # a live listing's public page, by the platform's ids
+
+    def status_of(self, platform_status: str | None) -> ListingStatus | None:
+        """Our word for the platform's (any case); None for a word it has not been declared with."""
+        folded = (platform_status or "").strip().casefold()
+        return next((ours for word, ours in self.statuses.items() if word.casefold() == folded), None)
+
+
+# Our seller SKUs are letters and digits, then also . _ / -: accepted by every platform's SKU field.
+SELLER_SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
+
+SHOPEE = ChannelDeclaration(
+    channel=Channel.SHOPEE,
+    display_name="Shopee",
+    colour="#ee4d2d",
+    statuses=MappingProxyType({
+        "NORMAL": ListingStatus.LIVE,
+        "BANNED": ListingStatus.REJECTED,      # Shopee's review refusal too: rejected content, with a reason to fix
+        "UNLIST": ListingStatus.INACTIVE,
+        "REVIEWING": ListingStatus.UNDER_REVIEW,
+        "SELLER_DELETE": ListingStatus.DELETED,
+        "SHOPEE_DELETE": ListingStatus.DELETED,
+    }),
+    # Vietnam's figures are not published: get_item_limit's usual answers; edit them here when a
+    # shop's get_item_limit answers differently.
+    limits=Limits(title_min=10, title_max=120, description_min=100, description_max=3000,
+                  images_min=1, images_max=9, price_min=1000, price_max=120_000_000,
+                  seller_sku_max=100, seller_sku_pattern=SELLER_SKU_PATTERN),
+    sandbox_port=8781,
+    official_shop="shopee-dong-thap",
+    listing_url="https://shopee.vn/product/{shop_id}/{item_id}",
+)
+
+LAZADA = ChannelDeclaration(
+    channel=Channel.LAZADA,
+    display_name="Lazada",
+    colour="#1a3a8f",
+    statuses=MappingProxyType({
+        "Active": ListingStatus.LIVE,
+        "InActive": ListingStatus.INACTIVE,
+        "Pending QC": ListingStatus.UNDER_REVIEW,
+        "Rejected": ListingStatus.REJECTED,    # by QC
+        "Suspended": ListingStatus.SUSPENDED,
+        "Deleted": ListingStatus.DELETED,
+    }),
+    # A description is not mandatory on Lazada. Its price range is not published: these are the bounds
+    # our Lazada listings have always been held to.
+    limits=Limits(title_min=1, title_max=255, description_min=0, description_max=25_000,
+                  images_min=1, images_max=8, price_min=1000, price_max=200_000_000,
+                  seller_sku_max=200, seller_sku_pattern=SELLER_SKU_PATTERN),
+    sandbox_port=8782,
+    official_shop="lazada-dong-thap",
+    listing_url="https://www.lazada.vn/products/i{item_id}.html",
+)
+
+TIKTOK = ChannelDeclaration(
+    channel=Channel.TIKTOK,
+    display_name="TikTok Shop",
+    colour="#1c9aa0",
+    statuses=MappingProxyType({
+        "DRAFT": ListingStatus.DRAFT,
+        "PENDING": ListingStatus.UNDER_REVIEW,
+        "FAILED": ListingStatus.REJECTED,
+        "ACTIVATE": ListingStatus.LIVE,
+        "SELLER_DEACTIVATED": ListingStatus.INACTIVE,
+        "PLATFORM_DEACTIVATED": ListingStatus.SUSPENDED,
+        "FREEZE": ListingStatus.SUSPENDED,
+        "DELETED": ListingStatus.DELETED,
+    }),
+    limits=Limits(title_min=25, title_max=255, description_min=1, description_max=10_000,
+                  images_min=1, images_max=9, price_min=1, price_max=180_000_000,
+                  seller_sku_max=50, seller_sku_pattern=SELLER_SKU_PATTERN),
+    sandbox_port=8783,
+    official_shop="tiktok-dong-thap",
+    listing_url="https://shop.tiktok.com/view/product/{product_id}",
+)
+
+DECLARATIONS: Mapping[Channel, ChannelDeclaration] = MappingProxyType(
+    {declared.channel: declared for declared in (SHOPEE, LAZADA, TIKTOK)})
+
+
+def declaration(channel: Channel | str) -> ChannelDeclaration:
+    """The channel's declaration; a channel without one is named in the error."""
+    try:
+        return DECLARATIONS[Channel(channel)]
+    except (KeyError, ValueError):
+        raise KeyError(f"channel {channel!r} is not declared in ocop/channels.py; declared: "
+                       f"{', '.join(DECLARATIONS)}") from None
+
+
+OFFICIAL_SHOPS = tuple(declared.official_shop for declared in DECLARATIONS.values())

@@ -1,8 +1,9 @@
 """Channel profiles: everything channel-specific that is data, not code.
 
-A profile is read from `rendering/profiles/<channel>.toml` (limits, required fields, GTIN rule, price
-range, seller SKU rule, status vocabulary, star-badge placement, template names), plus two files a
-province can edit without touching code:
+A profile is read from `rendering/profiles/<channel>.toml` (template names, whether the description
+is HTML, image size, quality and star-badge placement, required fields, GTIN rule, price format,
+brand), with the platform's limits (text lengths, image count, price range, seller SKU rule) from the
+channel's declaration in `ocop/channels.py`, plus two files a province can edit without touching code:
 
 - `categories.csv`: Decision 148 group code -> each channel's category id. A group without a row
   (or with an empty cell) falls back up the tree: `I.3.c` -> `I.3` -> `I`.
@@ -21,8 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from catalogue.groups import group_path
-from connectors.types import ListingStatus
-from ocop.channels import Channel
+from ocop.channels import Channel, declaration
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 
@@ -109,7 +109,6 @@ class ChannelProfile:
     price: PriceRule
     seller_sku: SkuRule
     brand: BrandRule
-    statuses: dict[str, ListingStatus]
     templates: dict[str, str]            # title / description / attributes -> template name
     categories: dict[str, str]           # group code -> category id (only non-empty cells)
     package_tiers: tuple[PackageTier, ...]
@@ -126,10 +125,6 @@ class ChannelProfile:
             if weight_g <= tier.max_weight_g:
                 return tier.cm
         return None
-
-    def status_of(self, platform_status: str) -> ListingStatus | None:
-        """Our status word for the platform's (case-insensitive); None for a word we do not know."""
-        return self.statuses.get(platform_status.casefold())
 
 
 class ProfileError(ValueError):
@@ -159,17 +154,18 @@ def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path, p
     with path.open("rb") as handle:
         data = tomllib.load(handle)
     reader = _TomlReader(path, data)
+    limits = declaration(channel).limits
     required = frozenset(reader.get("required", "fields", list))
     unknown = required - REQUIRABLE_FIELDS
     if unknown:
         raise ProfileError(f"{path}: required.fields has {sorted(unknown)}; expected some of {sorted(REQUIRABLE_FIELDS)}")
     return ChannelProfile(
         channel=channel,
-        title=_text_rule(reader, "title"),
-        description=_text_rule(reader, "description"),
+        title=TextRule(limits.title_min, limits.title_max),
+        description=TextRule(limits.description_min, limits.description_max, html=reader.get("description", "html", bool)),
         images=ImageRule(
-            min_count=reader.get("images", "min_count", int),
-            max_count=reader.get("images", "max_count", int),
+            min_count=limits.images_min,
+            max_count=limits.images_max,
             size_px=reader.get("images", "size_px", int),
             jpeg_quality=reader.get("images", "jpeg_quality", int),
             badge=BadgePlacement(reader.get("images", "badge", str)),
@@ -177,31 +173,19 @@ def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path, p
         required=required,
         gtin=_gtin_rule(reader),
         price=PriceRule(
-            min_vnd=reader.get("price", "min_vnd", int),
-            max_vnd=reader.get("price", "max_vnd", int),
+            min_vnd=limits.price_min,
+            max_vnd=limits.price_max,
             format=reader.get("price", "format", str),
         ),
-        seller_sku=SkuRule(
-            max_chars=reader.get("seller_sku", "max_chars", int),
-            pattern=re.compile(reader.get("seller_sku", "pattern", str)),
-        ),
+        seller_sku=SkuRule(max_chars=limits.seller_sku_max, pattern=re.compile(limits.seller_sku_pattern)),
         brand=BrandRule(
             source=reader.get("brand", "source", str),
             fixed=reader.get("brand", "fixed", str),
             max_chars=reader.get("brand", "max_chars", int),
         ),
-        statuses={word.casefold(): ListingStatus(ours) for word, ours in reader.table("status").items()},
         templates={part: reader.get("templates", part, str) for part in ("title", "description", "attributes")},
         categories=_read_categories(categories_file, channel),
         package_tiers=_read_package_tiers(packages_file),
-    )
-
-
-def _text_rule(reader: _TomlReader, section: str) -> TextRule:
-    return TextRule(
-        min_chars=reader.get(section, "min_chars", int),
-        max_chars=reader.get(section, "max_chars", int),
-        html=reader.get(section, "html", bool),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ocop.channels import declaration
 from reconcile.classify import State
 from reconcile.coverage import Coverage, Share
 from reconcile.history import ALL_CHANNELS, HistoryPoint
@@ -16,7 +17,7 @@ from reports.i18n import Language
 from reports.tables import DENOMINATOR_STATES
 
 WIDTH = 720
-CHANNEL_COLOURS = {"shopee": "#ee4d2d", "lazada": "#1a3a8f", "tiktok": "#1c9aa0", ALL_CHANNELS: "#2e7d32"}
+ALL_CHANNELS_COLOUR = "#2e7d32"     # each channel's own colour is declared with it (ocop/channels.py)
 STATE_COLOURS = {
     State.LIVE: "#2e7d32", State.DRIFT: "#8bc34a", State.DUPLICATE: "#cddc39", State.UNDER_REVIEW: "#fbc02d",
     State.INACTIVE: "#8e24aa", State.REJECTED: "#d32f2f", State.BLOCKED: "#ef6c00", State.MISSING: "#9e9e9e",
@@ -47,8 +48,8 @@ class BarChart:
 
 def coverage_bars(coverage: Coverage, lang: Language) -> BarChart:
     left, span, bar_height, pitch = 170, 430, 26, 40
-    rows = [(lang.channel(c.channel), c.share, CHANNEL_COLOURS.get(c.channel, "#546e7a")) for c in coverage.channels]
-    rows.append((lang("all_channels"), coverage.all_channels, CHANNEL_COLOURS[ALL_CHANNELS]))
+    rows = [(lang.channel(c.channel), c.share, declaration(c.channel).colour) for c in coverage.channels]
+    rows.append((lang("all_channels"), coverage.all_channels, ALL_CHANNELS_COLOUR))
     bars = tuple(
         Bar(y=12 + index * pitch, width=span * _fraction(share), label=label,
             value=lang.percent(share.live, share.listable), colour=colour)
@@ -151,11 +152,11 @@ def trend_lines(history: Sequence[HistoryPoint], target_pct: float | None, lang:
         if not points:
             continue
         coords = [(x_of[p.run_id], y_of(p.pct)) for p in points]
-        label = lang("all_channels") if channel == ALL_CHANNELS else lang.channel(channel)
+        label, colour = ((lang("all_channels"), ALL_CHANNELS_COLOUR) if channel == ALL_CHANNELS
+                         else (lang.channel(channel), declaration(channel).colour))
         dots = tuple((x, y, f"{label} {lang.date(p.as_of)}: {lang.percent(p.live, p.listable)}")
                      for (x, y), p in zip(coords, points))
-        series.append(Series(label, CHANNEL_COLOURS.get(channel, "#546e7a"),
-                             " ".join(f"{x:.1f},{y:.1f}" for x, y in coords), dots))
+        series.append(Series(label, colour, " ".join(f"{x:.1f},{y:.1f}" for x, y in coords), dots))
     first_point = {p.run_id: p for p in reversed(history)}
     every = max(1, len(runs) // 8)   # at most about eight date labels under the axis
     x_labels = tuple((x_of[run], lang.date(first_point[run].as_of)) for run in runs[::every])

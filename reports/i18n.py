@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from ocop.channels import declaration
+
 LANGUAGES = ("vi", "en")
 
 # key -> (Vietnamese, English)
@@ -139,9 +141,6 @@ _TEXT: dict[str, tuple[str, str]] = {
 
 _VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
-CHANNEL_NAMES = {"shopee": "Shopee", "lazada": "Lazada", "tiktok": "TikTok Shop"}
-
-
 def percent_tenths(live: int, listable: int) -> int:
     """The share in tenths of a percent, rounded, except that only a complete set reads 100%."""
     tenths = (live * 2000 + listable) // (2 * listable)
@@ -165,7 +164,8 @@ class Language:
         return key in _TEXT
 
     def channel(self, channel: str) -> str:
-        return CHANNEL_NAMES.get(channel, channel)
+        """The channel's name as buyers know it, the same in both languages."""
+        return declaration(channel).display_name
 
     def number(self, value: int) -> str:
         text = f"{value:,}"

@@ -1,12 +1,13 @@
 """What the sandboxes serve: the shops and their test credentials, ports, field limits, review rules
-and faults, read from a TOML file (`sandboxes.toml` beside this module is the default).
+and faults, read from a TOML file (`sandboxes.toml` beside this module is the default). A channel's
+default port and limits are its declaration's (`ocop/channels.py`); the file may change them.
 
 ```toml
 [shopee]                      # one table per channel; every key is optional
 port = 8781
 categories = []               # accepted category ids; empty accepts any positive integer
-[shopee.limits]               # name_min, name_max, description_min, description_max,
-name_max = 120                # images_min, images_max, price_min, price_max
+[shopee.limits]               # title_min, title_max, description_min, description_max, images_min,
+title_max = 120               # images_max, price_min, price_max, seller_sku_max, seller_sku_pattern
 [shopee.review]
 delay_seconds = 0             # 0: decided on the next read after the create
 banned_words = ["hàng giả"]
@@ -50,10 +51,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from connectors.types import ShopConfig, ShopCredentials
-from ocop.channels import Channel
+from ocop.channels import Channel, Limits, declaration
 
 DEFAULT_CONFIG_FILE = Path(__file__).with_name("sandboxes.toml")
-DEFAULT_PORTS = {Channel.SHOPEE: 8781, Channel.LAZADA: 8782, Channel.TIKTOK: 8783}
 DEFAULT_REGISTRY_PORT = 8780
 
 
@@ -112,27 +112,6 @@ class ReviewRules:
     banned_words: tuple[str, ...] = ()
     gtin_required_categories: tuple[str, ...] = ()
     review_on_update: bool = False
-
-
-@dataclass(frozen=True)
-class Limits:
-    name_min: int
-    name_max: int
-    description_min: int
-    description_max: int
-    images_min: int
-    images_max: int
-    price_min: int
-    price_max: int
-
-
-# Shopee's Vietnam figures are not published: these are get_item_limit's usual answers, the same
-# the Shopee channel profile assumes. Lazada and TikTok figures are the documented ones.
-DEFAULT_LIMITS = {
-    Channel.SHOPEE: Limits(10, 120, 100, 3000, 1, 9, 1000, 120_000_000),
-    Channel.LAZADA: Limits(1, 255, 0, 25_000, 1, 8, 1, 1_000_000_000),
-    Channel.TIKTOK: Limits(25, 255, 1, 10_000, 1, 9, 1, 180_000_000),
-}
 
 
 @dataclass(frozen=True)
@@ -243,7 +222,8 @@ def _check_shops(shops: tuple[SandboxShop, ...], source: str) -> None:
 
 
 def _channel(channel: Channel, table: dict[str, Any], source: str) -> ChannelSettings:
-    limits = _dataclass_from(Limits, table.get("limits", {}), DEFAULT_LIMITS[channel], f"{source}: [{channel}.limits]")
+    declared = declaration(channel)
+    limits = _dataclass_from(Limits, table.get("limits", {}), declared.limits, f"{source}: [{channel}.limits]")
     review = _dataclass_from(ReviewRules, table.get("review", {}), ReviewRules(), f"{source}: [{channel}.review]")
     faults = _dataclass_from(FaultConfig, table.get("faults", {}), FaultConfig(), f"{source}: [{channel}.faults]")
     tokens = _dataclass_from(TokenLifetimes, table.get("tokens", {}), DEFAULT_LIFETIMES[channel],
@@ -251,7 +231,7 @@ def _channel(channel: Channel, table: dict[str, Any], source: str) -> ChannelSet
     if not faults.rate_limit_per_second:
         faults = replace(faults, rate_limit_per_second=None)
     return ChannelSettings(
-        channel=channel, port=int(table.get("port", DEFAULT_PORTS[channel])), limits=limits, review=review,
+        channel=channel, port=int(table.get("port", declared.sandbox_port)), limits=limits, review=review,
         faults=faults, categories=tuple(str(c) for c in table.get("categories", ())), tokens=tokens,
     )
 

@@ -53,7 +53,6 @@ from sandboxes.state import Item, ItemQuery, StoredImage, content_changed, touch
 TIMESTAMP_WINDOW_MS = 7200 * 1000
 MAX_LIMIT = 50
 MAX_SKUS = 50
-SELLER_SKU_MAX = 200
 BARCODE_KEYS = ("barcode", "ean_code", "gtin")
 PACKAGE_FIELDS = ("package_length", "package_width", "package_height")
 IMAGE_HOST = "https://vn-live-01.slatic.net/p/"
@@ -367,7 +366,7 @@ class LazadaSandbox(Sandbox):
         if "PrimaryCategory" in product or creating:
             changes["category_id"] = self._category(product.get("PrimaryCategory"))
         if "name" in attributes or creating:
-            changes["title"] = _text(attributes.get("name"), "name", 1, limits.name_max)
+            changes["title"] = _text(attributes.get("name"), "name", limits.title_min, limits.title_max)
         if "description" in attributes or creating:
             changes["description"] = _text(attributes.get("description", ""), "description",
                                             limits.description_min, limits.description_max)
@@ -423,8 +422,9 @@ class LazadaSandbox(Sandbox):
     def _seller_sku(self, value: Any, shop: str, current: Item | None) -> str:
         if not isinstance(value, str) or not value.strip():
             raise _missing("SellerSku")
-        if len(value) > SELLER_SKU_MAX:
-            raise _invalid("SellerSku", f"SellerSku is longer than {SELLER_SKU_MAX} characters.")
+        longest = self.settings.limits.seller_sku_max
+        if len(value) > longest:
+            raise _invalid("SellerSku", f"SellerSku is longer than {longest} characters.")
         holder = self.sku_holder(shop, value, other_than=current.item_id if current else None)
         if holder is not None:
             raise PlatformError("4105", f"SellerSku {value} already exists in this shop (item {holder.item_id}).",

@@ -31,6 +31,7 @@ import hmac
 import uuid
 from typing import Any
 
+from ocop.channels import Channel, declaration
 from sandboxes.checks import decimal_of, is_valid_gtin, rounded_vnd, whole_number
 from sandboxes.config import SandboxShop
 from sandboxes.gateway import (
@@ -52,11 +53,10 @@ from sandboxes.state import Item, ItemQuery, StoredImage, content_changed, touch
 API = "/api/v2"
 PUBLIC_PREFIXES = (f"{API}/auth/", f"{API}/public/", f"{API}/push/")
 TIMESTAMP_WINDOW = 300
-ITEM_SKU_MAX = 100
 MAX_PAGE = 100
 MAX_IDS = 50
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
-STATUSES = ("NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE")
+STATUSES = tuple(declaration(Channel.SHOPEE).statuses)
 LOGISTICS_CHANNELS = ((50018, "SPX Express"), (50021, "Giao Hàng Nhanh"), (50023, "Viettel Post"))
 
 
@@ -372,7 +372,7 @@ class ShopeeSandbox(Sandbox):
         return self.ok(call, {
             "price_limit": {"min_limit": limits.price_min, "max_limit": limits.price_max},
             "stock_limit": {"min_limit": 0, "max_limit": 999_999},
-            "item_name_length_limit": {"min_limit": limits.name_min, "max_limit": limits.name_max},
+            "item_name_length_limit": {"min_limit": limits.title_min, "max_limit": limits.title_max},
             "item_image_count_limit": {"min_limit": limits.images_min, "max_limit": limits.images_max},
             "item_description_length_limit": {"min_limit": limits.description_min,
                                               "max_limit": limits.description_max},
@@ -439,12 +439,12 @@ class ShopeeSandbox(Sandbox):
             name = body.get("item_name")
             if not isinstance(name, str):
                 raise PlatformError("error_param", "item_name must be a string.")
-            if len(name.strip()) < limits.name_min:
+            if len(name.strip()) < limits.title_min:
                 raise PlatformError("error_item_name_is_too_short",
-                                    f"item_name is shorter than {limits.name_min} characters.")
-            if len(name) > limits.name_max:
+                                    f"item_name is shorter than {limits.title_min} characters.")
+            if len(name) > limits.title_max:
                 raise PlatformError("error_title_exceeds_max_length",
-                                    f"item_name has {len(name)} characters; the limit is {limits.name_max}.")
+                                    f"item_name has {len(name)} characters; the limit is {limits.title_max}.")
             changes["title"] = name
         if "description" in body or current is None:
             changes["description"] = self._description(body.get("description"))
@@ -514,8 +514,9 @@ class ShopeeSandbox(Sandbox):
 
     def _item_sku(self, value: Any, shop: str, current: Item | None) -> str:
         sku = "" if value is None else value
-        if not isinstance(sku, str) or len(sku) > ITEM_SKU_MAX:
-            raise PlatformError("error_param", f"item_sku must be a string of at most {ITEM_SKU_MAX} characters.")
+        longest = self.settings.limits.seller_sku_max
+        if not isinstance(sku, str) or len(sku) > longest:
+            raise PlatformError("error_param", f"item_sku must be a string of at most {longest} characters.")
         holder = self.sku_holder(shop, sku, other_than=current.item_id if current else None) if sku else None
         if holder is not None:
             raise PlatformError("error_param", f"item_sku {sku!r} is already used by item {holder.item_id} in this shop.")

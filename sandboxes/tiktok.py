@@ -38,6 +38,7 @@ import hmac
 import json
 from typing import Any, Mapping
 
+from ocop.channels import Channel, declaration
 from sandboxes.checks import decimal_of, is_valid_gtin, whole_number
 from sandboxes.gateway import (
     Call,
@@ -60,11 +61,10 @@ TIMESTAMP_BEFORE, TIMESTAMP_AFTER = 300, 30
 MAX_PAGE = 100
 MAX_BATCH = 20
 MAX_SELLER_SKUS = 10
-SELLER_SKU_MAX = 50
 IDEMPOTENCY_KEY_MAX = 128
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MIN_PX, IMAGE_MAX_PX = 100, 20000
-STATUSES = ("DRAFT", "PENDING", "FAILED", "ACTIVATE", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "FREEZE", "DELETED")
+STATUSES = tuple(declaration(Channel.TIKTOK).statuses)
 IDENTIFIER_TYPES = ("GTIN", "EAN", "UPC", "ISBN")
 POUND_KG = 0.45359237
 INCH_CM = 2.54
@@ -358,8 +358,8 @@ class TikTokSandbox(Sandbox):
         """Create and edit both send the whole product."""
         limits = self.settings.limits
         title = body.get("title")
-        if not isinstance(title, str) or not limits.name_min <= len(title) <= limits.name_max:
-            raise PlatformError(12052051, f"The product title must be {limits.name_min} to {limits.name_max} "
+        if not isinstance(title, str) or not limits.title_min <= len(title) <= limits.title_max:
+            raise PlatformError(12052051, f"The product title must be {limits.title_min} to {limits.title_max} "
                                 f"characters; got {len(title) if isinstance(title, str) else 'none'}.")
         description = body.get("description")
         if not isinstance(description, str) or not limits.description_min <= len(description) <= limits.description_max:
@@ -398,8 +398,9 @@ class TikTokSandbox(Sandbox):
         return tuple(uris)
 
     def _seller_sku(self, value: Any, shop: str, current: Item | None) -> str:
-        if not isinstance(value, str) or not 1 <= len(value) <= SELLER_SKU_MAX or any(c.isspace() for c in value):
-            raise _invalid(f"seller_sku {value!r} must be 1 to {SELLER_SKU_MAX} characters without spaces.")
+        longest = self.settings.limits.seller_sku_max
+        if not isinstance(value, str) or not 1 <= len(value) <= longest or any(c.isspace() for c in value):
+            raise _invalid(f"seller_sku {value!r} must be 1 to {longest} characters without spaces.")
         holder = self.sku_holder(shop, value, other_than=current.item_id if current else None)
         if holder is not None:
             raise _invalid(f"seller_sku {value} already exists in this shop (product {holder.item_id}).")

@@ -13,6 +13,7 @@ from prefect.testing.utilities import prefect_test_harness
 from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from flows.context import VIETNAM
+from ocop.channels import OFFICIAL_SHOPS
 from ocop.store import make_engine
 from publishing.candidates import load_products
 from sandboxes.fleet import SandboxFleet, running_sandboxes
@@ -71,9 +72,6 @@ def start_pipeline(tmp_path: Path, monkeypatch, database_url: str, fleet: Sandbo
     for name, value in credentials_environment(shops).items():
         monkeypatch.setenv(name, value)
     return Pipeline(fleet, database_url, home)
-
-
-OFFICIAL_SHOPS = ("shopee-dong-thap", "lazada-dong-thap", "tiktok-dong-thap")
 
 
 @pytest.fixture

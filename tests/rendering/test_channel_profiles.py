@@ -1,4 +1,4 @@
-"""Channel profiles are data: limits, rules, statuses and a category map a province can edit."""
+"""Channel profiles are data: rendering choices, the declared limits, and a category map a province can edit."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import shutil
 import pytest
 from listing_products import TODAY, catalogue_product
 
-from connectors.types import ListingStatus
-from ocop.channels import Channel
+from ocop.channels import Channel, declaration
 from rendering.listing import render_listing
 from rendering.profiles import PROFILES_DIR, BadgePlacement, ProfileError, load_profile
 
@@ -29,35 +28,31 @@ def test_province_can_supply_its_own_category_map(tmp_path):
     assert render_listing(catalogue_product(), shopee, today=TODAY).category_id == "999"
 
 
-def test_each_channel_declares_its_own_rules():
-    shopee, lazada, tiktok = (load_profile(channel) for channel in Channel)
-    assert (shopee.title.max_chars, lazada.title.max_chars, tiktok.title.max_chars) == (120, 255, 255)
+def test_each_channel_declares_its_own_rendering_rules():
+    shopee, lazada, tiktok = (load_profile(channel) for channel in (Channel.SHOPEE, Channel.LAZADA, Channel.TIKTOK))
     assert (shopee.description.html, lazada.description.html, tiktok.description.html) == (False, True, True)
     assert (shopee.images.badge, lazada.images.badge) == (BadgePlacement.COVER, BadgePlacement.EXTRA)
     assert "brand" in lazada.required and "brand" not in shopee.required
-    assert tiktok.seller_sku.max_chars == 50 and tiktok.price.format == "string"
+    assert tiktok.price.format == "string"
 
 
-@pytest.mark.parametrize(
-    ("channel", "word", "status"),
-    [("shopee", "NORMAL", ListingStatus.LIVE), ("shopee", "BANNED", ListingStatus.SUSPENDED),
-     ("lazada", "pending qc", ListingStatus.UNDER_REVIEW), ("lazada", "InActive", ListingStatus.INACTIVE),
-     ("tiktok", "FREEZE", ListingStatus.SUSPENDED), ("tiktok", "ACTIVATE", ListingStatus.LIVE)],
-)
-def test_platform_status_words_map_to_our_vocabulary(channel, word, status):
-    assert load_profile(channel).status_of(word) is status
-
-
-def test_unknown_status_word_is_not_guessed():
-    assert load_profile("shopee").status_of("SOMETHING_NEW") is None
+@pytest.mark.parametrize("channel", list(Channel))
+def test_a_profile_holds_the_platform_limits_its_channel_declares(channel):
+    profile, limits = load_profile(channel), declaration(channel).limits
+    assert (profile.title.min_chars, profile.title.max_chars) == (limits.title_min, limits.title_max)
+    assert (profile.description.min_chars, profile.description.max_chars) == (limits.description_min, limits.description_max)
+    assert (profile.images.min_count, profile.images.max_count) == (limits.images_min, limits.images_max)
+    assert (profile.price.min_vnd, profile.price.max_vnd) == (limits.price_min, limits.price_max)
+    assert profile.seller_sku.max_chars == limits.seller_sku_max
+    assert profile.seller_sku.pattern.pattern == limits.seller_sku_pattern
 
 
 def test_malformed_profile_names_the_file_and_key(tmp_path):
     broken = tmp_path / "profiles"
     shutil.copytree(PROFILES_DIR, broken)
-    text = (broken / "tiktok.toml").read_text(encoding="utf-8").replace("max_chars = 255", 'max_chars = "long"', 1)
+    text = (broken / "tiktok.toml").read_text(encoding="utf-8").replace("size_px = 800", 'size_px = "big"', 1)
     (broken / "tiktok.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ProfileError, match=r"tiktok\.toml: title\.max_chars = 'long'; expected int"):
+    with pytest.raises(ProfileError, match=r"tiktok\.toml: images\.size_px = 'big'; expected int"):
         load_profile("tiktok", profiles_dir=broken)
 
 

@@ -88,9 +88,9 @@ def test_config_file_errors_name_the_shop_and_the_problem(tmp_path):
 
 def test_config_file_sets_limits_review_and_faults(tmp_path):
     path = tmp_path / "sandboxes.toml"
-    path.write_text('[lazada]\nport = 9100\ncategories = ["1"]\n[lazada.limits]\nname_max = 40\n'
+    path.write_text('[lazada]\nport = 9100\ncategories = ["1"]\n[lazada.limits]\ntitle_max = 40\n'
                     '[lazada.review]\ndelay_seconds = 2\n[lazada.faults]\nseed = 3\nrate_limit_per_second = 7\n',
                     encoding="utf-8")
     settings = load_config(path).channels[Channel.LAZADA]
-    assert (settings.port, settings.categories, settings.limits.name_max) == (9100, ("1",), 40)
+    assert (settings.port, settings.categories, settings.limits.title_max) == (9100, ("1",), 40)
     assert settings.review.delay_seconds == 2 and settings.faults.rate_limit_per_second == 7
