@@ -22,6 +22,7 @@ class ProducerKind(StrEnum):
     ENTERPRISE = "enterprise"            # doanh nghiệp
     COOPERATIVE_GROUP = "cooperative_group"  # tổ hợp tác
     HOUSEHOLD = "household"              # hộ kinh doanh / cơ sở sản xuất
+    UNSPECIFIED = "unspecified"          # neither given nor readable from the name (an institute, a trade name)
 
 
 @dataclass(frozen=True)

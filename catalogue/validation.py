@@ -20,9 +20,11 @@ from stdnum.vn import mst
 from catalogue.characters import screen
 from catalogue.groups import GROUPS, is_known_group, is_physical_goods
 from catalogue.issues import Issue
+from catalogue.messages import quoted
 from catalogue.models import Certification, Producer, Product
 from catalogue.normalise import ascii_fold, clean_product_name, clean_text, nfc, product_name_key, seller_sku
-from catalogue.provinces import canonical_old_province, canonical_province, is_current_province, new_province_of
+from catalogue.producer_kinds import is_personal_id, read_producer_kind
+from catalogue.provinces import match_province, nearest_provinces, new_province_of, read_commune, split_address
 from catalogue.records import (
     RECOGNISED_STARS,
     Address,
@@ -275,44 +277,6 @@ def parse_revoked(raw: str) -> bool:
     raise Invalid("revoked must be 1/0 (or có/không)")
 
 
-_KIND_WORDS = [  # (ascii-folded lower-case start of a kind value or producer name, kind)
-    ("hop tac xa", ProducerKind.COOPERATIVE), ("htx", ProducerKind.COOPERATIVE),
-    ("cooperative_group", ProducerKind.COOPERATIVE_GROUP), ("cooperative group", ProducerKind.COOPERATIVE_GROUP),
-    ("cooperative", ProducerKind.COOPERATIVE),
-    ("to hop tac", ProducerKind.COOPERATIVE_GROUP), ("tht", ProducerKind.COOPERATIVE_GROUP),
-    ("doanh nghiep", ProducerKind.ENTERPRISE), ("cong ty", ProducerKind.ENTERPRISE), ("cty", ProducerKind.ENTERPRISE),
-    ("dntn", ProducerKind.ENTERPRISE), ("enterprise", ProducerKind.ENTERPRISE),
-    ("ho kinh doanh", ProducerKind.HOUSEHOLD), ("ho gia dinh", ProducerKind.HOUSEHOLD), ("hkd", ProducerKind.HOUSEHOLD),
-    ("co so", ProducerKind.HOUSEHOLD), ("cssx", ProducerKind.HOUSEHOLD), ("household", ProducerKind.HOUSEHOLD),
-    ("ho san xuat", ProducerKind.HOUSEHOLD),
-]
-
-
-def parse_producer_kind(raw: str | None, producer_name: str, tax_code: str | None) -> ProducerKind:
-    """The kind as given (English or Vietnamese), else read from the name ("HTX ...", "Công ty ...")."""
-    if raw:
-        kind = _kind_from_words(raw)
-        if kind is None:
-            raise Invalid("producer kind must be cooperative, enterprise, cooperative_group or household "
-                          "(hợp tác xã, doanh nghiệp, tổ hợp tác, hộ kinh doanh)")
-        return kind
-    kind = _kind_from_words(producer_name)
-    if kind is None and tax_code and tax_code.isdigit() and len(tax_code) == 12:
-        kind = ProducerKind.HOUSEHOLD
-    if kind is None:
-        raise Invalid("producer kind is missing and cannot be read from the producer name")
-    return kind
-
-
-@lru_cache(maxsize=65_536)
-def _kind_from_words(text: str) -> ProducerKind | None:
-    folded = re.sub(r"[^a-z_ ]+", " ", ascii_fold(clean_text(text)).lower()).strip()
-    for words, kind in _KIND_WORDS:
-        if folded == words or folded.startswith(words + " "):
-            return kind
-    return None
-
-
 # --- the row --------------------------------------------------------------------------------------
 
 class _RowCheck:
@@ -483,11 +447,13 @@ def _producer(check: _RowCheck) -> ProducerRecord | None:
     tax_code = check.parse("tax_code", parse_tax_code, required=True)
     kind = None
     if name is not None:
-        try:
-            kind = parse_producer_kind(check.text("producer_kind"), name, tax_code)
-        except Invalid as invalid:
-            check.add("producer_kind", clean_text(check.values.get("producer_kind")) or None, str(invalid))
-    if kind is not None and kind != ProducerKind.HOUSEHOLD and tax_code and len(tax_code) == 12:
+        given = check.text("producer_kind")
+        reading = read_producer_kind(given, name, tax_code)
+        kind = reading.kind
+        if reading.warning:
+            check.add("producer_kind", given, reading.warning, "warning")
+    if kind in (ProducerKind.COOPERATIVE, ProducerKind.ENTERPRISE, ProducerKind.COOPERATIVE_GROUP) \
+            and is_personal_id(tax_code):
         check.add("tax_code", tax_code, "a 12-digit personal id is the tax code of households only; "
                                         f"a {kind.value} has a 10-digit tax code", "warning")
     address = _address(check)
@@ -496,27 +462,80 @@ def _producer(check: _RowCheck) -> ProducerRecord | None:
     return ProducerRecord(key=tax_code, name=name, kind=kind, tax_code=tax_code, address=address)
 
 
+ADDRESS_FIELDS = ("province", "province_old", "commune", "commune_old", "district_old", "address")
+
+
 def _address(check: _RowCheck) -> Address | None:
-    province = check.text("province")
-    province_old = check.text("province_old")
-    if province_old:
-        province_old = canonical_old_province(province_old)
-    if province and not is_current_province(province):
-        merged_into = new_province_of(province)
-        if merged_into is None:
-            check.add("province", province, "not one of Vietnam's 34 provinces, nor a province merged in 2025")
+    """The new province (and the old one, where the row names it), read however typed; see catalogue.provinces."""
+    given = {field: check.text(field) for field in ADDRESS_FIELDS}
+    province_old = _old_province(check, given["province_old"], given["province"]) if given["province_old"] else None
+    if given["province"]:
+        found = match_province(given["province"])
+        if found is None:
+            check.add("province", given["province"], "not one of Vietnam's 34 provinces, nor a province merged "
+                                                     f"in 2025; {_nearest(given['province'])}")
             return None
-        province_old, province = province_old or canonical_old_province(province), merged_into
-    elif province:
-        province = canonical_province(province)
+        province, province_old = found.current, province_old or found.old
+        placed = _address_parts(given, found.before)
+        if not found.exact:
+            check.add("province", given["province"],
+                      f"province {quoted(given['province'])} read as {quoted(found.name)}{placed}", "warning")
     elif province_old:
         province = new_province_of(province_old)
-        if province is None:
-            check.add("province_old", province_old, "not a Vietnamese province (before or after the 2025 merger)")
-            return None
+    elif given["province_old"]:
+        check.add("province_old", given["province_old"], "not a Vietnamese province (before or after the 2025 "
+                                                         f"merger); {_nearest(given['province_old'])}")
+        return None
     else:
         check.add("province", None, "required field is missing (give province or province_old)")
         return None
-    return Address(province=province, commune=check.text("commune") or "",
-                   district_old=check.text("district_old"), province_old=province_old,
-                   commune_old=check.text("commune_old"), street=check.text("address"))
+    return Address(province=province, commune=_commune(check, "commune", given["commune"]) or "",
+                   district_old=given["district_old"], province_old=province_old,
+                   commune_old=_commune(check, "commune_old", given["commune_old"]), street=given["address"])
+
+
+def _old_province(check: _RowCheck, given: str, province: str | None) -> str | None:
+    """The old province as officially spelt. One that names none is kept as written, with a warning, when the
+    new province is given (the old one is optional then)."""
+    found = match_province(given)
+    if found is None:
+        if province:
+            check.add("province_old", given, f"not a province before the 2025 merger; kept as written "
+                                             f"({_nearest(given)})", "warning")
+            return given
+        return None
+    if not found.exact:
+        check.add("province_old", given, f"province {quoted(given)} read as {quoted(found.name)}", "warning")
+    return found.name
+
+
+def _nearest(text: str) -> str:
+    return "nearest: " + ", ".join(nearest_provinces(text))
+
+
+def _address_parts(given: dict[str, str | None], before: tuple[str, ...]) -> str:
+    """The commune, district and street typed before the province go to their blank columns; says which."""
+    if not before:
+        return ""
+    parts = split_address(before)
+    old_units = parts.district is not None
+    placed = []
+    for field, value, what in (("commune_old" if old_units else "commune", parts.commune,
+                                "the old commune" if old_units else "the commune"),
+                               ("district_old", parts.district, "the old district"),
+                               ("address", parts.street, "the street address")):
+        if value and not given[field]:
+            given[field] = value
+            placed.append(f"{quoted(value)} as {what}")
+    return f"; {', '.join(placed)}" if placed else f"; the rest ({quoted(', '.join(before))}) not stored"
+
+
+def _commune(check: _RowCheck, field: str, given: str | None) -> str | None:
+    """One spelling per commune; a whole address in the cell is cut to the commune, with a warning."""
+    if given is None:
+        return None
+    commune, rest = read_commune(given)
+    if rest:
+        check.add(field, given, f"commune {quoted(given)} read as {quoted(commune)}; the rest "
+                                f"({quoted(', '.join(rest))}) is not a commune", "warning")
+    return commune

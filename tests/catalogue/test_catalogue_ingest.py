@@ -65,7 +65,7 @@ def test_valid_rows_land_and_rejected_rows_go_to_the_rejects_table_and_csv(engin
 def test_every_validation_rule_rejects_its_row_and_keeps_the_good_ones(engine, tmp_path):
     broken = {"gtin": "8936000123452", "stars": "2", "decision_number": "", "decision_date": "2027-01-01",
               "group_code": "I.9.z", "tax_code": "1400112624", "price_vnd": "0", "net_weight_g": "0",
-              "product_name": "", "producer_kind": "nhà nước", "province": "Xứ Đoài", "score": "140"}
+              "product_name": "", "province": "Xứ Đoài", "score": "140"}
     rows = [good_row()] + [good_row(ocop_code=f"87-872-1{i:04d}-3-2024", **{field: value})
                            for i, (field, value) in enumerate(broken.items())]
     rows.append(good_row(ocop_code="87-872-09999-3-2024", product_name="Trà sen nhập", gtin="6901234567892"))

@@ -273,12 +273,18 @@ def test_producer_kind_accepts_vietnamese_names(given, kind):
     assert record.producer.kind == kind
 
 
-def test_unknown_producer_kind_is_rejected():
-    assert "cooperative, enterprise" in rejected("producer_kind", producer_kind="nhà nước")
+def test_an_unknown_producer_kind_is_a_warning_and_the_kind_is_read_from_the_name():
+    rule = warned("producer_kind", producer_kind="nhà nước")
+    assert "not a producer kind" in rule and "read from the producer name as cooperative" in rule
+    record, _ = check(producer_kind="nhà nước")
+    assert record.producer.kind == ProducerKind.COOPERATIVE
 
 
-def test_producer_kind_that_cannot_be_inferred_is_rejected():
-    assert "cannot be read" in rejected("producer_kind", producer_name="Sen Hồng", producer_kind="")
+def test_a_producer_kind_that_cannot_be_read_is_stored_as_unspecified_with_a_warning():
+    rule = warned("producer_kind", producer_name="Sen Hồng Quê Tôi", producer_kind="")
+    assert "stored as unspecified" in rule and "'Sen Hồng Quê Tôi'" in rule
+    record, _ = check(producer_name="Sen Hồng Quê Tôi", producer_kind="")
+    assert record.producer.kind == ProducerKind.UNSPECIFIED
 
 
 @pytest.mark.parametrize("given, revoked", [("1", True), ("có", True), ("0", False), ("", False), ("không", False)])
