@@ -27,13 +27,18 @@ def load_catalogue(session: Session, *, province: str | None = None) -> list[Cat
     The current certification is the latest by signing date; the history lists all of them in
     signing order. Three queries of plain rows whatever the size of the catalogue.
     """
+    return list(load_catalogue_by_id(session, province=province).values())
+
+
+def load_catalogue_by_id(session: Session, *, province: str | None = None) -> dict[int, CatalogueProduct]:
+    """`load_catalogue` keyed by product id: the key the ledger binds a product's listings to."""
     in_province = Producer.province == canonical_province(province) if province else true()
     producers = {row.id: _producer(row) for row in session.execute(
         select(*Producer.__table__.columns).where(in_province))}
     history = _certifications(session, in_province)
     rows = session.execute(select(*_PRODUCT_COLUMNS).join(Producer, Producer.id == Product.producer_id)
                            .where(in_province).order_by(Product.ocop_code))
-    return [_catalogue_product(row, producers[row.producer_id], history.get(row.id, [])) for row in rows]
+    return {row.id: _catalogue_product(row, producers[row.producer_id], history.get(row.id, [])) for row in rows}
 
 
 def _certifications(session: Session, in_province: ColumnElement[bool]) -> dict[int, list[CertificationRecord]]:

@@ -12,12 +12,11 @@ import datetime as dt
 from dataclasses import replace
 from functools import lru_cache
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 import ledger
-from catalogue.models import Product
 from catalogue.normalise import comparison_key
-from catalogue.query import load_catalogue
+from catalogue.query import load_catalogue_by_id
 from catalogue.records import CatalogueProduct
 from connectors.types import ShopConfig
 from ocop.store import transaction
@@ -29,9 +28,7 @@ from rendering.profiles import ChannelProfile, load_profile
 def load_products(engine: Engine, *, province: str | None = None) -> dict[int, CatalogueProduct]:
     """The catalogue keyed by product id (the ledger's key)."""
     with transaction(engine) as session:
-        products = load_catalogue(session, province=province)
-        ids = dict(session.execute(select(Product.seller_sku, Product.id)).all())
-    return {ids[item.product.seller_sku]: item for item in products}
+        return load_catalogue_by_id(session, province=province)
 
 
 def fingerprints(products: dict[int, CatalogueProduct], profile: ChannelProfile, *, today: dt.date) -> dict[int, str]:
