@@ -1,7 +1,7 @@
 """A listing's images: product photos fitted to the channel's square, or a drawn placeholder cover,
 with the OCOP badge composited on the cover or added as an image of its own.
 
-Everything is deterministic: the same product and profile give the same JPEG bytes (fixed quality,
+Everything is deterministic: the same product, profile and photo bytes give the same JPEG bytes (fixed quality,
 no optimisation passes, no metadata). The placeholder is drawn with Pillow's bundled font, which
 has Latin letters only, so its text is folded to ASCII ("Gạo" -> "Gao"); the listing's title and
 description carry the real Vietnamese.
@@ -14,10 +14,9 @@ import io
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import cachetools
@@ -27,6 +26,8 @@ from catalogue.groups import product_set
 from catalogue.normalise import ascii_fold
 from catalogue.records import CatalogueProduct
 from rendering.badge import badge_image
+from rendering.image_limits import ChannelImageLimits
+from rendering.image_sources import ImageUnavailable, is_url, read_image
 from rendering.profiles import BadgePlacement, ImageRule
 from rendering.text import plain, strip_star_claims
 
@@ -37,6 +38,8 @@ _SET_COLOURS = {"I": (46, 125, 50), "II": (21, 101, 192), "III": (0, 121, 107), 
 _DEFAULT_COLOUR = (84, 110, 122)
 _BADGE_SHARE = 0.26     # badge diameter on the cover, as a share of the side
 _NAME_LINES = 5
+# JPEG qualities tried, in turn, for a channel whose byte limit the profile's quality exceeds.
+_LOWER_QUALITIES = (75, 65, 55, 45)
 
 
 @dataclass(frozen=True)
@@ -46,40 +49,56 @@ class RenderedImage:
     sha256: str
 
 
-class ImageUnavailable(ValueError):
-    """A product image that cannot be read or decoded: names the reference and the reason."""
-
-    def __init__(self, ref: str, reason: str) -> None:
-        super().__init__(f"image {ref!r} unusable: {reason}")
-        self.ref = ref
-        self.reason = reason
-
-
-def read_local_image(ref: str) -> bytes:
-    """The default loader: images are local files (ingest stores or downloads them first)."""
-    if "://" in ref:
-        raise ImageUnavailable(ref, "a URL; rendering reads local files, pass a loader that fetches URLs")
-    try:
-        return Path(ref).read_bytes()
-    except OSError as error:
-        raise ImageUnavailable(ref, error.strerror or type(error).__name__) from error
-
-
 def render_images(
-    item: CatalogueProduct, stars: int | None, rule: ImageRule, *, load: ImageLoader = read_local_image
+    item: CatalogueProduct, stars: int | None, rule: ImageRule, limits: ChannelImageLimits, *,
+    load: ImageLoader = read_image,
 ) -> tuple[RenderedImage, ...]:
-    """Cover first, then the other photos, then (for EXTRA placement) the badge card.
+    """Cover first, then the other photos, then (for EXTRA placement) the badge card, each within
+    the channel's `limits` (a photo too small for it, or a JPEG that stays too large, raises
+    ImageUnavailable).
 
     `stars` is the star claim the listing may make (None for an expired or revoked certificate: no
     badge anywhere). Photos beyond the channel's image count are dropped from the end.
 
-    From local files, channels that look alike share one drawing (Lazada and TikTok). In a process
-    told by `draw_together`, a product is drawn once for all of those channels (see `_cached_drawing`).
+    With the default loader, channels that look alike share one drawing (Lazada and TikTok). In a
+    process told by `draw_together`, a product is drawn once for all of those channels (see
+    `_cached_drawing`).
     """
-    photos = len(item.product.images)
-    look = Look.of(rule, stars, photos)
-    if load is not read_local_image:
+    if rule.size_px > limits.max_px:
+        raise ValueError(f"images are drawn at {rule.size_px} px, the channel takes at most {limits.max_px} px")
+    look = Look.of(rule, stars, len(item.product.images))
+    _check_photo_sizes(item.product.images[: look.photos], limits, load)
+    images = _drawn(item, stars, rule, look, load)
+    qualities = iter(quality for quality in _LOWER_QUALITIES if quality < look.quality)
+    while too_large := next((image for image in images if len(image.content) > limits.max_bytes), None):
+        quality = next(qualities, None)
+        if quality is None:
+            shown = images.index(too_large)
+            ref = item.product.images[shown] if shown < len(item.product.images) else too_large.filename
+            raise ImageUnavailable(ref, f"too large after fitting: {len(too_large.content)} bytes at JPEG "
+                                        f"quality {look.quality}, at most {limits.max_bytes}")
+        look = look._replace(quality=quality)
+        images = _draw_images(item, stars, frozenset({look}), load)[look]
+    return images
+
+
+def _check_photo_sizes(refs: Sequence[str], limits: ChannelImageLimits, load: ImageLoader) -> None:
+    """A photo smaller than the channel's minimum is refused; one Pillow cannot read is left for the
+    drawing to name."""
+    for ref in refs:
+        try:
+            with Image.open(io.BytesIO(load(ref))) as opened:
+                width, height = opened.size
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            continue
+        if max(width, height) < limits.min_px:
+            raise ImageUnavailable(ref, f"too small: {width}×{height} px, at least {limits.min_px} px wide or high")
+
+
+def _drawn(item: CatalogueProduct, stars: int | None, rule: ImageRule, look: Look, load: ImageLoader) -> tuple[RenderedImage, ...]:
+    if load is not read_image:
         return _draw_images(item, stars, frozenset({look}), load)[look]
+    photos = len(item.product.images)
     if rule not in _drawn_together:
         return _take(item, stars, (look,), look, forget_when_taken=False)
     askers = tuple(sorted((Look.of(other, stars, photos) for other in _drawn_together if other.size_px == rule.size_px), key=str))
@@ -120,7 +139,12 @@ def draw_together(rules: Iterable[ImageRule]) -> None:
     _drawn_together = tuple(dict.fromkeys(rules))
 
 
-def _file_stamp(ref: str) -> tuple[int, int] | None:
+def _file_stamp(ref: str) -> tuple | None:
+    if is_url(ref):
+        try:
+            return ("sha256", hashlib.sha256(read_image(ref)).hexdigest())
+        except ImageUnavailable:
+            return None
     try:
         stat = os.stat(ref)
     except (OSError, ValueError):
@@ -162,13 +186,13 @@ def _take(item: CatalogueProduct, stars: int | None, askers: tuple[Look, ...], l
 
 # Drawings not yet taken by every channel, up to 128 MiB of JPEG (the least recently used go first),
 # keyed by everything the drawing reads: the product, the star claim, the looks asked for, the
-# photos' files' size and modification time. Shops publish at different speeds (one sandbox or
+# photos' files' size and modification time (a URL's: its content's hash). Shops publish at different speeds (one sandbox or
 # marketplace answers slower), so a product's channels ask for it up to a few thousand renders
 # apart; a second caller of a key being drawn waits for that drawing instead of drawing it again.
 @cachetools.cached(cachetools.LRUCache(maxsize=128 * 2**20, getsizeof=lambda drawing: drawing.size),
                    condition=threading.Condition())
 def _cached_drawing(item: CatalogueProduct, stars: int | None, askers: tuple[Look, ...], stamps: tuple) -> _Drawing:
-    return _Drawing(_draw_images(item, stars, frozenset(askers), read_local_image), askers, stars)
+    return _Drawing(_draw_images(item, stars, frozenset(askers), read_image), askers, stars)
 
 
 def _draw_images(item: CatalogueProduct, stars: int | None, looks: frozenset[Look], load: ImageLoader) -> DrawnImages:

@@ -6,7 +6,9 @@ category, weight, package, brand, barcode, attributes and the image bytes) and e
 stock, which are synced on their own.
 
 The completeness gate returns `Blocked` naming every missing or invalid field at once, so a
-producer can fix them in one go. Tourism services (group VI) are never rendered as listings.
+producer can fix them in one go. Tourism services (group VI) are never rendered as listings. A
+shipping weight and box the catalogue does not state are estimated (`rendering.package_estimate`),
+and the listing says so; only a product with nothing to estimate from is blocked for them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from connectors.types import ListingContent
 from ocop.channels import Channel
 from rendering.barcode import Gtin, InvalidGtin, parse_gtin
 from rendering.facts import ListingFacts, listing_facts
-from rendering.images import ImageLoader, ImageUnavailable, RenderedImage, read_local_image, render_images
+from rendering.image_limits import IMAGE_LIMITS, ChannelImageLimits
+from rendering.image_sources import ImageUnavailable, is_url, read_image
+from rendering.images import ImageLoader, RenderedImage, render_images
+from rendering.package_estimate import NoPackageBasis, PackageRules, load_package_rules
 from rendering.profiles import ChannelProfile, GtinPlacement, Requirement
 from rendering.templating import parse_attributes, render_template
 from rendering.text import could_be_fitted, cut_at_word, fit_text, fit_title, names_in_full, plain
@@ -60,6 +65,7 @@ class RenderedListing:
     images: tuple[RenderedImage, ...]
     price_vnd: int
     stock: int
+    package_estimated: bool              # weight and box estimated, not stated by the catalogue: not sent
     content_hash: str = field(default="")
 
     def to_content(self, image_refs: Sequence[str]) -> ListingContent:
@@ -99,14 +105,18 @@ def render_listing(
     profile: ChannelProfile,
     *,
     today: dt.date,
-    load_image: ImageLoader = read_local_image,
+    load_image: ImageLoader = read_image,
     include_images: bool = True,
+    packages: PackageRules | None = None,
+    image_limits: ChannelImageLimits | None = None,
 ) -> RenderedListing | Blocked:
     """The listing `profile.channel` receives for `product`, or Blocked with every reason.
 
-    `load_image` reads a product image reference (default: a local file); a loader that fetches
-    URLs raises `ImageUnavailable` when it cannot. `include_images=False` skips drawing (dry runs,
-    benchmarks); its content hash differs from the full one, so never plan with it.
+    `load_image` reads a product image reference (default: a local file, or a URL fetched through
+    the disk cache) and raises `ImageUnavailable` when it cannot. `include_images=False` skips
+    drawing (dry runs, benchmarks); its content hash differs from the full one, so never plan with
+    it. `packages`: a province's own package rules (default: the shipped ones); `image_limits`: the
+    channel's image limits (default: `IMAGE_LIMITS`).
     """
     sku, channel = product.product.seller_sku, profile.channel
     if not is_physical_goods(product.product.group_code):
@@ -114,9 +124,10 @@ def render_listing(
     gate = _Gate(channel)
     gtin = _checked_gtin(product, profile, gate)
     facts = listing_facts(product, today=today, gtin=gtin)
-    fields = _commerce_fields(product, profile, gate)
+    fields = _commerce_fields(product, profile, packages or load_package_rules(), gate)
     text = _text_fields(facts, profile, gate)
-    images = _images(product, facts, profile, gate, load_image) if include_images else None
+    limits = image_limits or IMAGE_LIMITS[channel]
+    images = _images(product, facts, profile, limits, gate, load_image) if include_images else None
     if gate.reasons:
         return Blocked(sku, channel, tuple(gate.reasons))
     gtin_value, gtin_type = _barcode_fields(gtin, profile)
@@ -165,18 +176,17 @@ def _checked_gtin(product: CatalogueProduct, profile: ChannelProfile, gate: _Gat
         return None
 
 
-def _commerce_fields(product: CatalogueProduct, profile: ChannelProfile, gate: _Gate) -> dict:
+def _commerce_fields(product: CatalogueProduct, profile: ChannelProfile, packages: PackageRules, gate: _Gate) -> dict:
     record, required = product.product, profile.required
     category = profile.category_for(record.group_code)
     if category is None and "category" in required:
         gate.missing("category", f"no row for group {record.group_code} or its parents in categories.csv")
-    grams = record.net_weight_g if record.net_weight_g and record.net_weight_g > 0 else None
-    if grams is None and "weight" in required:
-        gate.missing("net weight")
-    package = profile.package_for(grams) if grams else None
-    if package is None and "package_dimensions" in required:
-        why = f"no tier in packages.csv for {grams} g" if grams else "no net weight to size the box from"
-        gate.missing("package dimensions", why)
+    try:
+        package = packages.package_for(record)
+    except NoPackageBasis as error:
+        package = None
+        if {"weight", "package_dimensions"} & required:
+            gate.missing(error.field, error.why)
     brand = _brand(product, profile)
     if not brand and "brand" in required:
         gate.missing("brand")
@@ -184,8 +194,9 @@ def _commerce_fields(product: CatalogueProduct, profile: ChannelProfile, gate: _
     _check_seller_sku(record.seller_sku, profile, gate)
     return {
         "category_id": category or "",
-        "weight_kg": round(grams / 1000, 3) if grams else 0.0,
-        "package_cm": package or (0, 0, 0),
+        "weight_kg": round(package.weight_g / 1000, 3) if package else 0.0,
+        "package_cm": package.cm if package else (0, 0, 0),
+        "package_estimated": package is not None and package.estimated,
         "brand": brand,
     }
 
@@ -276,11 +287,12 @@ def _barcode_fields(gtin: Gtin | None, profile: ChannelProfile) -> tuple[str | N
 
 
 def _images(
-    product: CatalogueProduct, facts: ListingFacts, profile: ChannelProfile, gate: _Gate, load_image: ImageLoader
+    product: CatalogueProduct, facts: ListingFacts, profile: ChannelProfile, limits: ChannelImageLimits, gate: _Gate,
+    load_image: ImageLoader,
 ) -> tuple[RenderedImage, ...]:
     stars = facts.certification.stars if facts.certification else None
     try:
-        images = render_images(product, stars, profile.images, load=load_image)
+        images = render_images(product, stars, profile.images, limits, load=load_image)
     except ImageUnavailable as error:
         gate.invalid("images", str(error))
         return ()
@@ -310,21 +322,32 @@ def _canonical(value: dict) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def input_fingerprint(product: CatalogueProduct, profile: ChannelProfile) -> str:
+def input_fingerprint(product: CatalogueProduct, profile: ChannelProfile, *, load_image: ImageLoader = read_image,
+                      packages: PackageRules | None = None, image_limits: ChannelImageLimits | None = None) -> str:
     """A hash of everything `render_listing` reads for a listable product: equal fingerprints, equal listings.
 
     Planning compares it with the fingerprint stored in the ledger to skip rendering (the costly
-    part: images) for products that have not changed since they were last pushed.
+    part: images) for products that have not changed since they were last pushed. A URL's image
+    counts by its bytes (revalidated through the fetcher's cache), so a picture replaced at the
+    same URL re-publishes.
     """
     digest = hashlib.sha256(_renderer_fingerprint(profile))
     digest.update(repr(product).encode())  # frozen dataclasses of plain values: repr is complete and stable
+    digest.update((packages or load_package_rules()).digest.encode())
+    limits = asdict(image_limits or IMAGE_LIMITS[profile.channel])
+    digest.update(json.dumps(limits, sort_keys=True, default=_canonical_value).encode())
     for ref in product.product.images:
-        digest.update(_image_stamp(ref).encode())
+        digest.update(_image_stamp(ref, load_image).encode())
     return digest.hexdigest()
 
 
-def _image_stamp(ref: str) -> str:
-    """A photo replaced at the same path, or one that was missing and now exists, changes the fingerprint."""
+def _image_stamp(ref: str, load_image: ImageLoader) -> str:
+    """A photo replaced at the same path or URL, or one that was missing and now exists, changes the fingerprint."""
+    if is_url(ref):
+        try:
+            return f"{ref}|{hashlib.sha256(load_image(ref)).hexdigest()}"
+        except ImageUnavailable as error:
+            return f"{ref}|unavailable|{error.reason}"
     try:
         stat = os.stat(ref)
     except (OSError, ValueError):

@@ -14,13 +14,14 @@ from rendering.profiles import load_profile
 
 
 def test_every_missing_or_invalid_field_is_named_at_once(profile):
-    product = catalogue_product(net_weight_g=None, gtin="8935012345675", price_vnd=0, seller_sku="OCOP DT 01")
+    product = catalogue_product(net_weight_g=None, pack_size="1 chậu", group_code="V.2", gtin="8935012345675",
+                                price_vnd=0, seller_sku="OCOP DT 01")
     blocked = render_listing(product, profile, today=TODAY)
     assert isinstance(blocked, Blocked)
     channel = profile.channel.value
     assert blocked.seller_sku == "OCOP DT 01" and blocked.channel == profile.channel
-    assert f"net weight missing (required by {channel})" in blocked.reasons
-    assert f"package dimensions missing: no net weight to size the box from (required by {channel})" in blocked.reasons
+    assert (f"net weight missing: pack size '1 chậu' names no quantity (e.g. '500 g', 'hộp 10 gói x 20 g'), and no "
+            f"usual pack for group V.2 or its parents in typical_packs.csv (required by {channel})") in blocked.reasons
     assert f"gtin invalid: '8935012345675', expected check digit 7, not 5 ({channel})" in blocked.reasons
     assert any(reason.startswith("price_vnd invalid: 0 outside") for reason in blocked.reasons)
     assert any(reason.startswith("seller_sku invalid: 'OCOP DT 01' does not match") for reason in blocked.reasons)

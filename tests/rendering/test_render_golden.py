@@ -97,6 +97,7 @@ def test_golden_products_show_what_they_stand_for():
         assert "OCOP 5★" in renders["five_star", channel].title
         expired = renders["expired_certificate", channel]
         assert "OCOP" not in expired.title and "★" not in expired.title and "sao" not in expired.description.lower()
-        assert "net weight missing (required by " + channel + ")" in renders["missing_weight", channel].reasons
+        estimated = renders["missing_weight", channel]     # "100 g" and its packaging allowance
+        assert estimated.package_estimated and (estimated.weight_kg, estimated.package_cm) == (0.16, (15, 10, 6))
         assert renders["no_gtin", channel].gtin is None and "Mã vạch" not in renders["no_gtin", channel].description
         assert isinstance(renders["tourism_service", channel], Blocked)

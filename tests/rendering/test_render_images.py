@@ -90,14 +90,9 @@ def test_a_changed_photo_changes_the_content_hash(tmp_path):
     assert after.title == before.title and after.content_hash != before.content_hash
 
 
-def test_url_images_need_a_loader_and_are_blocked_without_one(profile):
+def test_url_images_are_read_through_the_loader_given(profile):
+    """Fetching by URL itself is tested against a local HTTP server (test_images_by_url.py)."""
     product = catalogue_product(images=("https://cdn.example.vn/hat-sen.jpg",))
-    blocked = render_listing(product, profile, today=TODAY)
-    assert isinstance(blocked, Blocked)
-    assert blocked.reasons == (
-        "images invalid: image 'https://cdn.example.vn/hat-sen.jpg' unusable: a URL; rendering reads local files, "
-        f"pass a loader that fetches URLs ({profile.channel.value})",
-    )
     buffer = io.BytesIO()
     Image.new("RGB", (400, 400), (10, 120, 10)).save(buffer, "PNG")
     fetched = {"https://cdn.example.vn/hat-sen.jpg": buffer.getvalue()}
