@@ -171,14 +171,15 @@ class LazadaConnector(HttpConnector):
         return CreateResult(str(envelope.data["item_id"]), None if sku_id is None else str(sku_id),
                             envelope.request_id)
 
-    def update(self, remote_id: str, content: ListingContent) -> None:
-        current = self.get(remote_id)
+    def update(self, remote_id: str, content: ListingContent, *, remote_sku_id: str | None = None) -> None:
         # Price and quantity sync through price_quantity/update; leaving them out keeps them untouched.
-        sku = self._sku(content) | {"SkuId": current.remote_sku_id}
+        sku = self._sku(content) | {"SkuId": remote_sku_id or self.get(remote_id).remote_sku_id}
         product = self._product(content, sku) | {"ItemId": remote_id}
         self.request(ApiCall("POST", "/product/update", body={"payload": _payload(product)}))
 
-    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str) -> None:
+    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str,
+                           remote_sku_id: str | None = None) -> None:
+        # Addressed by seller SKU: the SKU id is not needed.
         sku = {"ItemId": remote_id, "SellerSku": seller_sku, "Price": price_vnd, "Quantity": stock}
         self.request(ApiCall("POST", "/product/price_quantity/update",
                              body={"payload": _payload({"Skus": {"Sku": [sku]}})}))

@@ -179,11 +179,13 @@ class ShopeeConnector(HttpConnector):
     def read_create_result(self, envelope: Envelope) -> CreateResult:
         return CreateResult(str(envelope.data["item_id"]), None, envelope.request_id)
 
-    def update(self, remote_id: str, content: ListingContent) -> None:
+    def update(self, remote_id: str, content: ListingContent, *, remote_sku_id: str | None = None) -> None:
+        # An item without variations has one model, model_id 0: there is no SKU id to name here or below.
         body = {"item_id": int(remote_id)} | self._item_body(content)
         self.request(ApiCall("POST", f"{API}/product/update_item", body=body))
 
-    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str) -> None:
+    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str,
+                           remote_sku_id: str | None = None) -> None:
         item_id = int(remote_id)
         price = self.request(ApiCall("POST", f"{API}/product/update_price", body={
             "item_id": item_id, "price_list": [{"model_id": 0, "original_price": price_vnd}]}))

@@ -188,14 +188,14 @@ class TikTokConnector(HttpConnector):
         return CreateResult(str(envelope.data["product_id"]), None if sku_id is None else str(sku_id),
                             envelope.request_id)
 
-    def update(self, remote_id: str, content: ListingContent) -> None:
+    def update(self, remote_id: str, content: ListingContent, *, remote_sku_id: str | None = None) -> None:
         # A full edit replaces the SKU list: naming the existing SKU id keeps it the same SKU.
-        current = self.get(remote_id)
-        body = self._product_body(content, sku_id=current.remote_sku_id)
+        body = self._product_body(content, sku_id=remote_sku_id or self.get(remote_id).remote_sku_id)
         self.request(ApiCall("PUT", f"{PRODUCTS}/{remote_id}", body=body))
 
-    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str) -> None:
-        sku_id = self.get(remote_id).remote_sku_id
+    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str,
+                           remote_sku_id: str | None = None) -> None:
+        sku_id = remote_sku_id or self.get(remote_id).remote_sku_id
         self.request(ApiCall("POST", f"{PRODUCTS}/{remote_id}/prices/update", body={
             "skus": [{"id": sku_id, "price": _price(price_vnd)}]}))
         self.request(ApiCall("POST", f"{PRODUCTS}/{remote_id}/inventory/update", body={

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -323,12 +322,14 @@ class Publisher:
         rendered = item.rendered
         if action is Action.UPDATE:
             assert isinstance(rendered, RenderedListing)
-            self.connector.update(remote_id, rendered.to_content(self._upload_images(rendered)))
+            self.connector.update(remote_id, rendered.to_content(self._upload_images(rendered)),
+                                  remote_sku_id=binding.remote_sku_id)
             self._record(item, Outcome("update", "ok"), pushed_hash=rendered.content_hash,
                          rendered_hash=rendered.content_hash, blocked_reasons=None)
         elif action is Action.PRICE_STOCK:
             assert isinstance(rendered, RenderedListing)
-            self.connector.update_price_stock(remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku)
+            self.connector.update_price_stock(remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku,
+                                              remote_sku_id=binding.remote_sku_id)
             self._record(item, Outcome("price_stock", "ok"), pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock)
         elif action is Action.RELIST:
             self.connector.relist(remote_id)
@@ -379,8 +380,10 @@ class Publisher:
         self._record(item, Outcome("lookup", "found"), final=False, remote_id=existing.remote_id,
                      remote_sku_id=existing.remote_sku_id, remote_status=existing.status.value,
                      platform_status=existing.platform_status)
-        self.connector.update(existing.remote_id, rendered.to_content(self._upload_images(rendered)))
-        self.connector.update_price_stock(existing.remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku)
+        self.connector.update(existing.remote_id, rendered.to_content(self._upload_images(rendered)),
+                              remote_sku_id=existing.remote_sku_id)
+        self.connector.update_price_stock(existing.remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku,
+                                          remote_sku_id=existing.remote_sku_id)
         self._record_created(item, rendered, existing.remote_id, existing.remote_sku_id, None, "adopt")
         return existing.remote_id
 

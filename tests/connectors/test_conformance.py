@@ -130,6 +130,43 @@ def test_listing_lifecycle(connector, image_refs, caplog):
         assert secret not in caplog.text
 
 
+def sandbox_requests(caplog, channel: Channel) -> list[tuple[str, str]]:
+    """(method, path) of every request the channel's sandbox received, from its request log."""
+    return [record.args[1:3] for record in caplog.records if record.name == f"ocop.sandbox.{channel.value}"]
+
+
+def test_an_update_with_the_known_sku_id_reads_nothing_first(connector, channel, image_refs, caplog):
+    listing = content(image_refs)
+    created = connector.create(listing)
+    caplog.set_level(logging.INFO, logger="ocop.sandbox")
+    caplog.clear()
+
+    connector.update(created.remote_id, replace(listing, title=listing.title + " (mùa mới)"),
+                     remote_sku_id=created.remote_sku_id)
+    connector.update_price_stock(created.remote_id, 199000, 7, seller_sku=listing.seller_sku,
+                                 remote_sku_id=created.remote_sku_id)
+
+    sent = sandbox_requests(caplog, channel)
+    assert sent and [method for method, _ in sent if method == "GET"] == [], sent
+    current = connector.get(created.remote_id)
+    assert (current.title, current.price_vnd, current.stock, current.remote_sku_id) == (
+        listing.title + " (mùa mới)", 199000, 7, created.remote_sku_id)
+
+
+def test_an_update_without_a_known_sku_id_reads_it_and_keeps_the_same_sku(connector, channel, image_refs, caplog):
+    listing = content(image_refs)
+    created = connector.create(listing)
+    caplog.set_level(logging.INFO, logger="ocop.sandbox")
+    caplog.clear()
+
+    connector.update(created.remote_id, replace(listing, title=listing.title + " (mùa mới)"))
+
+    reads = [method for method, _ in sandbox_requests(caplog, channel) if method == "GET"]
+    assert len(reads) == (0 if created.remote_sku_id is None else 1)     # Shopee's items have no SKU id
+    current = connector.get(created.remote_id)
+    assert (current.title, current.remote_sku_id) == (listing.title + " (mùa mới)", created.remote_sku_id)
+
+
 def test_a_second_create_of_one_seller_sku_never_makes_a_second_item(fleet, connector, image_refs):
     listing = content(image_refs)
     first = connector.create(listing)

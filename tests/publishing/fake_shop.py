@@ -58,11 +58,11 @@ class FakeShop:
             raise KeyboardInterrupt("the worker died before the answer was recorded")
         return CreateResult(remote_id, None, f"req-{remote_id}")
 
-    def update(self, remote_id: str, content) -> None:
+    def update(self, remote_id: str, content, *, remote_sku_id=None) -> None:
         self._call("update")
         self.items[remote_id].title = content.title
 
-    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str) -> None:
+    def update_price_stock(self, remote_id: str, price_vnd: int, stock: int, *, seller_sku: str, remote_sku_id=None) -> None:
         self._call("price_stock")
         self.items[remote_id].price_vnd = price_vnd
 
