@@ -22,14 +22,31 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
+_SEPARATOR = "-–—|:_~•·"
 _LEADING_JUNK = re.compile(r"^[\s_*.\-–—·•|:~#✓✔☑★☆⭐]+")
 _TRAILING_JUNK = re.compile(r"[\s_*\-–—·•|:~#✓✔☑★☆⭐]+$")
-_OCOP_PREFIX = re.compile(
-    r"^(?:sản\s+phẩm\s+|sp\s+)?ocop(?:\s*\d\s*(?:sao|★+|\*))?\s*(?:[-–—:|]\s*|\s+(?=\d\s*(?:sao|★)))", re.IGNORECASE)
-_OCOP_BRACKETED = re.compile(
-    r"[\(\[]\s*(?:đạt\s+chuẩn\s+|sản\s+phẩm\s+|chứng\s+nhận\s+)?ocop[^\)\]]*[\)\]]", re.IGNORECASE)
-_OCOP_SUFFIX = re.compile(r"[-–—|:]\s*(?:đạt\s+chuẩn\s+)?ocop(?:\s*\d\s*(?:sao|★+|\*))?\s*$", re.IGNORECASE)
-_STAR_RUN = re.compile(r"\d?\s*[★☆⭐]+")
+
+# A certification claim is removed as a whole phrase: its lead-in ("Sản phẩm", "Đạt chuẩn", "SP"),
+# the stars before or after it and "quốc gia", so no "Đạt" or "Đạt chuẩn quốc gia" is left behind.
+# "OCOP" is a word of its own even next to "_" ("OCOP_Hạt sen"), which `\b` would not see.
+_STARS = r"(?:[1-5]\s*(?:sao(?![^\W_])|★+|☆+|\*+(?!\s*\d))|[★☆⭐]+)"   # "3*" is a claim, "3*100g" a pack
+_OCOP = rf"(?<![^\W_])ocop(?:(?![^\W_])|(?={_STARS}))"
+_LEAD_IN = (r"(?<![^\W_])(?:(?:sản\s+phẩm|sp)\s+)?"
+            r"(?:(?:đạt\s+chuẩn|đạt|chứng\s+nhận|được\s+công\s+nhận|công\s+nhận|xếp\s+hạng|hạng)\s*[-–:]?\s*)?")
+_LEVEL = r"(?:cấp\s+tỉnh|(?:cấp\s+)?quốc\s+gia)"
+_CLAIM = re.compile(
+    rf"{_LEAD_IN}(?:(?:{_STARS}\s*)?{_OCOP}(?:\s*[-–]?\s*(?:{_STARS}|{_LEVEL}))*|{_STARS}(?:\s*{_LEVEL})?)",
+    re.IGNORECASE)
+_BRACKETED_CLAIM = re.compile(rf"[(\[][^()\[\]]*?(?:{_OCOP}|{_STARS})[^()\[\]]*[)\]]", re.IGNORECASE)
+# "OCOP Hải Phòng - ", "OCOP tỉnh Quảng Ninh - ": the province's programme, a claim too. The words
+# after OCOP are a place only when they name a province (checked against catalogue.provinces).
+_PROGRAMME = re.compile(
+    rf"{_LEAD_IN}{_OCOP}\s+(?:(?:tỉnh|thành\s+phố|tp\.?)\s*)?(?P<place>[^\W\d_]+(?:\s*-\s*[^\W\d_]+|\s+[^\W\d_]+){{0,4}})",
+    re.IGNORECASE)
+_PLACE_WORD_END = re.compile(r"[^\W\d_](?=\s|-|$)")
+_SEPARATOR_RUN = re.compile(rf"\s*([{_SEPARATOR}])(?:\s*[{_SEPARATOR}])+\s*")
+_EMPTY_BRACKETS = re.compile(r"[(\[]\s*[)\]]")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,;.!?)\]])")
 
 _SKU_MAX = 50
 _SKU_PREFIX = "OCOP-"
@@ -52,15 +69,42 @@ def clean_text(value: object) -> str:
 
 
 def clean_product_name(value: object) -> str:
-    """A product name without certification claims and decoration: "✓OCOP– Hạt sen" -> "Hạt sen"."""
+    """A product name without certification claims and decoration: "✓OCOP– Hạt sen" -> "Hạt sen".
+
+    The one owner of the claim rule: ingest stores names through it and rendering applies it again,
+    so a name stored before a rule was added cannot carry a claim into a listing. Claims go as whole
+    phrases; the separators around them collapse to one, and none is left at either end.
+    """
     name = clean_text(value)
-    name = _OCOP_BRACKETED.sub(" ", name)
-    name = _STAR_RUN.sub(" ", name)
-    name = _LEADING_JUNK.sub("", name)
-    name = _OCOP_PREFIX.sub("", name)
-    name = _OCOP_SUFFIX.sub("", name)
+    name = _BRACKETED_CLAIM.sub(" ", name)
+    name = _PROGRAMME.sub(_without_programme, name)
+    name = _CLAIM.sub(" ", name)
+    name = _EMPTY_BRACKETS.sub(" ", name)
+    name = _SEPARATOR_RUN.sub(lambda match: f" {match.group(1)} ", name)
     name = _TRAILING_JUNK.sub("", _LEADING_JUNK.sub("", name))
-    return _SPACES.sub(" ", name).strip()
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", name)).strip()
+
+
+def _without_programme(match: re.Match[str]) -> str:
+    """What follows "OCOP ‹province›", or the match unchanged when the words after OCOP name no province."""
+    place = match.group("place")
+    for end in reversed([word.end() for word in _PLACE_WORD_END.finditer(place)]):
+        if _is_province(place[:end]):
+            return " " + place[end:]
+    return match.group()
+
+
+def _is_province(text: str) -> bool:
+    return comparison_key(text) in _province_keys()
+
+
+@lru_cache(maxsize=1)
+def _province_keys() -> frozenset[str]:
+    """The comparison keys of every province name, current and pre-2025."""
+    # imported here, not at the top: catalogue.provinces is built on this module
+    from catalogue.provinces import MERGED_INTO
+
+    return frozenset(comparison_key(name) for new, olds in MERGED_INTO.items() for name in (new, *olds))
 
 
 def canonical_tone_marks(text: str) -> str:

@@ -260,7 +260,7 @@ def _title_composer(facts: ListingFacts, profile: ChannelProfile) -> Callable[[s
     stars = facts.certification.stars if facts.certification else None
 
     def compose(name: str, with_optional: bool) -> str:
-        origin = facts.province if with_optional else None
+        origin = facts.origin if with_optional else None
         rendered = render_template(profile.templates["title"], name=name, pack=facts.pack, stars=stars, origin=origin)
         return " ".join(rendered.split())
 

@@ -1,4 +1,4 @@
-"""Listing text rules: cleaning catalogue text, removing star claims, fitting text to a limit.
+"""Listing text rules: cleaning catalogue text, fitting text to a limit.
 
 Limits count characters (code points) of NFC text, as the platforms do. Cutting happens at a word
 boundary; only a single word longer than the whole budget is cut inside, and then never between a
@@ -17,21 +17,13 @@ from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from itertools import chain
 
-from catalogue.normalise import comparison_key
+from catalogue.normalise import clean_product_name, comparison_key
 
 _TAG = re.compile(r"<[^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _TRAILING_JOINERS = " -–—,;:/&+(|.·_"
 _WORD_END = re.compile(r"[\s,;:!?]")
-
-# Star claims a raw name may carry ("✓OCOP–", "(Đạt chuẩn OCOP)", "OCOP 4 sao", "4★"): rendering adds
-# its own claim only while the certificate is valid, so the name must not carry one of its own.
-_STAR_CLAIMS = re.compile(
-    r"[\(\[]?\s*(?:đạt\s+chuẩn\s+)?\bOCOP\b(?:\s*[-–:]?\s*\d\s*(?:sao|★|\*))?\s*[\)\]]?"
-    r"|\b[1-5]\s*(?:sao\b|★|☆|\*)+|[★☆✓✔]+",
-    re.IGNORECASE,
-)
 
 
 def plain(value: str | None) -> str:
@@ -53,9 +45,8 @@ def plain_paragraphs(value: str | None) -> list[str]:
 
 
 def strip_star_claims(name: str) -> str:
-    cleaned = _STAR_CLAIMS.sub(" ", name)
-    cleaned = _SPACES.sub(" ", cleaned).strip(_TRAILING_JOINERS)
-    return cleaned or name.strip()
+    """`name` without certification claims, by the catalogue's one rule (`clean_product_name`)."""
+    return clean_product_name(name)
 
 
 def contains_pack(name: str, pack: str) -> bool:

@@ -39,6 +39,34 @@ def test_certification_claims_and_decoration_are_removed_from_names(raw):
     assert clean_product_name(raw) == "Hạt sen sấy"
 
 
+@pytest.mark.parametrize("raw, name", [
+    ("OCOP_Kẹo dừa sáp Cầu Kè", "Kẹo dừa sáp Cầu Kè"),
+    ("OCOP_ Kẹo dừa sáp Cầu Kè", "Kẹo dừa sáp Cầu Kè"),
+    ("Kẹo dừa sáp Cầu Kè_OCOP_", "Kẹo dừa sáp Cầu Kè"),
+    ("OCOP Hải Phòng - Bánh đa cua", "Bánh đa cua"),
+    ("Sản phẩm OCOP Thanh Hoá – Nem chua Thọ Xuân", "Nem chua Thọ Xuân"),
+    ("OCOP Bà Rịa - Vũng Tàu - Rượu Hồ Tràm", "Rượu Hồ Tràm"),
+    ("Gạo Nàng Thơm Chợ Đào Đạt chuẩn 3 sao OCOP quốc gia 5kg", "Gạo Nàng Thơm Chợ Đào 5kg"),
+    ("Rượu Bàu Đá đạt chuẩn OCOP cấp tỉnh - chai 500ml", "Rượu Bàu Đá - chai 500ml"),
+    ("TIÊU TIÊN PHƯỚC - OCOP 3 SAO - 500 GRAM", "TIÊU TIÊN PHƯỚC - 500 GRAM"),
+    ("Tiêu sọ Chính hiệu - Đạt - OCOP 3★", "Tiêu sọ Chính hiệu"),
+    ("Mứt gừng OCOP3 sao", "Mứt gừng"),
+    ("Bánh pía OCOP, nhân sầu riêng", "Bánh pía, nhân sầu riêng"),
+])
+def test_claims_go_as_whole_phrases_leaving_no_separator_or_word_of_their_own(raw, name):
+    assert clean_product_name(raw) == name
+
+
+@pytest.mark.parametrize("name", ["Trà xanh hộp 3*100g", "Nước mắm cá cơm Phú Quốc (40 độ đạm)",
+                                  "Bà Rịa - Vũng Tàu: Muối ớt tôm", "Rượu Sao Mai 29 độ"])
+def test_what_only_looks_like_a_claim_stays_in_the_name(name):
+    assert clean_product_name(name) == name
+
+
+def test_words_after_ocop_that_name_no_province_are_kept():
+    assert clean_product_name("OCOP Chè Shan Tuyết - Hà Giang") == "Chè Shan Tuyết - Hà Giang"
+
+
 def test_product_name_key_ignores_junk_case_and_unicode_form():
     assert product_name_key(unicodedata.normalize("NFD", "✓OCOP– XOÀI CÁT HOÀ LỘC")) == product_name_key("Xoài cát Hòa Lộc")
 
