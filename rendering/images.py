@@ -67,8 +67,9 @@ def render_images(
     if rule.size_px > limits.max_px:
         raise ValueError(f"images are drawn at {rule.size_px} px, the channel takes at most {limits.max_px} px")
     look = Look.of(rule, stars, len(item.product.images))
-    _check_photo_sizes(item.product.images[: look.photos], limits, load)
-    images = _drawn(item, stars, rule, look, load)
+    loaded = _loaded_once(load)
+    _check_photo_sizes(item.product.images[: look.photos], limits, loaded)
+    images = _drawn(item, stars, rule, look, load, loaded)
     qualities = iter(quality for quality in _LOWER_QUALITIES if quality < look.quality)
     while too_large := next((image for image in images if len(image.content) > limits.max_bytes), None):
         quality = next(qualities, None)
@@ -78,7 +79,7 @@ def render_images(
             raise ImageUnavailable(ref, f"too large after fitting: {len(too_large.content)} bytes at JPEG "
                                         f"quality {look.quality}, at most {limits.max_bytes}")
         look = look._replace(quality=quality)
-        images = _draw_images(item, stars, frozenset({look}), load)[look]
+        images = _draw_images(item, stars, frozenset({look}), loaded)[look]
     return images
 
 
@@ -95,9 +96,24 @@ def _check_photo_sizes(refs: Sequence[str], limits: ChannelImageLimits, load: Im
             raise ImageUnavailable(ref, f"too small: {width}×{height} px, at least {limits.min_px} px wide or high")
 
 
-def _drawn(item: CatalogueProduct, stars: int | None, rule: ImageRule, look: Look, load: ImageLoader) -> tuple[RenderedImage, ...]:
+def _loaded_once(load: ImageLoader) -> ImageLoader:
+    """`load`, reading each reference once for one listing's images (its size check and its drawing)."""
+    loaded: dict[str, bytes] = {}
+
+    def load_once(ref: str) -> bytes:
+        if ref not in loaded:
+            loaded[ref] = load(ref)
+        return loaded[ref]
+
+    return load_once
+
+
+def _drawn(item: CatalogueProduct, stars: int | None, rule: ImageRule, look: Look, load: ImageLoader,
+           loaded: ImageLoader) -> tuple[RenderedImage, ...]:
+    """The look's images: drawn with `loaded` (a loader of the caller's), or with the default loader
+    through the drawings shared by channels that look alike."""
     if load is not read_image:
-        return _draw_images(item, stars, frozenset({look}), load)[look]
+        return _draw_images(item, stars, frozenset({look}), loaded)[look]
     photos = len(item.product.images)
     if rule not in _drawn_together:
         return _take(item, stars, (look,), look, forget_when_taken=False)
