@@ -41,6 +41,7 @@ class Binding:
     pushed_price_vnd: int | None = None
     pushed_stock: int | None = None
     source_fingerprint: str | None = None   # input fingerprint of the last fully settled rendering
+    package_estimated: bool | None = None   # the weight and box last pushed were estimated; None: never pushed
     blocked_reasons: tuple[str, ...] = ()
     attempts: int = 0
     last_error_class: str | None = None
@@ -143,6 +144,7 @@ def _binding(row) -> Binding:
         remote_id=row.remote_id, remote_sku_id=row.remote_sku_id, remote_status=row.remote_status,
         platform_status=row.platform_status, rendered_hash=row.rendered_hash, pushed_hash=row.pushed_hash,
         pushed_price_vnd=row.pushed_price_vnd, pushed_stock=row.pushed_stock, source_fingerprint=row.source_fingerprint,
+        package_estimated=row.package_estimated,
         blocked_reasons=tuple(row.blocked_reasons or ()), attempts=row.attempts, last_error_class=row.last_error_class,
         last_error_code=row.last_error_code, last_error_message=row.last_error_message, claimed_by=row.claimed_by,
         claimed_at=utc(row.claimed_at), created_at=utc(row.created_at), updated_at=utc(row.updated_at),

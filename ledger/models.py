@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, DateTime, Double, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Double, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models import Product, _now
@@ -46,6 +46,7 @@ class ListingBinding(Base):
     pushed_price_vnd: Mapped[int | None] = mapped_column(BigInteger)
     pushed_stock: Mapped[int | None] = mapped_column(Integer)
     source_fingerprint: Mapped[str | None] = mapped_column(String(64))  # render inputs when last settled
+    package_estimated: Mapped[bool | None] = mapped_column(Boolean)     # weight and box last sent were estimated
     blocked_reasons: Mapped[list[str] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error_code: Mapped[str | None] = mapped_column(String(64))
