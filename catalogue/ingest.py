@@ -24,7 +24,7 @@ from catalogue.dedup import Producers, Resolution, describe_catalogue_merges, re
 from catalogue.issues import Issue
 from catalogue.messages import summarise
 from catalogue.models import IngestReject, IngestRun, RegistrySyncState
-from catalogue.sources import SourceRow, SourceTable, read_file
+from catalogue.sources import SourceRow, SourceTable, load_mapping, mapping_beside, read_file
 from catalogue.sources.columns import CANONICAL_COLUMNS
 from catalogue.sources.registry import RegistryState, is_registry_url, pull_registry, registry_key
 from catalogue.validation import ValidRow, validate_row
@@ -69,11 +69,15 @@ class IngestSummary:
 
 
 def ingest(engine: Engine, source: str | Path, *, rejects_dir: Path | None = None, today: dt.date | None = None,
-           http: requests.Session | None = None) -> IngestSummary:
-    """Ingest a CSV/XLSX file or pull a registry URL. Raises SourceError, writing nothing, if unreadable."""
+           http: requests.Session | None = None, columns_file: Path | None = None) -> IngestSummary:
+    """Ingest a CSV/XLSX file or pull a registry URL. Raises SourceError, writing nothing, if unreadable.
+
+    A file's own headers are mapped by `columns_file`, else by the columns file beside it (`<source>.columns.toml`).
+    """
     if is_registry_url(source):
         return _ingest_registry(engine, str(source), rejects_dir=rejects_dir, today=today, http=http)
-    table = read_file(source)
+    columns_file = columns_file or mapping_beside(source)
+    table = read_file(source, load_mapping(columns_file) if columns_file else None)
     return ingest_table(engine, table, rejects_dir=rejects_dir, today=today)
 
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from catalogue.normalise import ascii_fold, clean_text
+
+if TYPE_CHECKING:
+    from catalogue.sources.mapping import ColumnMapping
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "ocop_code": ("Mã sản phẩm", "Mã OCOP", "Mã số OCOP", "Mã SP", "Mã số sản phẩm", "Mã chứng nhận"),
@@ -66,6 +70,7 @@ class HeaderMap:
     positions: dict[str, int]
     ignored: tuple[str, ...]
     labels: tuple[str, ...] = ()     # per position: its canonical column, else its header as written
+    unknown: tuple[str, ...] = ()    # ignored headers that are no column at all (not repeats, not mapped to "")
 
     def name_at(self, position: int) -> str:
         """What to call a cell of this column in a message: "product_name", "STT" or "column 27"."""
@@ -82,27 +87,37 @@ class HeaderMap:
         return {column: cells[i] if i < len(cells) else None for column, i in self.positions.items()}
 
 
-def map_headers(headers: list[object]) -> HeaderMap:
+def map_headers(headers: list[object], mapping: ColumnMapping | None = None) -> HeaderMap:
+    """Each header onto its column: the source's columns file first, then the documented names and aliases."""
     positions: dict[str, int] = {}
     ignored: list[str] = []
+    unknown: list[str] = []
     labels: list[str] = []
     for index, header in enumerate(headers):
-        column = _BY_KEY.get(header_key(header))
-        if column is None or column in positions:
+        mapped = mapping.column_of(header) if mapping else None
+        column = _BY_KEY.get(header_key(header)) if mapped is None else mapped
+        if not column or column in positions:
             labels.append(clean_text(header))
             if labels[-1]:
                 ignored.append(labels[-1])
+                if column is None:
+                    unknown.append(labels[-1])
             continue
         positions[column] = index
         labels.append(column)
-    return HeaderMap(positions=positions, ignored=tuple(ignored), labels=tuple(labels))
+    return HeaderMap(positions=positions, ignored=tuple(ignored), labels=tuple(labels), unknown=tuple(unknown))
 
 
-def item_values(item: object) -> dict[str, object]:
-    """A JSON item (registry or file) as canonical column -> text; unknown keys are ignored."""
+def item_values(item: object, keys: dict[str, str] | None = None) -> dict[str, object]:
+    """A JSON item (registry or file) as canonical column -> text; `keys` maps each column to the item's key for
+    it (by default the column's own name); other keys are ignored."""
     if not isinstance(item, dict):
         return {}
-    return {column: _json_text(item.get(column)) for column in CANONICAL_COLUMNS if column in item}
+    keys = keys or _OWN_NAMES
+    return {column: _json_text(item.get(key)) for column, key in keys.items() if key in item}
+
+
+_OWN_NAMES = {column: column for column in CANONICAL_COLUMNS}
 
 
 def _json_text(value: object) -> str | None:

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from catalogue.issues import Issue
-from catalogue.messages import summarise
 from catalogue.sources.columns import HeaderMap, map_headers
 from catalogue.sources.encodings import STRAY_CODEC, STRAY_NAME, TextEncoding, detect_encoding, physical_lines
+from catalogue.sources.mapping import ColumnMapping, missing_columns
 from catalogue.sources.table import SourceError, SourceRow, SourceTable, is_data_row
 
 _DELIMITERS = (",", ";", "\t")
@@ -31,7 +31,7 @@ MAX_RECORD_LINES = 500    # a quoted cell may run over this many lines; longer i
 csv.field_size_limit(16 * 1024 * 1024)   # long descriptions are real; a runaway quote still fails
 
 
-def read_csv(path: Path) -> SourceTable:
+def read_csv(path: Path, mapping: ColumnMapping | None = None) -> SourceTable:
     source = str(path)
     encoding = detect_encoding(path)
     handle = path.open("rb")
@@ -41,18 +41,16 @@ def read_csv(path: Path) -> SourceTable:
         header = next(_records(lines, delimiter, width=0), None)
         if header is None or not header.cells:
             raise SourceError(f"{source}: the file is empty")
-        header_map = map_headers(header.cells)
-        missing = header_map.missing_required()
-        if missing:
-            found = [h for h in header.cells if h.strip()]
-            raise SourceError(f"{source}: missing required columns: {', '.join(missing)} "
-                              f"(found: {summarise(found) or 'no header'}); see docs/catalogue-columns.md")
+        header_map = map_headers(header.cells, mapping)
+        if header_map.missing_required():
+            raise missing_columns(source, source, header_map, header.cells)
     except BaseException:
         handle.close()
         raise
     rows = _rows(handle, lines, delimiter, header_map, len(header.cells), encoding, source)
     detail = f"encoding {encoding.codec}, delimiter {delimiter!r}" + (", the sep= line skipped" if skipped else "")
-    return SourceTable(source=source, rows=rows, ignored_columns=header_map.ignored, detail=detail)
+    return SourceTable(source=source, rows=rows, ignored_columns=header_map.ignored,
+                       unknown_columns=header_map.unknown, detail=detail)
 
 
 def _delimiter(lines: _Lines, encoding: TextEncoding) -> tuple[str, bool]:

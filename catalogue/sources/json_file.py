@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from catalogue.sources.columns import item_values, map_headers
+from catalogue.sources.mapping import ColumnMapping, missing_columns
 from catalogue.sources.table import SourceError, SourceRow, SourceTable
 
 MAX_JSON_DEPTH = 20     # a catalogue is a list of flat items (lists of images inside): 4 levels
@@ -35,7 +36,7 @@ def parse_json(text: str, source: str) -> object:
         raise SourceError(f"{source}: not valid JSON ({error})") from None
 
 
-def read_json(path: Path) -> SourceTable:
+def read_json(path: Path, mapping: ColumnMapping | None = None) -> SourceTable:
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -46,10 +47,10 @@ def read_json(path: Path) -> SourceTable:
     if not isinstance(items, list):
         raise SourceError(f"{source}: expected a list of products or an object with an 'items' list")
     keys = sorted({key for item in items if isinstance(item, dict) for key in item})
-    header_map = map_headers(list(keys))
-    missing = header_map.missing_required()
-    if items and missing:
-        raise SourceError(f"{source}: no item has the required keys: {', '.join(missing)}; see docs/catalogue-columns.md")
-    rows = [SourceRow(number, item_values(item)) for number, item in enumerate(items, start=1)]
+    header_map = map_headers(list(keys), mapping)
+    if items and header_map.missing_required():
+        raise missing_columns(source, source, header_map, keys)
+    item_keys = {column: keys[position] for column, position in header_map.positions.items()}
+    rows = [SourceRow(number, item_values(item, item_keys)) for number, item in enumerate(items, start=1)]
     return SourceTable(source=source, rows=rows, ignored_columns=header_map.ignored,
-                       detail=f"{len(rows)} JSON items")
+                       unknown_columns=header_map.unknown, detail=f"{len(rows)} JSON items")

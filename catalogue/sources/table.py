@@ -31,6 +31,7 @@ class SourceTable:
     source: str
     rows: Iterable[SourceRow]
     ignored_columns: tuple[str, ...] = ()
+    unknown_columns: tuple[str, ...] = ()   # the ignored headers that are no column: a columns file may map them
     detail: str = ""                 # e.g. the encoding or sheet that was read
     sheets: tuple[str, ...] = ()     # the sheets rows come from, in reading order, when there are several
 

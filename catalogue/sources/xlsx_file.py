@@ -25,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from catalogue.issues import Issue
 from catalogue.messages import summarise
 from catalogue.sources.columns import REQUIRED_COLUMNS, HeaderMap, map_headers
+from catalogue.sources.mapping import ColumnMapping, missing_columns, suggest_column
 from catalogue.sources.table import SourceError, SourceRow, SourceTable, is_data_row
 from catalogue.sources.xlsx_archive import ENCRYPTED_ADVICE, MergedRange, SheetScan, scan_archive
 
@@ -43,21 +44,23 @@ class _DataSheet:
     header_map: HeaderMap
 
 
-def read_xlsx(path: Path) -> SourceTable:
+def read_xlsx(path: Path, mapping: ColumnMapping | None = None) -> SourceTable:
     source = str(path)
     with _unreadable_as_source_error(source):
         scans = scan_archive(path, source)
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         with _unreadable_as_source_error(source):
-            sheets, skipped = _data_sheets(workbook, source)
+            sheets, skipped = _data_sheets(workbook, source, mapping)
     except BaseException:
         workbook.close()
         raise
     several = len(sheets) > 1
     rows = _rows(workbook, sheets, scans, several, source)
     ignored = tuple(dict.fromkeys(name for sheet in sheets for name in sheet.header_map.ignored))
-    return SourceTable(source=source, rows=rows, ignored_columns=ignored, detail=_detail(sheets, skipped),
+    unknown = tuple(dict.fromkeys(name for sheet in sheets for name in sheet.header_map.unknown))
+    return SourceTable(source=source, rows=rows, ignored_columns=ignored, unknown_columns=unknown,
+                       detail=_detail(sheets, skipped),
                        sheets=tuple(sheet.title for sheet in sheets) if several else ())
 
 
@@ -76,36 +79,49 @@ def _unreadable_as_source_error(source: str) -> Iterator[None]:
                           f"{str(error)[:200]})") from None
 
 
-def _data_sheets(workbook, source: str) -> tuple[list[_DataSheet], list[str]]:
+def _data_sheets(workbook, source: str, mapping: ColumnMapping | None) -> tuple[list[_DataSheet], list[str]]:
     sheets, skipped = [], []
     for sheet in workbook.worksheets:
         sheet.reset_dimensions()      # the stored extent may claim a million rows: trust the rows themselves
-        found = _find_header(sheet)
+        found = _find_header(sheet, mapping)
         if found is None:
             skipped.append(sheet.title)
             continue
-        header_row, header_map = found
-        missing = header_map.missing_required()
-        if missing:
-            raise SourceError(f"{source}: sheet '{sheet.title}' row {header_row}: missing required columns: "
-                              f"{', '.join(missing)}; see docs/catalogue-columns.md")
+        header_row, header_map, cells = found
+        if header_map.missing_required():
+            raise missing_columns(f"{source}: sheet '{sheet.title}' row {header_row}", source, header_map, cells)
         # The part name is not public in openpyxl's read-only sheet; it keys the archive scan.
         sheets.append(_DataSheet(sheet.title, sheet._worksheet_path, header_row, header_map))
     if not sheets:
+        _refuse_unmapped_header(workbook, source, mapping)
         raise SourceError(f"{source}: no header row found in the first {HEADER_SEARCH_ROWS} rows of any sheet "
                           f"({summarise(skipped)}; expected columns such as 'Tên sản phẩm', 'Hạng sao'); "
                           "see docs/catalogue-columns.md")
     return sheets, skipped
 
 
-def _find_header(sheet) -> tuple[int, HeaderMap] | None:
-    best: tuple[int, HeaderMap] | None = None
+def _find_header(sheet, mapping: ColumnMapping | None) -> tuple[int, HeaderMap, list] | None:
+    best: tuple[int, HeaderMap, list] | None = None
     for number, cells in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
-        header_map = map_headers(list(cells))
+        header_map = map_headers(list(cells), mapping)
         if "product_name" in header_map.positions and len(header_map.positions) >= 3:
             if best is None or len(header_map.positions) > len(best[1].positions):
-                best = (number, header_map)
+                best = (number, header_map, list(cells))
     return best
+
+
+def _refuse_unmapped_header(workbook, source: str, mapping: ColumnMapping | None) -> None:
+    """A workbook whose header uses names of its own (`full_name`, `ocop_rating`): refused naming them and the
+    columns they may be, when a row reads as a header by its suggested columns."""
+    best: tuple[int, int, str, list] | None = None
+    for sheet in workbook.worksheets:
+        for number, cells in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+            named = {suggest_column(cell) for cell in cells if isinstance(cell, str)} - {None}
+            if "product_name" in named and len(named) >= 3 and (best is None or len(named) > best[0]):
+                best = (len(named), number, sheet.title, list(cells))
+    if best is not None:
+        _, number, title, cells = best
+        raise missing_columns(f"{source}: sheet '{title}' row {number}", source, map_headers(cells, mapping), cells)
 
 
 def _detail(sheets: list[_DataSheet], skipped: list[str]) -> str:
