@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from catalogue.records import CatalogueProduct, NotListable
 from reconcile.classify import Finding, State
+from rendering.package_estimate import PackageData
 from reports.i18n import Language
 
 
@@ -38,12 +39,28 @@ _RULES = (
     _rule(r"prohibited|forbidden|banned|not allowed|restricted word|từ cấm",
           ("Tên hoặc mô tả có từ sàn không cho phép{word}", "The title or description contains a word the platform refuses{word}"),
           ("Bỏ từ đó khỏi tên/mô tả sản phẩm trong danh mục", "Remove that word from the product's name or description")),
+    _rule(r"unusable: HTTP \d+",
+          ("Không tải được ảnh từ đường dẫn trong danh mục", "The photo's link in the catalogue does not work"),
+          ("Sửa đường dẫn ảnh trong danh mục hoặc gửi ảnh mới", "Correct the photo's link in the catalogue or send the photo")),
+    _rule(r"unusable: (not an image|not a photo format|not a readable image)",
+          ("Đường dẫn ảnh không dẫn tới một tấm ảnh", "The photo's link does not lead to a picture"),
+          ("Dùng đường dẫn tới chính tệp ảnh JPEG hoặc PNG", "Link the JPEG or PNG file itself")),
+    _rule(r"unusable: too small",
+          ("Ảnh sản phẩm quá nhỏ", "The product photo is too small"),
+          ("Gửi ảnh lớn hơn, ít nhất 500 × 500 điểm ảnh", "Send a larger photo, at least 500 × 500 pixels")),
+    _rule(r"unusable: too large",
+          ("Tệp ảnh quá nặng", "The photo file is too large"),
+          ("Gửi ảnh JPEG nhẹ hơn (dưới 1 MB)", "Send a lighter JPEG photo (under 1 MB)")),
+    _rule(r"unusable: (no answer|connection failed|the download broke off)",
+          ("Máy chủ chứa ảnh không trả lời", "The server holding the photo did not answer"),
+          ("Kiểm tra trang web chứa ảnh; lần đồng bộ sau sẽ thử lại", "Check the website holding the photo; the next sync tries again")),
     _rule(r"gtin|barcode|\bean\b|mã vạch",
           ("Mã vạch (GTIN) thiếu hoặc không hợp lệ", "The barcode (GTIN) is missing or invalid"),
           ("Bổ sung hoặc sửa mã vạch GTIN in trên bao bì", "Add or correct the GTIN barcode printed on the pack")),
     _rule(r"weight|trọng lượng|khối lượng",
-          ("Thiếu khối lượng tịnh", "The net weight is missing"),
-          ("Bổ sung khối lượng tịnh (gam)", "Add the net weight (grams)")),
+          ("Thiếu khối lượng tịnh, không ước tính được", "The net weight is missing and cannot be estimated"),
+          ("Bổ sung khối lượng tịnh (gam) hoặc quy cách có khối lượng, ví dụ “hộp 10 gói x 20 g”",
+           "Add the net weight (grams) or a pack size that states it, e.g. “hộp 10 gói x 20 g”")),
     _rule(r"dimension|kích thước",
           ("Thiếu kích thước kiện hàng", "The package size is missing"),
           ("Bổ sung khối lượng để tính kích thước kiện hàng", "Add the weight so the package size can be set")),
@@ -70,6 +87,17 @@ _RULES = (
           ("Bổ sung mô tả sản phẩm", "Add a product description")),
 )
 _QUOTED = re.compile(r"[“\"'‘]([^”\"'’]+)[”\"'’]")
+
+
+def estimate_note(package: PackageData | None, lang: Language) -> str:
+    """What the producer is asked to confirm when a listing's weight and box were estimated; "" when stated."""
+    if package is None or not package.estimated:
+        return ""
+    weight = f"{package.weight_g / 1000:.2f}".rstrip("0").rstrip(".")
+    box = "×".join(str(side) for side in package.cm)
+    if lang.code == "vi":
+        return f"Khối lượng ước tính: hãy xác nhận ({weight.replace('.', ',')} kg, hộp {box} cm)"
+    return f"Estimated weight: please confirm ({weight} kg, box {box} cm)"
 
 
 def explain(finding: Finding, product: CatalogueProduct | None, lang: Language) -> Advice:

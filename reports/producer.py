@@ -22,7 +22,8 @@ from reconcile.coverage import DUE_WITHIN_DAYS
 from reconcile.run import ReconcileResult
 from rendering.badge import badge_png
 from rendering.barcode import InvalidGtin, barcode_svg
-from reports.advice import explain
+from reports.advice import estimate_note, explain
+from reports.province import estimated_package
 from reports.files import write_csv
 from reports.i18n import Language
 from reports.pages import render_page
@@ -114,11 +115,13 @@ def _view(item: CatalogueProduct, findings: list[Finding], result: ReconcileResu
     cert = item.certification
     text, css = _certificate(item, result, lang)
     barcode_uri, barcode_text = _barcode(item.product.gtin, lang)
+    note = estimate_note(estimated_package(item), lang)
     rows = []
     for finding in findings:
         advice = explain(finding, item, lang)
+        action = "; ".join(part for part in (advice.action, note if finding.in_denominator else "") if part)
         rows.append(_Row(lang.channel(finding.channel), finding.shop_key, lang(f"state_{finding.state.value}"),
-                         _STATE_CSS.get(finding.state, ""), finding.remote_id or "", advice.reason, advice.action))
+                         _STATE_CSS.get(finding.state, ""), finding.remote_id or "", advice.reason, action))
     return _ProductView(
         name=item.product.name, ocop_code=item.product.ocop_code, seller_sku=item.product.seller_sku,
         stars=cert.stars if cert else None, gtin=item.product.gtin,

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalogue.normalise import comparison_key
+from catalogue.records import CatalogueProduct
 from reconcile.coverage import DIMENSIONS, Coverage
 from reconcile.history import HistoryPoint
 from reconcile.run import ReconcileResult
+from rendering.package_estimate import NoPackageBasis, PackageData, load_package_rules
 from reports.charts import BarChart, LineChart, StackedChart, coverage_bars, status_stacks, trend_lines
 from reports.files import write_csv, write_xlsx
 from reports.i18n import Language
@@ -29,6 +31,23 @@ class ProvinceReport:
     xlsx: Path
     csv: tuple[Path, ...]
     tables: tuple[Table, ...]
+    estimated_listings: int     # listings whose weight and box are estimated, not stated by the catalogue
+
+
+def estimated_package(item: CatalogueProduct) -> PackageData | None:
+    """The package rendering gives the product (by the shipped rules), or None when it has no basis."""
+    try:
+        return load_package_rules().package_for(item.product)
+    except NoPackageBasis:
+        return None
+
+
+def estimated_listings(result: ReconcileResult) -> int:
+    """Listings that count toward coverage and rely on an estimated weight and box."""
+    rec = result.reconciliation
+    estimated = {item.product.ocop_code for item in rec.products
+                 if (package := estimated_package(item)) is not None and package.estimated}
+    return sum(1 for finding in rec.findings if finding.in_denominator and finding.ocop_code in estimated)
 
 
 def province_heading(result: ReconcileResult, lang: Language,
@@ -72,7 +91,7 @@ def write_province_report(result: ReconcileResult, history: Sequence[HistoryPoin
     html_path.write_text(html, encoding="utf-8")
     xlsx_path = write_xlsx(tables, out_dir / f"province-{lang.code}.xlsx")
     csv_paths = tuple(write_csv(table, out_dir / f"province-csv-{lang.code}" / f"{table.key}.csv") for table in tables)
-    return ProvinceReport(province, html_path, xlsx_path, csv_paths, tuple(tables))
+    return ProvinceReport(province, html_path, xlsx_path, csv_paths, tuple(tables), estimated_listings(result))
 
 
 @dataclass(frozen=True)

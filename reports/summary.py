@@ -49,12 +49,18 @@ def report_markdown(built: ReportSet, *, lang: str = "vi") -> str:
     report = built.province
     parts = [f"# {t('province_title')}: {_escaped(report.province)}",
              f"{t('as_of')}: {t.date(built.coverage.as_of)} · {t('reconcile_run', run_id=built.run_id)}",
-             coverage_markdown(built.coverage, lang=lang)]
+             coverage_markdown(built.coverage, lang=lang), _estimates_line(report.estimated_listings, t)]
     for key in ("gaps", "issues"):
         if tables[key].rows:
             parts += [f"## {tables[key].title}", table_markdown(tables[key], t, row_limit=MARKDOWN_ROW_LIMIT)]
     parts.append(f"{t('files_on_worker')}: `{report.html}`, `{report.xlsx}`, `{built.out_dir / 'producers'}`")
     return "\n\n".join(parts)
+
+
+def _estimates_line(count: int, t: Language) -> str:
+    if t.code == "vi":
+        return f"Tin đăng dùng khối lượng và kích thước ước tính: {t.number(count)} (nhà sản xuất cần xác nhận)"
+    return f"Listings using estimated weight and package size: {t.number(count)} (producers to confirm)"
 
 
 def table_markdown(table: Table, t: Language, *, row_limit: int) -> str:
