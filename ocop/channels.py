@@ -56,12 +56,18 @@ class ChannelDeclaration:
     limits: Limits
     sandbox_port: int                       # where `ocop sandboxes serve` puts it by default
     official_shop: str                      # the key of the province's own shop on the channel
-    listing_url: str                        # a live listing's public page, by the platform's ids
+    listing_url: str                        # a live listing's public page: {remote_id}, {shop_id}
 
     def status_of(self, platform_status: str | None) -> ListingStatus | None:
         """Our word for the platform's (any case); None for a word it has not been declared with."""
         folded = (platform_status or "").strip().casefold()
         return next((ours for word, ours in self.statuses.items() if word.casefold() == folded), None)
+
+    def listing_page(self, remote_id: str | None, shop_id: str | None = None) -> str | None:
+        """Where buyers see a listing; None without its remote id (or the shop's id, where the page needs it)."""
+        if not remote_id or ("{shop_id}" in self.listing_url and not shop_id):
+            return None
+        return self.listing_url.format(remote_id=remote_id, shop_id=shop_id)
 
 
 # Our seller SKUs are letters and digits, then also . _ / -: accepted by every platform's SKU field.
@@ -86,7 +92,7 @@ SHOPEE = ChannelDeclaration(
                   seller_sku_max=100, seller_sku_pattern=SELLER_SKU_PATTERN),
     sandbox_port=8781,
     official_shop="shopee-dong-thap",
-    listing_url="https://shopee.vn/product/{shop_id}/{item_id}",
+    listing_url="https://shopee.vn/product/{shop_id}/{remote_id}",
 )
 
 LAZADA = ChannelDeclaration(
@@ -108,7 +114,7 @@ LAZADA = ChannelDeclaration(
                   seller_sku_max=200, seller_sku_pattern=SELLER_SKU_PATTERN),
     sandbox_port=8782,
     official_shop="lazada-dong-thap",
-    listing_url="https://www.lazada.vn/products/i{item_id}.html",
+    listing_url="https://www.lazada.vn/products/i{remote_id}.html",
 )
 
 TIKTOK = ChannelDeclaration(
@@ -130,7 +136,7 @@ TIKTOK = ChannelDeclaration(
                   seller_sku_max=50, seller_sku_pattern=SELLER_SKU_PATTERN),
     sandbox_port=8783,
     official_shop="tiktok-dong-thap",
-    listing_url="https://shop.tiktok.com/view/product/{product_id}",
+    listing_url="https://shop.tiktok.com/view/product/{remote_id}",
 )
 
 DECLARATIONS: Mapping[Channel, ChannelDeclaration] = MappingProxyType(

@@ -119,6 +119,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "kind_enterprise": ("Doanh nghiệp", "Enterprise"),
     "kind_cooperative_group": ("Tổ hợp tác", "Cooperative group"),
     "kind_household": ("Hộ kinh doanh", "Household business"),
+    "kind_unspecified": ("Chưa rõ loại hình", "Kind not given"),
     # states
     "state_live": ("Đang bán", "Live"),
     "state_drift": ("Đang bán, thông tin sai lệch", "Live, details differ"),

@@ -37,7 +37,9 @@ def test_the_declaration_is_complete(channel):
     assert 1 <= limits.images_min <= limits.images_max and 1 <= limits.price_min <= limits.price_max
     assert limits.seller_sku_max > 0 and re.compile(limits.seller_sku_pattern).fullmatch("OCOP-DT-0001")
     assert declared.listing_url.startswith("https://")
-    assert {name for _, name, _, _ in string.Formatter().parse(declared.listing_url) if name}
+    assert "remote_id" in {name for _, name, _, _ in string.Formatter().parse(declared.listing_url) if name}
+    assert declared.listing_page("1234567", shop_id="3001001").startswith("https://")
+    assert declared.listing_page(None, shop_id="3001001") is None
 
 
 def test_channels_do_not_share_a_sandbox_port_a_colour_or_an_official_shop():
