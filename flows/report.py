@@ -14,6 +14,7 @@ from reports.build import ReportSet
 from reports.build import build_reports as write_all_reports
 from reports.serve import report_url
 from reports.summary import report_markdown
+from shops.file import platform_shop_ids
 
 
 @flow(name="build_reports")
@@ -21,7 +22,8 @@ def build_reports(province: str | None = None, run_id: int | None = None, lang: 
     context = pipeline_context()
     settings = context.settings
     built = write_all_reports(context.engine, settings.reports_dir, run_id=run_id, province=province, lang=lang,
-                              shop_provinces=declared_provinces(settings.shops_file))
+                              shop_provinces=declared_provinces(settings.shops_file),
+                              shop_ids=platform_shop_ids(settings.shops_file) if settings.shops_file else {})
     publish_report_artifacts(built, settings, lang=lang)
     return {
         "run_id": built.run_id,
@@ -30,6 +32,7 @@ def build_reports(province: str | None = None, run_id: int | None = None, lang: 
         "province_xlsx": str(built.province.xlsx),
         "producer_reports": len(built.producers),
         "producers_dir": str(built.out_dir / "producers"),
+        "evidence": str(built.evidence.manifest),
     }
 
 
@@ -42,7 +45,8 @@ def publish_report_artifacts(built: ReportSet, settings: Settings, *, lang: str 
         return
     links = [("province-report", "Province coverage report (HTML)", built.province.html),
              ("province-report-xlsx", "Province coverage report (XLSX)", built.province.xlsx),
-             ("producer-reports", "Producer reports", built.out_dir / "producers")]
+             ("producer-reports", "Producer reports", built.out_dir / "producers"),
+             ("coverage-evidence", "Evidence behind the coverage figures (manifest)", built.evidence.manifest)]
     for key, text, path in links:
         create_link_artifact(report_url(settings.reports_url, settings.reports_dir, path), link_text=text, key=key)
 

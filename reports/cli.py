@@ -35,12 +35,14 @@ def report(
     settings = load_settings()
     engine = make_engine(database_url or settings.database_url)
     try:
-        built = build_reports(engine, out or settings.reports_dir, run_id=run_id, province=province, lang=lang)
+        built = build_reports(engine, out or settings.reports_dir, run_id=run_id, province=province, lang=lang,
+                              shop_ids=_shop_ids(settings))
         typer.echo(f"run {built.run_id}")
         typer.echo(f"province report: {built.province.html}")
         typer.echo(f"                 {built.province.xlsx}")
         typer.echo(f"                 {built.province.csv[0].parent}/")
         typer.echo(f"producer reports: {len(built.producers)} in {built.out_dir / 'producers'}/")
+        typer.echo(f"evidence:         {built.evidence.manifest}")
         typer.echo(coverage_markdown(built.coverage, lang=lang))
     except LookupError as error:
         typer.echo(str(error), err=True)
@@ -48,6 +50,42 @@ def report(
     finally:
         engine.dispose()
 
+
+@app.command("evidence")
+def evidence(
+    province: str = typer.Option(None, help="The province whose latest run to export (default: the latest run)."),
+    run_id: int = typer.Option(None, "--run", help="A stored reconciliation run id instead of the latest."),
+    out: Path = typer.Option(..., help="Folder for evidence.csv, evidence.xlsx and manifest.json."),
+    database_url: str = typer.Option(None, help="Database URL (default: $OCOP_DATABASE_URL or the embedded SQLite)."),
+) -> None:
+    """Export the evidence behind the coverage figures: every listable product x shop with its listing
+    link, remote id, status, when and by which run it was observed, and why it is not live; with a
+    manifest of the files' SHA-256 sums, the run and the figures the rows add up to."""
+    from ocop.settings import load_settings
+    from ocop.store import make_engine
+    from reconcile.run import evaluate_run
+    from reports.evidence import write_evidence
+    from reports.links import listing_links
+
+    settings = load_settings()
+    engine = make_engine(database_url or settings.database_url)
+    try:
+        result = evaluate_run(engine, run_id, province=province)
+    except LookupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    written = write_evidence(result, out, listing_url=listing_links(_shop_ids(settings)))
+    figures = ", ".join(f"{c.channel} {c.share.live}/{c.share.listable} live" for c in result.coverage.channels)
+    typer.echo(f"reconciliation run {result.run_id}: {written.rows} rows ({figures})")
+    typer.echo(f"{written.csv}\n{written.xlsx}\n{written.manifest}")
+
+
+def _shop_ids(settings) -> dict[str, str | None]:
+    from shops.file import platform_shop_ids
+
+    return platform_shop_ids(settings.shops_file) if settings.shops_file else {}
 
 
 reports_app = typer.Typer(help="The built reports.", no_args_is_help=True, add_completion=False)

@@ -98,6 +98,20 @@ def declared_shops(path: Path) -> list[tuple[str, str, bool]]:
     return [(entry.key, entry.channel.value, entry.tokens == "database") for entry in entries]
 
 
+def platform_shop_ids(path: Path) -> dict[str, str | None]:
+    """Each declared shop's id on its platform (Shopee shop_id, TikTok shop cipher), for links to its
+    listings; None for a shop whose credentials cannot be read here (a link that needs it is left out)."""
+    from shops.credentials import CredentialsMissing
+
+    ids: dict[str, str | None] = {}
+    for key, _channel, _stored in declared_shops(path):
+        try:
+            ids[key] = load_shops(path, only=key)[0].credentials.shop_id
+        except (CredentialsMissing, ShopsFileError):
+            ids[key] = None
+    return ids
+
+
 def _shop(entry: ShopEntry) -> ShopConfig:
     # imported here: the credentials module defines a Prefect block, and importing Prefect fixes its
     # settings (PREFECT_HOME...), which the `ocop` command sets after importing this module

@@ -1,7 +1,9 @@
-"""`ocop report` rebuilds the reports of the stored run from the database alone.
+"""`ocop report` rebuilds the reports of the stored run from the database alone; `ocop evidence`
+exports the rows behind its figures."""
 
-The sub-app has one command, so Typer runs it without its name here; mounted on `ocop` it is `ocop report`.
-"""
+import csv
+import hashlib
+import json
 
 from typer.testing import CliRunner
 
@@ -28,7 +30,8 @@ ROWS = [
 ]
 
 
-def test_report_command_rebuilds_every_report_from_the_stored_run(database_url, tmp_path):
+def _reconciled(database_url):
+    """The two products, one listed on the Shopee shop, reconciled; the shop then refuses any call."""
     engine = make_engine(database_url)
     try:
         summary = ingest_rows(engine, ROWS, today=TODAY)
@@ -42,18 +45,48 @@ def test_report_command_rebuilds_every_report_from_the_stored_run(database_url, 
     finally:
         engine.dispose()
 
+
+def test_report_command_rebuilds_every_report_from_the_stored_run(database_url, tmp_path):
+    _reconciled(database_url)
+
     out = tmp_path / "reports"
-    result = CliRunner().invoke(app, ["--province", "Đồng Tháp", "--out", str(out), "--lang", "en",
+    result = CliRunner().invoke(app, ["report", "--province", "Đồng Tháp", "--out", str(out), "--lang", "en",
                                       "--database-url", database_url])
     assert result.exit_code == 0, result.output
     assert (out / "province-en.html").exists() and (out / "province-en.xlsx").exists()
     assert len(list((out / "producers").glob("*.en.html"))) == 2
     assert "| Shopee | 1 | 2 | 50% |" in result.output
     assert "Below target" in result.output
+    assert (out / "evidence" / "manifest.json").exists() and "evidence:" in result.output
+
+
+def test_evidence_command_exports_the_rows_behind_the_figures_with_their_hashes(database_url, tmp_path, monkeypatch):
+    _reconciled(database_url)
+    shops_file = tmp_path / "shops.toml"
+    shops_file.write_text('[[shops]]\nkey = "shopee-dong-thap"\nchannel = "shopee"\nbase_url = "https://partner.shopeemobile.com"\n',
+                          encoding="utf-8")
+    monkeypatch.setenv("OCOP_SHOPS_FILE", str(shops_file))
+    monkeypatch.setenv("OCOP_SHOP_SHOPEE_DONG_THAP_APP_KEY", "2001001")
+    monkeypatch.setenv("OCOP_SHOP_SHOPEE_DONG_THAP_APP_SECRET", "evidence-test-partner-key")
+    monkeypatch.setenv("OCOP_SHOP_SHOPEE_DONG_THAP_ACCESS_TOKEN", "evidence-test-token")
+    monkeypatch.setenv("OCOP_SHOP_SHOPEE_DONG_THAP_SHOP_ID", "3001001")
+    out = tmp_path / "evidence"
+    result = CliRunner().invoke(app, ["evidence", "--province", "Đồng Tháp", "--out", str(out),
+                                      "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    assert "2 rows (shopee 1/2 live)" in result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for name, entry in manifest["files"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"]
+    with (out / "evidence.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["ocop_code"]: row for row in csv.DictReader(handle)}
+    live = rows[ROWS[0]["ocop_code"]] if rows[ROWS[0]["ocop_code"]]["live"] == "yes" else rows[ROWS[1]["ocop_code"]]
+    assert live["listing_url"] == f"https://shopee.vn/product/3001001/{live['remote_id']}"
+    assert "evidence-test" not in result.output + (out / "evidence.csv").read_text(encoding="utf-8-sig")
 
 
 def test_report_command_says_when_there_is_no_stored_run(database_url, tmp_path):
-    result = CliRunner().invoke(app, ["--province", "Cà Mau", "--out", str(tmp_path),
+    result = CliRunner().invoke(app, ["report", "--province", "Cà Mau", "--out", str(tmp_path),
                                       "--database-url", database_url])
     assert result.exit_code == 1
     assert "no stored reconciliation run for province 'Cà Mau'" in result.output
