@@ -96,7 +96,8 @@ def test_report_artifacts_link_to_the_reports_server(result, history, home, base
     monkeypatch.setattr(flows.report, "create_markdown_artifact", lambda *args, **kwargs: pytest.fail("a link was due"))
     publish_report_artifacts(built, _settings(home, base_url))
     assert links == {"province-report": base_url + "province-vi.html", "province-report-xlsx": base_url + "province-vi.xlsx",
-                     "producer-reports": base_url + "producers/"}
+                     "producer-reports": base_url + "producers/", "coverage-evidence": base_url + "evidence/manifest.json"}
+    assert _get(links["coverage-evidence"])[:2] == (200, built.evidence.manifest.read_bytes())
     assert _get(links["province-report"])[:2] == (200, built.province.html.read_bytes())
     assert _get(links["province-report-xlsx"])[:2] == (200, built.province.xlsx.read_bytes())
     status, listing, _ = _get(links["producer-reports"])
