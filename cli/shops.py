@@ -26,7 +26,14 @@ from connectors.errors import ConnectorError
 from connectors.types import ShopConfig
 from ocop.settings import load_settings
 from shops.file import declared_shops, load_shops
-from shops.token_store import connect, new_token_key, shop_token_states, token_engine
+from shops.token_store import (
+    NOT_CONNECTED,
+    ShopTokenState,
+    connect,
+    new_token_key,
+    shop_token_states,
+    token_engine,
+)
 
 app = typer.Typer(help="Connect shops to the app (authorise, connect) and list their connection state.",
                   no_args_is_help=True)
@@ -95,16 +102,28 @@ def shop_lines(declared, states, *, now: float) -> list[str]:
     for key, channel, stored in declared:
         state = states.get(key)
         if not stored:
-            lines.append(f"{key:<24} {channel:<7} {'static token':<22}")
-        elif state is None:
+            status = "static token" if state is None or state.status == NOT_CONNECTED else state.status
+            lines.append(f"{key:<24} {channel:<7} {status.replace('_', ' '):<22}")
+        elif state is None or (state.status == NOT_CONNECTED and state.access_expires_at is None):
             lines.append(f"{key:<24} {channel:<7} {'not connected':<22} run: ocop shop authorize {key}")
         else:
             status = state.status.replace("_", " ")
             lines.append(f"{key:<24} {channel:<7} {status:<22} {state.shop_id or '-':<20} "
                          f"{_when(state.access_expires_at, now):<22} {_when(state.refresh_expires_at, now):<22} "
                          f"{state.refresh_count}")
-            if state.reason:
-                lines.append(f"    {state.reason}")
+        if state is not None:
+            lines += [f"    {line}" for line in _warnings(state, now)]
+    return lines
+
+
+def _warnings(state: ShopTokenState, now: float) -> list[str]:
+    """What the platform or a refresh said about the shop: why it stopped, when its authorisation ends."""
+    lines = [state.reason] if state.reason else []
+    if state.authorisation_ends_at is not None:
+        ends = dt.datetime.fromtimestamp(state.authorisation_ends_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        ended = "ended" if state.authorisation_ends_at <= now else "ends"
+        lines.append(f"authorisation {ended} on {ends} ({state.authorisation_warned_by or 'the platform'}): "
+                     f"the seller must authorise the app again before then (ocop shop authorize {state.shop_key})")
     return lines
 
 

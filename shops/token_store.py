@@ -33,7 +33,13 @@ from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
-from connectors.tokens import CONNECTED, RefreshingTokens, TokenRecord, TokenSet
+from connectors.tokens import (
+    CONNECTED,
+    NEEDS_REAUTHORISATION,
+    RefreshingTokens,
+    TokenRecord,
+    TokenSet,
+)
 from connectors.types import ShopConfig
 from ocop.channels import Channel
 from ocop.store import Base, make_engine, migrate, writing
@@ -43,9 +49,10 @@ log = logging.getLogger("shops.token_store")
 KEY_VARIABLE = "OCOP_TOKEN_KEY"
 KEY_BLOCK = "ocop-token-key"
 REAUTHORISE_EVENT = "ocop.shop.reauthorise"
+NOT_CONNECTED = "not_connected"     # a row that holds a platform's word about the shop, and no tokens
 
 # Declared with every package's tables (`Base.metadata`), so tests/ocop/test_migrations.py holds
-# migration 0007 to it.
+# migrations 0007 and 0009 to it.
 _tokens = sa.Table(
     "shop_tokens", Base.metadata,
     sa.Column("shop_key", sa.String(64), primary_key=True),
@@ -62,6 +69,10 @@ _tokens = sa.Table(
     sa.Column("connected_at", sa.Double),
     sa.Column("refreshed_at", sa.Double),
     sa.Column("refresh_count", sa.Integer, nullable=False, server_default="0"),
+    # The platform's warning that the seller's authorisation ends (Shopee push 12, Lazada 8, TikTok 7):
+    # a refresh does not extend it, so only a new connection (the row replaced) clears it.
+    sa.Column("authorisation_ends_at", sa.Double),
+    sa.Column("authorisation_warned_by", sa.Text, nullable=False, server_default=""),
 )
 
 
@@ -113,6 +124,8 @@ class ShopTokenState:
     connected_at: float | None
     refreshed_at: float | None
     refresh_count: int
+    authorisation_ends_at: float | None = None
+    authorisation_warned_by: str = ""        # which push said so, e.g. "Shopee push 12"
 
 
 class DatabaseTokenStore:
@@ -200,6 +213,26 @@ def shop_token_states(engine: Engine) -> dict[str, ShopTokenState]:
     with engine.connect() as connection:
         rows = connection.execute(sa.select(*columns).order_by(_tokens.c.shop_key)).mappings().all()
     return {row["shop_key"]: ShopTokenState(**row) for row in rows}
+
+
+def warn_authorisation_ends(engine: Engine, shop_key: str, channel: Channel, ends_at: float, warned_by: str) -> None:
+    """Keep the platform's warning that the shop's authorisation ends at `ends_at` (Unix time). A shop
+    on a static token has no row yet: it gets one holding the warning alone."""
+    _upsert(engine, shop_key, channel, authorisation_ends_at=ends_at, authorisation_warned_by=warned_by)
+
+
+def mark_deauthorised(engine: Engine, shop_key: str, channel: Channel, reason: str) -> None:
+    """The seller withdrew the app's authorisation (TikTok push 6): the shop needs re-authorisation,
+    and every worker stops calling it at its next read of the row."""
+    _upsert(engine, shop_key, channel, status=NEEDS_REAUTHORISATION, reason=reason)
+
+
+def _upsert(engine: Engine, shop_key: str, channel: Channel, **values) -> None:
+    with writing(engine) as connection:
+        updated = connection.execute(sa.update(_tokens).where(_tokens.c.shop_key == shop_key).values(**values))
+        if updated.rowcount == 0:
+            connection.execute(sa.insert(_tokens).values(
+                {"shop_key": shop_key, "channel": channel.value, "status": NOT_CONNECTED, **values}))
 
 
 def emit_reauthorise_event(shop_key: str, reason: str) -> None:
