@@ -23,13 +23,13 @@ import cachetools
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from catalogue.groups import product_set
-from catalogue.normalise import ascii_fold
+from catalogue.normalise import ascii_fold, clean_product_name
 from catalogue.records import CatalogueProduct
 from rendering.badge import badge_image
 from rendering.image_limits import ChannelImageLimits
 from rendering.image_sources import ImageUnavailable, is_url, read_image
 from rendering.profiles import BadgePlacement, ImageRule
-from rendering.text import plain, strip_star_claims
+from rendering.text import plain
 
 ImageLoader = Callable[[str], bytes]
 
@@ -256,7 +256,7 @@ def placeholder_cover(item: CatalogueProduct, size: int) -> Image.Image:
     draw = ImageDraw.Draw(cover)
     margin = round(size * 0.09)
     name_font = _font(round(size * 0.07))
-    lines = _wrap(_latin(strip_star_claims(plain(product.name))), name_font, size - 2 * margin)
+    lines = _wrap(_latin(clean_product_name(plain(product.name))), name_font, size - 2 * margin)
     y = round(size * 0.36)
     for line in lines:
         draw.text((margin, y), line, font=name_font, fill=(33, 33, 33))

@@ -35,7 +35,14 @@ from rendering.images import ImageLoader, RenderedImage, render_images
 from rendering.package_estimate import NoPackageBasis, PackageRules, load_package_rules
 from rendering.profiles import ChannelProfile, GtinPlacement, Requirement
 from rendering.templating import parse_attributes, render_template
-from rendering.text import could_be_fitted, cut_at_word, fit_text, fit_title, names_in_full, plain
+from rendering.text import (
+    could_be_fitted,
+    cut_at_word,
+    fit_text,
+    fit_title,
+    names_in_full,
+    plain,
+)
 
 __all__ = ["Blocked", "RenderedImage", "RenderedListing", "could_be_listing_title", "input_fingerprint",
            "render_listing"]
@@ -66,6 +73,7 @@ class RenderedListing:
     price_vnd: int
     stock: int
     package_estimated: bool              # weight and box estimated, not stated by the catalogue: not sent
+    removed_contacts: tuple[str, ...] = ()   # kinds of contact detail left out of the description: not sent
     content_hash: str = field(default="")
 
     def to_content(self, image_refs: Sequence[str]) -> ListingContent:
@@ -143,6 +151,7 @@ def render_listing(
         images=images or (),
         price_vnd=product.product.price_vnd,
         stock=product.product.stock,
+        removed_contacts=tuple(kind.value for kind in facts.removed_contacts),
     )
     content_hash = hashlib.sha256(_canonical({**_hashed_fields(listing), "images_rendered": include_images})).hexdigest()
     return replace(listing, content_hash=content_hash)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from itertools import chain
 
-from catalogue.normalise import clean_product_name, comparison_key
+from catalogue.normalise import comparison_key
 
 _TAG = re.compile(r"<[^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
@@ -42,11 +42,6 @@ def plain_paragraphs(value: str | None) -> list[str]:
     text = _CONTROL.sub(" ", text)
     paragraphs = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return [paragraph for paragraph in paragraphs if paragraph]
-
-
-def strip_star_claims(name: str) -> str:
-    """`name` without certification claims, by the catalogue's one rule (`clean_product_name`)."""
-    return clean_product_name(name)
 
 
 def contains_pack(name: str, pack: str) -> bool:
