@@ -8,7 +8,8 @@ ORM rows (`ledger.models`) never leave this package.
 - `ledger.bindings`: the `Binding` record, shops and bindings made on first use, and the reads;
 - `ledger.claims`: who holds a binding while a batch works on it, and whether that holder lives;
 - `ledger.outcomes`: what a publish writes per listing (marks, outcomes, events, fingerprints, images);
-- `ledger.observations`: what a reconciliation saw on the shops, written back;
+- `ledger.observations`: what a reconciliation saw on the shops, written back, and the statuses
+  platforms report between reconciliations (pushes);
 - `ledger.event_log`: the append-only event log, read by run or by seller SKU;
 - `ledger.shop_rate_limit`: each shop's next free call slot, shared by every process calling it.
 """
@@ -26,14 +27,21 @@ from ledger.bindings import (
 )
 from ledger.claims import claim, holders, live_holder, release, release_abandoned, renew
 from ledger.event_log import EventView, events
-from ledger.observations import Observation, observe
+from ledger.observations import (
+    Noticed,
+    Observation,
+    StatusNotice,
+    notice_status,
+    observe,
+    status_notices,
+)
 from ledger.outcomes import Outcome, mark_sending, record, remember_images, settle, uploaded_images
 from ledger.shop_rate_limit import SharedRateLimiter, shared_rate_limiter
 
 __all__ = [
-    "Binding", "EventView", "KnownShop", "Observation", "Outcome", "SharedRateLimiter", "claim", "ensure_bindings",
-    "ensure_shop", "events", "held_bindings", "holders", "known_shops", "live_holder", "load_bindings",
-    "mark_sending", "observe", "product_bindings", "record", "release", "release_abandoned", "remember_images", "renew",
-    "settle",
-    "shared_rate_limiter", "shop_bindings", "uploaded_images",
+    "Binding", "EventView", "KnownShop", "Noticed", "Observation", "Outcome", "SharedRateLimiter", "StatusNotice",
+    "claim", "ensure_bindings", "ensure_shop", "events", "held_bindings", "holders", "known_shops", "live_holder",
+    "load_bindings", "mark_sending", "notice_status", "observe", "product_bindings", "record", "release",
+    "release_abandoned", "remember_images", "renew", "settle",
+    "shared_rate_limiter", "shop_bindings", "status_notices", "uploaded_images",
 ]
