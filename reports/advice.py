@@ -9,6 +9,7 @@ with a general next step.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalogue.records import CatalogueProduct, NotListable
@@ -98,6 +99,25 @@ def estimate_note(package: PackageData | None, lang: Language) -> str:
     if lang.code == "vi":
         return f"Khối lượng ước tính: hãy xác nhận ({weight.replace('.', ',')} kg, hộp {box} cm)"
     return f"Estimated weight: please confirm ({weight} kg, box {box} cm)"
+
+
+# The kinds of contact detail (rendering.contacts.ContactKind), as a producer reads them.
+_CONTACT_WORDS = {"phone": ("số điện thoại", "phone number"), "map_link": ("đường dẫn bản đồ", "map link"),
+                  "zalo": ("Zalo", "Zalo"), "facebook": ("Facebook", "Facebook"), "website": ("trang web", "website"),
+                  "email": ("email", "email")}
+
+
+def contacts_note(kinds: Sequence[str], lang: Language) -> str:
+    """What the producer is told when contact details were left out of the listing's description; "" when none."""
+    if not kinds:
+        return ""
+    i = 0 if lang.code == "vi" else 1
+    words = ", ".join(_CONTACT_WORDS[kind][i] for kind in kinds)
+    if i == 0:
+        return (f"Đã bỏ thông tin liên hệ ({words}) khỏi mô tả: sàn không cho phép đăng thông tin liên hệ trong "
+                "tin đăng. Danh mục vẫn giữ nguyên; khách liên hệ qua tin nhắn của sàn.")
+    return (f"Contact details ({words}) were left out of the description: marketplaces forbid contact details "
+            "in listings. The catalogue keeps them; buyers reach you through the marketplace's chat.")
 
 
 def explain(finding: Finding, product: CatalogueProduct | None, lang: Language) -> Advice:

@@ -42,8 +42,9 @@ def write_reports(result: ReconcileResult, history: Sequence[HistoryPoint], out_
     language = Language(lang)
     heading = province_heading(result, language, shop_provinces)
     province = write_province_report(result, history, out_dir, lang=language, province=heading)
-    producers = write_producer_reports(result, out_dir / "producers", lang=language)
-    evidence = write_evidence(result, out_dir / "evidence", listing_url=listing_links(shop_ids or {}))
+    link = listing_links(shop_ids or {})
+    producers = write_producer_reports(result, out_dir / "producers", lang=language, listing_link=link)
+    evidence = write_evidence(result, out_dir / "evidence", listing_url=link)
     return ReportSet(result.run_id, out_dir, result.coverage, province, tuple(producers), evidence)
 
 

@@ -68,6 +68,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "what_to_do": ("Việc cần làm", "What to do"),
     "platform_says": ("Sàn ghi", "The platform says"),
     "remote_id": ("Mã trên sàn", "Remote id"),
+    "listing_link": ("Đường dẫn tin đăng", "Listing link"),
     "seller_sku": ("Mã SKU", "Seller SKU"),
     "ocop_code": ("Mã OCOP", "OCOP code"),
     "product": ("Sản phẩm", "Product"),

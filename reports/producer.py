@@ -1,13 +1,16 @@
 """Producer reports: one HTML page and one CSV per producer, holding only that producer's products.
 
-Each product shows its status on every shop with the remote id, the reason in plain words and what
-to do, its certificate (with an expiry warning), its star badge and its barcode. Everything on the
-page is built from the producer's own products: nothing is filtered out of a wider page.
+Each product shows its status on every shop with the remote id (a link to the live listing on the
+marketplace, where the channel declares its page), the reason in plain words and what to do, its
+certificate (with an expiry warning), its star badge and its barcode. The CSV holds the same rows.
+Everything on the page is built from the producer's own products: nothing is filtered out of a
+wider page.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,12 +25,14 @@ from reconcile.coverage import DUE_WITHIN_DAYS
 from reconcile.run import ReconcileResult
 from rendering.badge import badge_png
 from rendering.barcode import InvalidGtin, barcode_svg
-from reports.advice import estimate_note, explain
-from reports.province import estimated_package
+from rendering.facts import listing_facts
+from reports.advice import contacts_note, estimate_note, explain
 from reports.files import write_csv
 from reports.i18n import Language
+from reports.links import ListingLink, listing_links
 from reports.pages import render_page
-from reports.tables import producer_table
+from reports.province import estimated_package
+from reports.tables import Column, Table
 
 _STATE_CSS = {State.LIVE: "state-live", State.DRIFT: "state-warn", State.DUPLICATE: "state-warn",
               State.UNDER_REVIEW: "state-warn", State.EXPIRED_LIVE: "state-bad", State.REJECTED: "state-bad",
@@ -50,6 +55,7 @@ class _Row:
     state: str
     css: str
     remote_id: str
+    url: str                           # the live listing's public page, or ""
     reason: str
     action: str
 
@@ -60,6 +66,7 @@ class _ProductView:
     ocop_code: str
     seller_sku: str
     stars: int | None
+    expires_on: dt.date | None
     gtin: str | None
     badge: bool                        # the star badge is shown only while the recognition is valid
     barcode_uri: Markup | None
@@ -70,8 +77,11 @@ class _ProductView:
 
 
 def write_producer_reports(result: ReconcileResult, out_dir: Path, *, lang: Language,
-                           producer_keys: Iterable[str] | None = None) -> list[ProducerReport]:
-    """One report per producer of the catalogue (or of `producer_keys`), in `out_dir`."""
+                           producer_keys: Iterable[str] | None = None,
+                           listing_link: ListingLink | None = None) -> list[ProducerReport]:
+    """One report per producer of the catalogue (or of `producer_keys`), in `out_dir`; `listing_link`
+    gives a listing's public page (default: the channel's declared page, where it needs no shop id)."""
+    listing_link = listing_link or listing_links({})
     rec = result.reconciliation
     products_of: dict[str, list[CatalogueProduct]] = {}
     for item in rec.products:
@@ -83,7 +93,7 @@ def write_producer_reports(result: ReconcileResult, out_dir: Path, *, lang: Lang
     reports = []
     for key in sorted(products_of) if producer_keys is None else producer_keys:
         own = sorted(products_of[key], key=lambda p: (not p.is_listable(rec.as_of), p.product.name))
-        reports.append(_write(own, findings_of, result, out_dir, lang))
+        reports.append(_write(own, findings_of, result, out_dir, lang, listing_link))
     return reports
 
 
@@ -94,9 +104,9 @@ def report_stem(producer: ProducerRecord) -> str:
 
 
 def _write(own: list[CatalogueProduct], findings_of: dict[str, list[Finding]], result: ReconcileResult,
-           out_dir: Path, lang: Language) -> ProducerReport:
+           out_dir: Path, lang: Language, listing_link: ListingLink) -> ProducerReport:
     producer = own[0].producer
-    views = [_view(item, findings_of.get(item.product.ocop_code, []), result, lang) for item in own]
+    views = [_view(item, findings_of.get(item.product.ocop_code, []), result, lang, listing_link) for item in own]
     address = producer.address
     # One copy of each badge per page, referenced by class: a producer may have dozens of products.
     badges = {view.stars: _data_uri("image/png", badge_png(view.stars, 176)) for view in views if view.badge}
@@ -107,28 +117,42 @@ def _write(own: list[CatalogueProduct], findings_of: dict[str, list[Finding]], r
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / f"{stem}.{lang.code}.html"
     html_path.write_text(html, encoding="utf-8")
-    csv_path = write_csv(producer_table(own, findings_of, lang), out_dir / f"{stem}.{lang.code}.csv")
+    csv_path = write_csv(_table(views, lang), out_dir / f"{stem}.{lang.code}.csv")
     return ProducerReport(producer.key, producer.name, html_path, csv_path)
 
 
-def _view(item: CatalogueProduct, findings: list[Finding], result: ReconcileResult, lang: Language) -> _ProductView:
+def _view(item: CatalogueProduct, findings: list[Finding], result: ReconcileResult, lang: Language,
+          listing_link: ListingLink) -> _ProductView:
     cert = item.certification
     text, css = _certificate(item, result, lang)
     barcode_uri, barcode_text = _barcode(item.product.gtin, lang)
-    note = estimate_note(estimated_package(item), lang)
+    facts = listing_facts(item, today=result.run.as_of, gtin=None)
+    notes = (estimate_note(estimated_package(item), lang), contacts_note([k.value for k in facts.removed_contacts], lang))
     rows = []
     for finding in findings:
         advice = explain(finding, item, lang)
-        action = "; ".join(part for part in (advice.action, note if finding.in_denominator else "") if part)
+        action = "; ".join(part for part in (advice.action, *(notes if finding.in_denominator else ())) if part)
+        url = (listing_link(finding) or "") if finding.live else ""
         rows.append(_Row(lang.channel(finding.channel), finding.shop_key, lang(f"state_{finding.state.value}"),
-                         _STATE_CSS.get(finding.state, ""), finding.remote_id or "", advice.reason, action))
+                         _STATE_CSS.get(finding.state, ""), finding.remote_id or "", url, advice.reason, action))
     return _ProductView(
         name=item.product.name, ocop_code=item.product.ocop_code, seller_sku=item.product.seller_sku,
-        stars=cert.stars if cert else None, gtin=item.product.gtin,
+        stars=cert.stars if cert else None, expires_on=cert.expires_on if cert else None, gtin=item.product.gtin,
         badge=cert is not None and cert.is_valid_on(result.run.as_of),
         barcode_uri=barcode_uri, barcode_text=barcode_text, certificate_text=text, certificate_css=css,
         rows=tuple(rows),
     )
+
+
+def _table(views: Iterable[_ProductView], lang: Language) -> Table:
+    """The page's rows as a CSV: the producer's products x every shop."""
+    columns = (Column(lang("ocop_code"), "code"), Column(lang("product")), Column(lang("seller_sku"), "code"),
+               Column(lang("stars"), "int"), Column(lang("expires_on"), "date"), Column(lang("channel")),
+               Column(lang("shop"), "code"), Column(lang("status")), Column(lang("remote_id"), "code"),
+               Column(lang("listing_link"), "code"), Column(lang("reason")), Column(lang("what_to_do")))
+    rows = [(view.ocop_code, view.name, view.seller_sku, view.stars, view.expires_on, row.channel, row.shop, row.state,
+             row.remote_id, row.url, row.reason, row.action) for view in views for row in view.rows]
+    return Table("status", lang("producer_title"), lang("producer_title")[:31], columns, rows)
 
 
 def _certificate(item: CatalogueProduct, result: ReconcileResult, lang: Language) -> tuple[str, str]:

@@ -6,7 +6,7 @@ Cells hold typed values (int, date, `Share`, text); each writer formats them its
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from catalogue.records import CatalogueProduct
@@ -178,28 +178,6 @@ def trend_table(history: Sequence[HistoryPoint], lang: Language) -> Table:
 
 def _share_of(point: HistoryPoint | None) -> Share | None:
     return None if point is None else Share(point.listable, point.live)
-
-
-def producer_table(products: Sequence[CatalogueProduct], findings: Mapping[str, Sequence[Finding]],
-                   lang: Language) -> Table:
-    """One producer's products x every shop: status, remote id, reason and what to do.
-
-    Built from the producer's own products only (`findings` is keyed by OCOP code).
-    """
-    columns = (Column(lang("ocop_code"), "code"), Column(lang("product")), Column(lang("seller_sku"), "code"),
-               Column(lang("stars"), "int"), Column(lang("expires_on"), "date"), Column(lang("channel")),
-               Column(lang("shop"), "code"), Column(lang("status")), Column(lang("remote_id"), "code"),
-               Column(lang("reason")), Column(lang("what_to_do")))
-    rows = []
-    for item in products:
-        cert = item.certification
-        stars, expires_on = (cert.stars, cert.expires_on) if cert else (None, None)
-        for finding in findings.get(item.product.ocop_code, ()):
-            advice = explain(finding, item, lang)
-            rows.append((finding.ocop_code, item.product.name, item.product.seller_sku, stars, expires_on,
-                         lang.channel(finding.channel), finding.shop_key,
-                         lang(f"state_{finding.state.value}"), finding.remote_id or "", advice.reason, advice.action))
-    return Table("status", lang("producer_title"), lang("producer_title")[:31], columns, rows)
 
 
 def as_text(value: object, kind: str, lang: Language) -> str:

@@ -77,3 +77,36 @@ def test_reports_are_rebuilt_identically_from_the_same_run(tmp_path):
     for one, two in zip(first.producers, second.producers):
         assert one.html.read_bytes() == two.html.read_bytes()
         assert one.csv.read_bytes() == two.csv.read_bytes()
+
+
+def test_a_live_listing_links_to_its_page_on_the_marketplace(result, tmp_path):
+    shop_ids = {"shopee-dong-thap": "3001001"}
+    reports = {r.producer_key: r for r in write_reports(result, [], tmp_path, shop_ids=shop_ids).producers}
+    html, _ = _texts(reports[HTX.key])
+    rows = list(csv.DictReader(reports[HTX.key].csv.open(encoding="utf-8-sig")))
+    live = [f for f in result.reconciliation.findings if f.live and f.producer_key == HTX.key]
+    assert live
+    for finding in live:
+        page = {"shopee": f"https://shopee.vn/product/3001001/{finding.remote_id}",
+                "lazada": f"https://www.lazada.vn/products/i{finding.remote_id}.html",
+                "tiktok": f"https://shop.tiktok.com/view/product/{finding.remote_id}"}[finding.channel]
+        assert f'<a href="{page}" rel="noopener">{finding.remote_id}</a>' in html
+        row = next(r for r in rows if r["Mã OCOP"] == finding.ocop_code and r["Gian hàng"] == finding.shop_key)
+        assert row["Đường dẫn tin đăng"] == page
+    not_live = [r for r in rows if r["Tình trạng"] != "Đang bán"]
+    assert not_live and all(r["Đường dẫn tin đăng"] == "" for r in not_live)
+
+
+def test_a_producer_is_told_the_contact_details_left_out_of_the_listing(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import tests.reports.province_data as data
+
+    with_phone = replace(SEN, product=replace(SEN.product, description=(
+        "Hạt sen sấy giòn từ đầm sen Tháp Mười. Liên hệ 0913 456 789 hoặc zalo.me/0913456789 để đặt hàng sỉ.")))
+    monkeypatch.setattr(data, "CATALOGUE", [with_phone if item is SEN else item for item in data.CATALOGUE])
+    result = make_result()
+    report = next(r for r in write_reports(result, [], tmp_path, lang="en").producers if r.producer_key == SEN.producer.key)
+    html, table = _texts(report)
+    note = "Contact details (phone number, Zalo) were left out of the description"
+    assert note in html and note in table
