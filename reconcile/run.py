@@ -23,7 +23,14 @@ from reconcile.classify import Reconciliation, classify
 from reconcile.coverage import Coverage, compute_coverage
 from reconcile.feedback import observations
 from reconcile.history import record_coverage
-from reconcile.snapshot import RunInfo, latest_run_id, load_snapshot, pull_snapshot, save_snapshot
+from reconcile.snapshot import (
+    RunInfo,
+    ShopPull,
+    latest_run_id,
+    load_snapshot,
+    pull_snapshot,
+    save_snapshot,
+)
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -51,14 +58,17 @@ def today_in_vietnam() -> dt.date:
 
 def reconcile_shops(engine: Engine, connectors: Sequence[Connector], *, province: str | None,
                     as_of: dt.date | None = None, target_pct: float | None = None,
-                    catalogue: Sequence[CatalogueProduct] | None = None, max_workers: int = 4) -> ReconcileResult:
+                    catalogue: Sequence[CatalogueProduct] | None = None, max_workers: int = 4,
+                    imported: Sequence[ShopPull] = ()) -> ReconcileResult:
     """Read every shop in full, store the snapshot, classify it, record the run's coverage, and bring
     the ledger in line with what the shops hold: the next publish then re-creates a listing a
     seller deleted, relists one found unlisted, and re-pushes content edited by hand (drift).
 
-    `catalogue` defaults to the stored catalogue of the province.
+    `catalogue` defaults to the stored catalogue of the province. `imported`: the shops without an
+    API, each as its latest imported export shows it (`reconcile.imported.latest_pull`).
     """
     snapshot = pull_snapshot(connectors, max_workers=max_workers)
+    snapshot = replace(snapshot, pulls=snapshot.pulls + tuple(imported))
     with transaction(engine) as session:
         run_id = save_snapshot(session, snapshot, province=province, as_of=as_of or today_in_vietnam(),
                                target_pct=target_pct)
