@@ -5,6 +5,7 @@ default port and limits are its declaration's (`ocop/channels.py`); the file may
 ```toml
 [shopee]                      # one table per channel; every key is optional
 port = 8781
+push_url = "http://127.0.0.1:8790/push/shopee"   # optional: where pushes go (`ocop webhooks serve`)
 categories = []               # accepted category ids; empty accepts any positive integer
 [shopee.limits]               # title_min, title_max, description_min, description_max, images_min,
 title_max = 120               # images_max, price_min, price_max, seller_sku_max, seller_sku_pattern
@@ -141,6 +142,7 @@ class ChannelSettings:
     faults: FaultConfig = FaultConfig()
     categories: tuple[str, ...] = ()
     tokens: TokenLifetimes = DEFAULT_LIFETIMES[Channel.SHOPEE]
+    push_url: str | None = None     # where the sandbox sends its pushes (sandboxes/pushes.py); None: none sent
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,7 @@ def _channel(channel: Channel, table: dict[str, Any], source: str) -> ChannelSet
     return ChannelSettings(
         channel=channel, port=int(table.get("port", declared.sandbox_port)), limits=limits, review=review,
         faults=faults, categories=tuple(str(c) for c in table.get("categories", ())), tokens=tokens,
+        push_url=table.get("push_url"),
     )
 
 
