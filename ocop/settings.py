@@ -7,6 +7,8 @@ the value and what is expected.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,10 @@ class Settings(BaseSettings):
     render_processes: int = Field(1, description="processes drawing listings during a publish (0: in the publishing threads)")
     reports_url: str | None = Field(None, description="where `ocop reports serve` serves the reports folder, for links "
                                                       "in Prefect's UI")
+    packages_file: Path | None = Field(None, description="the province's own copy of rendering/profiles/packages.csv "
+                                                         "(packaging allowances and boxes by pack weight)")
+    typical_packs_file: Path | None = Field(None, description="the province's own copy of rendering/profiles/"
+                                                              "typical_packs.csv (each group's usual pack)")
 
     @property
     def reports_dir(self) -> Path:
@@ -71,7 +77,15 @@ class SettingsError(ValueError):
 
 
 def load_settings() -> Settings:
-    """The settings of this process's environment; a bad value raises `SettingsError` naming the variable."""
+    """The settings of this process's environment; a bad value raises `SettingsError` naming the variable.
+
+    Read again whenever an `OCOP_*` variable changed, else remembered: reading costs most of a
+    millisecond, and rendering asks once per listing."""
+    return _settings_of(tuple(sorted((name, value) for name, value in os.environ.items() if name.startswith(ENV_PREFIX))))
+
+
+@lru_cache(maxsize=8)
+def _settings_of(environment: tuple[tuple[str, str], ...]) -> Settings:
     try:
         return Settings()
     except ValidationError as error:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from catalogue.groups import group_path
 from catalogue.records import ProductRecord
+from ocop.settings import load_settings
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 PACKAGES_FILE = PROFILES_DIR / "packages.csv"
@@ -136,8 +137,13 @@ class PackageRulesError(ValueError):
     """A packages or typical-packs file is malformed: names the file, the row and what was expected."""
 
 
-def load_package_rules(packages_file: Path = PACKAGES_FILE, typical_packs_file: Path = TYPICAL_PACKS_FILE) -> PackageRules:
-    """The shipped rules, or a province's own copies of either file."""
+def load_package_rules(packages_file: Path | None = None, typical_packs_file: Path | None = None) -> PackageRules:
+    """The rules from the files given, else the province's own copies (OCOP_PACKAGES_FILE,
+    OCOP_TYPICAL_PACKS_FILE), else the shipped ones. Their digest is part of every listing's input
+    fingerprint, so editing a table re-renders what it changes."""
+    settings = load_settings()
+    packages_file = packages_file or settings.packages_file or PACKAGES_FILE
+    typical_packs_file = typical_packs_file or settings.typical_packs_file or TYPICAL_PACKS_FILE
     return _load(packages_file.resolve(), typical_packs_file.resolve())
 
 

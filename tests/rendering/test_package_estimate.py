@@ -70,3 +70,14 @@ def test_a_provinces_own_tables_are_used_and_change_the_fingerprint(tmp_path):
     bonsai = catalogue_product(net_weight_g=None, pack_size=None, group_code="V.2")
     assert render_listing(bonsai, profile, today=TODAY, packages=ours).weight_kg == 2.25
     assert load_package_rules() == load_package_rules(PACKAGES_FILE, TYPICAL_PACKS_FILE)
+
+
+def test_the_offices_own_tables_are_read_from_the_settings(tmp_path, monkeypatch):
+    own = tmp_path / "packages.csv"
+    own.write_text(PACKAGES_FILE.read_text(encoding="utf-8-sig"), encoding="utf-8")
+    assert load_package_rules().digest == load_package_rules(PACKAGES_FILE, TYPICAL_PACKS_FILE).digest
+    with own.open("a", encoding="utf-8") as handle:
+        handle.write("\n")   # the same rules, another file: another digest, so listings re-render
+    monkeypatch.setenv("OCOP_PACKAGES_FILE", str(own))
+    assert load_package_rules().digest == load_package_rules(own, TYPICAL_PACKS_FILE).digest
+    assert load_package_rules().digest != load_package_rules(PACKAGES_FILE, TYPICAL_PACKS_FILE).digest
