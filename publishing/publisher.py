@@ -325,7 +325,8 @@ class Publisher:
             self.connector.update(remote_id, rendered.to_content(self._upload_images(rendered)),
                                   remote_sku_id=binding.remote_sku_id)
             self._record(item, Outcome("update", "ok"), pushed_hash=rendered.content_hash,
-                         rendered_hash=rendered.content_hash, blocked_reasons=None)
+                         rendered_hash=rendered.content_hash, blocked_reasons=None,
+                         package_estimated=rendered.package_estimated)
         elif action is Action.PRICE_STOCK:
             assert isinstance(rendered, RenderedListing)
             self.connector.update_price_stock(remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku,
@@ -392,7 +393,7 @@ class Publisher:
             item, Outcome(operation, "ok", request_id),
             remote_id=remote_id, remote_sku_id=remote_sku_id, remote_status=ListingStatus.UNDER_REVIEW.value,
             rendered_hash=rendered.content_hash, pushed_hash=rendered.content_hash,
-            pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock,
+            pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock, package_estimated=rendered.package_estimated,
             blocked_reasons=None, last_pushed_at=dt.datetime.now(dt.UTC),
         )
         self.result.calls[operation] += 1

@@ -155,3 +155,21 @@ def test_a_stale_batch_sends_nothing_and_says_why_per_listing(engine):
     assert again.listings == {"unchanged": len(plan.candidates)}
     assert again.not_sent == Counter({Reason.UNCHANGED: first.listings["done"], Reason.REFUSED: 1,
                                       Reason.BLOCKED: first.listings["blocked"]})
+
+
+def test_the_ledger_says_which_pushed_listings_carry_an_estimated_package(database_url):
+    from ocop.store import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        rows = sample_rows("Đồng Tháp", products=4, seed=11, today=TODAY)
+        rows = [row | {"net_weight_g": ""} if number % 2 else row for number, row in enumerate(rows)]
+        ingest_rows(engine, rows, today=TODAY)
+        plan = _plan(engine)
+        _publish(engine, FakeShop(), plan.candidates)
+        codes = {candidate.product_id: candidate.product.product.ocop_code for candidate in plan.candidates}
+        pushed = {codes[pid]: binding.package_estimated for pid, binding in _bindings(engine).items()}
+    finally:
+        engine.dispose()
+    without_weight = {row["ocop_code"] for number, row in enumerate(rows) if number % 2}
+    assert pushed == {row["ocop_code"]: row["ocop_code"] in without_weight for row in rows}
