@@ -15,6 +15,16 @@ Choices where the public documentation is silent (marketplaces.md "not confirmed
 - the barcode travels in a SKU attribute (`barcode`, `ean_code` or `gtin`; kept under the key sent);
 - one SKU per product; reactivating an item is `/product/update` with the SKU's `Status` "active";
 - `/product/qc/status/get` answers `data: [{seller_sku, status, reason}]`.
+- Categories, attributes and brands are the sandbox's catalogue (`sandboxes/catalogue.py`), served
+  by `/category/tree/get`, `/category/attributes/get` and `/category/brands/query` (app-level: no
+  access token needed, one accepted). Names are Vietnamese unless `language_code` is `en_US`.
+  Attributes list the basic ones every category has (name, description, brand; SKU-level SellerSku,
+  price, package_*) before the category's own. A category that is unknown or not a leaf answers
+  `201` on create and on `/category/attributes/get`; a missing mandatory category attribute `4110`
+  (BIZ_CHECK_CAT_PROP_MANDATORY) and a value outside a single-select's options `4115`
+  (CHK_CATPROP_CPV_NOT_ENUM), with a `detail` entry per attribute; a brand the platform does not
+  know `500` with the message starting "4142". Attributes the category does not define are ignored,
+  as the platform ignores them, and not kept.
 - Authorisation: `/oauth/authorize` (no `/rest`) grants at once and redirects with `code` (and
   `state`); `/auth/token/create` and `/auth/token/refresh` are signed without `access_token` and
   answer their tokens at the top level. A refresh gives a new access token and hands the same
@@ -33,6 +43,13 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Mapping
 
+from sandboxes.catalogue import (
+    CategoryCatalogue,
+    Chosen,
+    SandboxAttribute,
+    SandboxCategory,
+    attribute_problems,
+)
 from sandboxes.checks import decimal_of, json_string_list, whole_number
 from sandboxes.gateway import (
     Call,
@@ -62,6 +79,18 @@ FILTERS = {
 }
 QC_STATUS = {"Active": "approved", "InActive": "approved", "Pending QC": "pending", "Rejected": "rejected"}
 SKU_STATUS = {"Active": "active", "Deleted": "deleted"}
+MAX_BRAND_PAGE = 200
+INPUT_TYPES = {"select": "singleSelect", "select_or_custom": "enumInput", "multi_select": "multiSelect", "text": "text"}
+# (name, label, mandatory, attribute_type, input_type): what every category asks besides its own.
+BASIC_ATTRIBUTES = (
+    ("name", "Tên sản phẩm", True, "normal", "text"), ("description", "Mô tả", False, "normal", "richText"),
+    ("brand", "Thương hiệu", True, "normal", "singleSelect"), ("SellerSku", "SellerSku", True, "sku", "text"),
+    ("price", "Giá", True, "sku", "numeric"), ("quantity", "Số lượng", False, "sku", "numeric"),
+    ("package_weight", "Cân nặng (kg)", True, "sku", "numeric"),
+    ("package_length", "Chiều dài (cm)", True, "sku", "numeric"),
+    ("package_width", "Chiều rộng (cm)", True, "sku", "numeric"),
+    ("package_height", "Chiều cao (cm)", True, "sku", "numeric"),
+)
 
 
 def sign(app_secret: str, api_name: str, params: Mapping[str, str]) -> str:
@@ -84,6 +113,10 @@ class LazadaSandbox(Sandbox):
     item_id_start = 2_000_000_001
     sku_id_start = 10_000_000_001
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalogue = CategoryCatalogue.for_channel(self.channel)
+
     def build_routes(self) -> list[Route]:
         reads = [("/products/get", self.get_products), ("/product/item/get", self.get_product_item),
                  ("/product/qc/status/get", self.get_qc_status)]
@@ -91,6 +124,9 @@ class LazadaSandbox(Sandbox):
             route("GET", "/oauth/authorize", self.authorize, scope="open"),
             *[_r(method, "/auth/token/create", self.token_create, scope="app") for method in ("GET", "POST")],
             *[_r(method, "/auth/token/refresh", self.token_refresh, scope="app") for method in ("GET", "POST")],
+            *[_r(method, name, handler, scope="app") for name, handler in (
+                ("/category/tree/get", self.category_tree), ("/category/attributes/get", self.category_attributes),
+                ("/category/brands/query", self.brands_query)) for method in ("GET", "POST")],
             _r("POST", "/image/upload", self.upload_image, write=True),
             _r("POST", "/image/migrate", self.migrate_image, write=True),
             _r("POST", "/product/create", self.create_product, write=True),
@@ -199,6 +235,49 @@ class LazadaSandbox(Sandbox):
             "account_platform": "seller_center", "country": "vn",
             users_field: [{"country": "vn", "seller_id": seller_id, "user_id": seller_id, "short_code": shop.key}],
         })
+
+    # -- categories, attributes, brands ----------------------------------------------------------
+
+    def category_tree(self, call: Call) -> Reply:
+        english = parameters(call.request).get("language_code") == "en_US"
+        categories = self.catalogue.categories()
+
+        def node(category: SandboxCategory) -> dict[str, Any]:
+            children = [node(c) for c in categories if c.parent_id == category.id]
+            entry = {"category_id": int(category.id), "name": category.name_en if english else category.name,
+                     "leaf": not children, "var": False}
+            return entry | ({"children": children} if children else {})
+
+        return self.ok(call, [node(c) for c in categories if c.parent_id == "0"])
+
+    def category_attributes(self, call: Call) -> Reply:
+        params = parameters(call.request)
+        leaf = self._leaf(params.get("primary_category_id"), "primary_category_id")
+        basic = [{"id": 0, "name": name, "label": label, "is_mandatory": int(mandatory), "is_sale_prop": 0,
+                  "attribute_type": kind, "input_type": input_type, "options": [], "advanced": {"is_key_prop": 0}}
+                 for name, label, mandatory, kind, input_type in BASIC_ATTRIBUTES]
+        return self.ok(call, basic + [_attribute_entry(a) for a in leaf.attributes])
+
+    def brands_query(self, call: Call) -> Reply:
+        params = parameters(call.request)
+        start, size = whole_number(params.get("startRow")), whole_number(params.get("pageSize"))
+        if start is None or start < 0 or size is None or not 1 <= size <= MAX_BRAND_PAGE:
+            raise PlatformError("InvalidParameter", f"startRow (from 0) and pageSize (1 to {MAX_BRAND_PAGE}) are required.")
+        brands = self.catalogue.brands()
+        page = brands[start:start + size]
+        return self.ok(call, {
+            "start_row": start, "page_index": start // size + 1, "total_page": -(-len(brands) // size),
+            "page_size": size, "total_record": len(brands), "enable_total": True,
+            "module": [{"brand_id": int(b.id), "name": b.name, "name_en": b.name, "global_identifier": b.name.lower()}
+                       for b in page],
+        })
+
+    def _leaf(self, value: Any, field: str) -> SandboxCategory:
+        leaf = self.catalogue.leaf(whole_number(value) if value not in (None, "") else "")
+        if leaf is None:
+            raise PlatformError("201", f"Invalid {field} {value!r}: not a leaf category.",
+                                detail=[{"field": field, "message": "invalid category"}])
+        return leaf
 
     # -- images ----------------------------------------------------------------------------------
 
@@ -370,11 +449,9 @@ class LazadaSandbox(Sandbox):
         if "description" in attributes or creating:
             changes["description"] = _text(attributes.get("description", ""), "description",
                                             limits.description_min, limits.description_max)
+        category = self.catalogue.leaf(changes.get("category_id") or (current.category_id if current else ""))
         if {"brand", "brand_id"} & set(attributes) or creating:
-            brand = attributes.get("brand") or attributes.get("brand_id")
-            if not brand:
-                raise _missing("brand")
-            changes["brand"] = str(brand)
+            changes["brand"] = self._brand(attributes, category)
         images = _image_list(product.get("Images")) + _image_list(sku.get("Images"))
         if images or creating:
             changes["images"] = self._images(images)
@@ -393,7 +470,12 @@ class LazadaSandbox(Sandbox):
         if barcode_key or creating:
             changes["gtin"] = str(sku[barcode_key]) if barcode_key and sku[barcode_key] else None
         extra = dict(current.extra) if current else {}
-        extra["attributes"] = {**extra.get("attributes", {}), **attributes}
+        if category is not None:
+            defined = {a.name for a in category.attributes}
+            kept = {**extra.get("attributes", {}), **{k: v for k, v in attributes.items() if k in defined}}
+            if creating or "PrimaryCategory" in product or defined & set(attributes):
+                _check_attributes(category, kept)
+            extra["attributes"] = kept
         if barcode_key:
             extra["barcode_key"] = barcode_key
         changes["extra"] = extra
@@ -406,7 +488,20 @@ class LazadaSandbox(Sandbox):
         if number is None or number <= 0 or (self.settings.categories and str(number) not in self.settings.categories):
             raise PlatformError("201", f"Invalid PrimaryCategory {value!r}: not a leaf category.",
                                 detail=[{"field": "PrimaryCategory", "message": "invalid category"}])
-        return str(number)
+        return self._leaf(number, "PrimaryCategory").id
+
+    def _brand(self, attributes: dict[str, Any], category: SandboxCategory | None) -> str:
+        """Attributes.brand (a name) or brand_id, as GetBrandByPages lists them."""
+        name, brand_id = attributes.get("brand"), attributes.get("brand_id")
+        if not name and not brand_id:
+            raise _missing("brand")
+        known = self.catalogue.brand(category.id if category else "", name=str(name) if name else None,
+                                     brand_id=str(whole_number(brand_id)) if brand_id else None)
+        if known is None:
+            raise PlatformError("500", f"4142: brand {name or brand_id!r} is not valid in this country; pick one "
+                                "from GetBrandByPages (No Brand when the product has none).",
+                                detail=[{"field": "brand", "message": "4142"}], field="brand")
+        return known.name
 
     def _images(self, urls: list[str]) -> tuple[str, ...]:
         limits = self.settings.limits
@@ -631,6 +726,32 @@ def _sku_ref(item: Item) -> dict[str, Any]:
 
 def _shop_sku(item: Item) -> str:
     return f"{item.item_id}_VNAMZ-{item.sku_id}"
+
+
+def _check_attributes(category: SandboxCategory, attributes: dict[str, Any]) -> None:
+    chosen = []
+    for attribute in category.attributes:
+        if attribute.name in attributes:
+            raw = attributes[attribute.name]
+            values = raw if isinstance(raw, list) else ([part.strip() for part in str(raw).split(",")]
+                                                        if attribute.input == "multi_select" else [str(raw)])
+            chosen.append(Chosen(attribute.id, tuple((None, str(v)) for v in values if str(v).strip())))
+    problems, missing = attribute_problems(category, chosen)
+    if problems:
+        raise PlatformError("4115", "CHK_CATPROP_CPV_NOT_ENUM: " + "; ".join(problems) + ".",
+                            detail=[{"field": "Attributes", "message": p} for p in problems])
+    if missing:
+        raise PlatformError("4110", "BIZ_CHECK_CAT_PROP_MANDATORY: mandatory category attribute(s) missing: "
+                            + ", ".join(f"{a.name} ({a.label})" for a in missing) + ".",
+                            detail=[{"field": a.name, "message": "BIZ_CHECK_CAT_PROP_MANDATORY"} for a in missing])
+
+
+def _attribute_entry(attribute: SandboxAttribute) -> dict[str, Any]:
+    return {"id": int(attribute.id), "name": attribute.name, "label": attribute.label,
+            "is_mandatory": int(attribute.mandatory), "is_sale_prop": 0, "attribute_type": "normal",
+            "input_type": INPUT_TYPES[attribute.input],
+            "options": [{"id": int(v.id), "name": v.name, "en_name": v.name} for v in attribute.values],
+            "advanced": {"is_key_prop": 0}}
 
 
 def _missing(field: str) -> PlatformError:

@@ -12,6 +12,17 @@ Choices where the public documentation is silent (marketplaces.md "not confirmed
 - A duplicate `item_sku` in one shop is refused with `error_param` naming the item that holds it
   (Shopee does not document SKU uniqueness; this project needs it).
 - `get_item_limit` reports the category's GTIN rule as `gtin_limit.gtin_validation_rule`.
+- Categories, attributes and brands are the sandbox's catalogue (`sandboxes/catalogue.py`).
+  `get_category` names categories in Vietnamese with `language=vi` (the documented VN values are
+  `en`/`vi`); `get_attribute_tree` takes `category_id_list` comma-separated (or repeated) and
+  answers a category that is not a leaf, or unknown, with an empty tree and a `warning`;
+  `get_brand_list` needs a leaf `category_id` (`error_param` otherwise). On add_item/update_item, a
+  category that is unknown or not a leaf answers `error_invalid_category`; an attribute the category
+  lacks `error_invalid_category_attribute`; a value not in a drop-down's list
+  `error_invalid_attribute_value`; `value_id` 0 without `original_value_name`
+  `error_value_name_required`; missing mandatory attributes `error_less_required_attribute`, the
+  message naming each one; a `brand_id` other than 0 that the category's brand list lacks
+  `error_invalid_brand`. Every problem is named in one message, not the first only.
 - One model per item (no tier variations): `model_id` is always 0, and `get_model_list` answers
   that one default model with empty `tier_variation`.
 - `media_space/upload_image` is an app-level call; it accepts the partner-level sign, or the shop
@@ -32,6 +43,13 @@ import uuid
 from typing import Any
 
 from ocop.channels import Channel, declaration
+from sandboxes.catalogue import (
+    CategoryCatalogue,
+    Chosen,
+    SandboxAttribute,
+    SandboxCategory,
+    attribute_problems,
+)
 from sandboxes.checks import decimal_of, is_valid_gtin, rounded_vnd, whole_number
 from sandboxes.config import SandboxShop
 from sandboxes.gateway import (
@@ -58,6 +76,9 @@ MAX_IDS = 50
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
 STATUSES = tuple(declaration(Channel.SHOPEE).statuses)
 LOGISTICS_CHANNELS = ((50018, "SPX Express"), (50021, "Giao Hàng Nhanh"), (50023, "Viettel Post"))
+MAX_CATEGORY_IDS = 20      # get_attribute_tree's category_id_list
+# The catalogue's input kinds as get_attribute_tree's input_type numbers.
+INPUT_TYPES = {"select": 1, "select_or_custom": 2, "text": 3, "multi_select": 4}
 
 
 def sign(partner_key: str, partner_id: str, api_path: str, timestamp: str,
@@ -72,6 +93,10 @@ class ShopeeSandbox(Sandbox):
                         deleted="SELLER_DELETE")
     item_id_start = 20_000_000_001
     sku_id_start = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalogue = CategoryCatalogue.for_channel(self.channel)
 
     def build_routes(self) -> list[Route]:
         p = f"{API}/product"
@@ -92,6 +117,9 @@ class ShopeeSandbox(Sandbox):
             route("GET", f"{p}/get_model_list", self.get_model_list),
             route("GET", f"{p}/search_item", self.search_item),
             route("GET", f"{p}/get_item_limit", self.get_item_limit),
+            route("GET", f"{p}/get_category", self.get_category),
+            route("GET", f"{p}/get_attribute_tree", self.get_attribute_tree),
+            route("GET", f"{p}/get_brand_list", self.get_brand_list),
             route("GET", f"{p}/get_item_violation_info", self.get_item_violation_info),
         ]
 
@@ -381,6 +409,48 @@ class ShopeeSandbox(Sandbox):
             "gtin_limit": {"gtin_validation_rule": gtin_rule},
         })
 
+    def get_category(self, call: Call) -> Reply:
+        vietnamese = _language(call.request, ("en", "vi")) == "vi"
+        categories = self.catalogue.categories()
+        return self.ok(call, {"category_list": [{
+            "category_id": int(c.id), "parent_category_id": int(c.parent_id), "original_category_name": c.name_en,
+            "display_category_name": c.name if vietnamese else c.name_en, "has_children": not self.catalogue.is_leaf(c.id),
+        } for c in categories]})
+
+    def get_attribute_tree(self, call: Call) -> Reply:
+        raw = [part.strip() for value in call.request.query.get("category_id_list", [])
+               for part in value.strip("[]").split(",") if part.strip()]
+        ids = [whole_number(part) for part in raw]
+        if not ids or any(i is None for i in ids):
+            raise PlatformError("error_param", "CategoryIdList is required: category_id_list=<id>,<id>.")
+        if len(ids) > MAX_CATEGORY_IDS:
+            raise PlatformError("error_param", f"category_id_list holds {len(ids)} ids; at most {MAX_CATEGORY_IDS}.")
+        _language(call.request, ("en", "vn"))
+        entries = []
+        for category_id in ids:
+            leaf = self.catalogue.leaf(category_id)
+            warning = "" if leaf else f"category {category_id} is not a leaf category: it has no attributes"
+            tree = [_attribute_node(a) for a in leaf.attributes] if leaf else []
+            entries.append({"category_id": category_id, "warning": warning, "attribute_tree": tree})
+        return self.ok(call, {"list": entries})
+
+    def get_brand_list(self, call: Call) -> Reply:
+        offset, page_size = _paging(call.request, required=True)
+        leaf = self.catalogue.leaf(call.request.arg("category_id") or "")
+        if leaf is None:
+            raise PlatformError("error_param", f"category_id {call.request.arg('category_id')!r} must be a leaf category.")
+        if (call.request.arg("status") or "1") not in ("1", "2"):
+            raise PlatformError("error_param", "status must be 1 (normal) or 2 (pending).")
+        brands = self.catalogue.brands(leaf.id) if (call.request.arg("status") or "1") == "1" else []
+        page = brands[offset:offset + page_size]
+        has_next = offset + len(page) < len(brands)
+        return self.ok(call, {
+            "brand_list": [{"brand_id": int(b.id), "original_brand_name": b.name, "display_brand_name": b.name}
+                           for b in page],
+            "has_next_page": has_next, "next_offset": offset + len(page) if has_next else 0,
+            "is_mandatory": False, "input_type": "DROP_DOWN",
+        })
+
     def get_item_violation_info(self, call: Call) -> Reply:
         self.settle_reviews(call.shop.key)
         found = [self.state.get(item_id, call.shop.key) for item_id in _id_list(call.request)]
@@ -463,12 +533,15 @@ class ShopeeSandbox(Sandbox):
             changes["package_cm"] = None
         if "gtin_code" in body or current is None:
             changes["gtin"] = _gtin(body.get("gtin_code"))
+        category = self.catalogue.leaf(changes.get("category_id") or (current.category_id if current else ""))
         if "brand" in body or current is None:
-            brand = body.get("brand") or {}
-            changes["brand"] = str(brand.get("original_brand_name") or "No Brand") if isinstance(brand, dict) else "No Brand"
+            changes["brand"] = self._brand(body.get("brand"), category)
         if "item_sku" in body or current is None:
             changes["seller_sku"] = self._item_sku(body.get("item_sku"), shop, current)
         extra = dict(current.extra) if current else {}
+        if {"attribute_list", "category_id"} & set(body) or current is None:
+            sent = body["attribute_list"] if "attribute_list" in body else extra.get("attribute_list", [])
+            extra["attribute_list"] = _checked_attributes(sent, category)
         if "logistic_info" in body or current is None:
             extra["logistic_info"] = _logistics(body.get("logistic_info"))
         if current is None:
@@ -495,8 +568,28 @@ class ShopeeSandbox(Sandbox):
         number = whole_number(value)
         allowed = self.settings.categories
         if number is None or number <= 0 or (allowed and str(number) not in allowed):
-            raise PlatformError("error_invalid_category", f"category_id {value!r} is not a valid leaf category.")
+            raise PlatformError("error_invalid_category", f"Invalid category ID {value!r}.")
+        if self.catalogue.category(number) is None:
+            raise PlatformError("error_invalid_category", f"Invalid category ID {number}: no such category.")
+        if self.catalogue.leaf(number) is None:
+            raise PlatformError("error_invalid_category",
+                                f"Invalid category ID {number}: it has children; only a leaf category takes items.")
         return str(number)
+
+    def _brand(self, value: Any, category: SandboxCategory | None) -> str:
+        """brand_id 0 is "No brand" (its name is kept as sent); any other must be the category's."""
+        if value is None:
+            return "No Brand"
+        brand_id = whole_number(value.get("brand_id")) if isinstance(value, dict) else None
+        if brand_id is None:
+            raise PlatformError("error_invalid_brand", "Brand ID required: brand must be {brand_id, original_brand_name}.")
+        if brand_id == 0:
+            return str(value.get("original_brand_name") or "No Brand")
+        known = self.catalogue.brand(category.id, brand_id=str(brand_id)) if category else None
+        if known is None:
+            raise PlatformError("error_invalid_brand", f"Invalid brand: brand_id {brand_id} is not in the brand list "
+                                f"of category {category.id if category else '?'}; use 0 for No brand.")
+        return known.name
 
     def _images(self, value: Any) -> tuple[str, ...]:
         ids = value.get("image_id_list") if isinstance(value, dict) else None
@@ -522,6 +615,10 @@ class ShopeeSandbox(Sandbox):
             raise PlatformError("error_param", f"item_sku {sku!r} is already used by item {holder.item_id} in this shop.")
         return sku
 
+    def _brand_id(self, item: Item) -> int:
+        known = self.catalogue.brand(item.category_id, name=item.brand)
+        return int(known.id) if known else 0
+
     def _base_info(self, item: Item) -> dict[str, Any]:
         return {
             "item_id": item.item_id, "category_id": int(item.category_id), "item_name": item.title,
@@ -534,7 +631,8 @@ class ShopeeSandbox(Sandbox):
             "weight": f"{item.weight_kg:g}",
             "dimension": _dimension_out(item.package_cm),
             "logistic_info": item.extra.get("logistic_info", []),
-            "brand": {"brand_id": 0, "original_brand_name": item.brand},
+            "brand": {"brand_id": self._brand_id(item), "original_brand_name": item.brand},
+            "attribute_list": item.extra.get("attribute_list", []),
             "gtin_code": item.gtin or "00",
             "condition": "NEW", "has_model": False, "item_dangerous": 0,
         }
@@ -548,6 +646,57 @@ def _json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise PlatformError("error_param", "The request body must be a JSON object.")
     return body
+
+
+def _checked_attributes(value: Any, category: SandboxCategory | None) -> list[dict[str, Any]]:
+    """add_item's attribute_list checked against the category: every problem named at once."""
+    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+        raise PlatformError("error_param", "attribute_list must be a list of {attribute_id, attribute_value_list}.")
+    if category is None:
+        return value
+    chosen = []
+    for entry in value:
+        values = entry.get("attribute_value_list")
+        if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+            raise PlatformError("error_param", f"attribute {entry.get('attribute_id')}: attribute_value_list must be a list.")
+        unnamed = [v for v in values if whole_number(v.get("value_id")) == 0 and not str(v.get("original_value_name") or "").strip()]
+        if unnamed:
+            raise PlatformError("error_value_name_required",
+                                f"Value_name is required: attribute {entry.get('attribute_id')} sends value_id 0 "
+                                "without original_value_name.")
+        chosen.append(Chosen(str(entry.get("attribute_id")), tuple(
+            (str(whole_number(v.get("value_id")) or ""), v.get("original_value_name")) for v in values)))
+    problems, missing = attribute_problems(category, chosen)
+    foreign = [p for p in problems if "is not an attribute of" in p]
+    if foreign:
+        raise PlatformError("error_invalid_category_attribute", "Category and attribute not match: " + "; ".join(foreign) + ".")
+    if problems:
+        raise PlatformError("error_invalid_attribute_value", "Invalid attribute value: " + "; ".join(problems) + ".")
+    if missing:
+        raise PlatformError("error_less_required_attribute", "Mandatory attribute information required: "
+                            + ", ".join(f"{a.id} ({a.name} / {a.label})" for a in missing) + ".")
+    return value
+
+
+def _attribute_node(attribute: SandboxAttribute) -> dict[str, Any]:
+    return {
+        "attribute_id": int(attribute.id), "mandatory": attribute.mandatory, "name": attribute.name,
+        "multi_lang": [{"language": "vn", "value": attribute.label}],
+        "attribute_value_list": [{"value_id": int(v.id), "name": v.name, "value_unit": "",
+                                  "multi_lang": [{"language": "vn", "value": v.name}], "child_attribute_list": []}
+                                 for v in attribute.values],
+        "attribute_info": {"input_type": INPUT_TYPES[attribute.input], "input_validation_type": 2 if attribute.input == "text" else 0,
+                           "format_type": 1, "date_format_type": 0, "attribute_unit_list": [],
+                           "max_value_count": len(attribute.values) if attribute.input == "multi_select" else 1,
+                           "introduction": "", "is_oem": False, "support_search_value": False},
+    }
+
+
+def _language(request: Request, accepted: tuple[str, ...]) -> str:
+    language = request.arg("language") or "en"
+    if language not in accepted:
+        raise PlatformError("error_invalid_language", f"language {language!r} must be one of {', '.join(accepted)}.")
+    return language
 
 
 def _stock_info(item: Item) -> dict[str, Any]:

@@ -22,6 +22,14 @@ Choices where the public documentation is silent (marketplaces.md "not confirmed
   keys are kept as long as the sandbox's state;
 - a product without a brand has no `brand` field (never `"brand": null`); one with a brand has
   `{"id"}`;
+- categories, attributes, rules and brands are the sandbox's catalogue (`sandboxes/catalogue.py`).
+  Attributes answer both `is_requried` (the reference's spelling) and `is_required`. A category
+  that is not a leaf answers `12052024` "Category is not final category" (on create and on the
+  attribute and rule reads); an unknown one `12052910`. Missing required product attributes,
+  values outside a non-customisable attribute's list, a required certification without an
+  uploaded image or file, and package_dimensions missing where the rules require them answer
+  `12052910` naming every one (the reference's codes for these are not public); an unknown
+  `brand_id` is cleared with a warning, as the reference says the platform does;
 - the auth host is served by the same server: `/oauth/authorize` grants at once and redirects to
   `redirect_uri` (a sandbox extension: the platform uses the app's registered one) with `code` and
   `state`; `/api/v2/token/get` and `/api/v2/token/refresh` take `app_key` and `app_secret` in the
@@ -39,6 +47,13 @@ import json
 from typing import Any, Mapping
 
 from ocop.channels import Channel, declaration
+from sandboxes.catalogue import (
+    CategoryCatalogue,
+    Chosen,
+    SandboxAttribute,
+    SandboxCategory,
+    attribute_problems,
+)
 from sandboxes.checks import decimal_of, is_valid_gtin, whole_number
 from sandboxes.gateway import (
     Call,
@@ -68,6 +83,8 @@ STATUSES = tuple(declaration(Channel.TIKTOK).statuses)
 IDENTIFIER_TYPES = ("GTIN", "EAN", "UPC", "ISBN")
 POUND_KG = 0.45359237
 INCH_CM = 2.54
+CATEGORIES = "/product/202309/categories"
+NOT_FINAL_CATEGORY = 12052024
 
 
 def sign(app_secret: str, path: str, query: Mapping[str, str], body: bytes = b"") -> str:
@@ -88,6 +105,10 @@ class TikTokSandbox(Sandbox):
     item_id_start = 1_729_000_000_000_000_001
     sku_id_start = 1_729_500_000_000_000_001
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalogue = CategoryCatalogue.for_channel(self.channel)
+
     def build_routes(self) -> list[Route]:
         one = PRODUCTS + "/{product_id}"
         return [
@@ -97,6 +118,10 @@ class TikTokSandbox(Sandbox):
             route("GET", "/authorization/202309/shops", self.authorized_shops, scope="token"),
             route("GET", "/logistics/202309/warehouses", self.warehouses),
             route("POST", "/product/202309/images/upload", self.upload_image, write=True, scope="token"),
+            route("GET", CATEGORIES, self.categories),
+            route("GET", CATEGORIES + "/{category_id}/attributes", self.category_attributes),
+            route("GET", CATEGORIES + "/{category_id}/rules", self.category_rules),
+            route("GET", "/product/202309/brands", self.brands),
             route("POST", PRODUCTS + "/search", self.search_products),
             route("POST", PRODUCTS + "/deactivate", self.deactivate_products, write=True),
             route("POST", PRODUCTS + "/activate", self.activate_products, write=True),
@@ -237,6 +262,54 @@ class TikTokSandbox(Sandbox):
         return self.ok(call, {"uri": uri, "url": url, "width": facts.width, "height": facts.height,
                               "use_case": use_case})
 
+    # -- categories, attributes, rules, brands ---------------------------------------------------
+
+    def categories(self, call: Call) -> Reply:
+        keyword = (call.request.arg("keyword") or "").casefold()
+        found = [c for c in self.catalogue.categories() if keyword in c.name.casefold()]
+        return self.ok(call, {"categories": [{
+            "id": c.id, "parent_id": c.parent_id, "local_name": c.name, "is_leaf": self.catalogue.is_leaf(c.id),
+            "permission_statuses": ["AVAILABLE"]} for c in found]})
+
+    def category_attributes(self, call: Call) -> Reply:
+        leaf = self._leaf(call.params["category_id"])
+        return self.ok(call, {"attributes": [_attribute_entry(a) for a in leaf.attributes]})
+
+    def category_rules(self, call: Call) -> Reply:
+        rules = self._leaf(call.params["category_id"]).rules
+        return self.ok(call, {
+            "product_certifications": [{"id": c.id, "name": c.name, "is_required": c.required, "sample_image_url": "",
+                                        "requirement_conditions": [], "expiration_date": {"is_required": False}}
+                                       for c in rules.certifications],
+            "size_chart": {"is_supported": False, "is_required": False}, "cod": {"is_supported": True},
+            "package_dimension": {"is_required": rules.package_dimension_required},
+            "epr": {"is_required": False}, "responsible_person": {"is_required": False},
+            "manufacturer": {"is_required": False},
+        })
+
+    def brands(self, call: Call) -> Reply:
+        page_size = whole_number(call.request.arg("page_size"))
+        if page_size is None or not 1 <= page_size <= MAX_PAGE:
+            raise _invalid(f"page_size must be 1 to {MAX_PAGE}.")
+        category = call.request.arg("category_id")
+        prefix = (call.request.arg("brand_name") or "").casefold()
+        found = [b for b in self.catalogue.brands(category) if b.name.casefold().startswith(prefix)]
+        offset = _offset_of(call.request.arg("page_token"))
+        page = found[offset:offset + page_size]
+        following = offset + len(page)
+        token = base64.urlsafe_b64encode(json.dumps({"offset": following}).encode()).decode() if following < len(found) else ""
+        return self.ok(call, {"brands": [{"id": b.id, "name": b.name, "authorized_status": "UNAUTHORIZED",
+                                          "brand_status": "AVAILABLE", "is_t1_brand": False} for b in page],
+                              "total_count": len(found), "next_page_token": token})
+
+    def _leaf(self, category_id: Any) -> SandboxCategory:
+        if self.catalogue.category(category_id) is None:
+            raise _invalid(f"category_id {category_id!r} does not exist.")
+        leaf = self.catalogue.leaf(category_id)
+        if leaf is None:
+            raise PlatformError(NOT_FINAL_CATEGORY, "Category is not final category")
+        return leaf
+
     # -- writes ----------------------------------------------------------------------------------
 
     def create_product(self, call: Call) -> Reply:
@@ -245,24 +318,28 @@ class TikTokSandbox(Sandbox):
         first = self.state.remembered_answer(call.shop.key, key) if key else None
         if first is not None:
             return self.ok(call, first)
-        content = self._content(body, call, current=None)
+        warnings: list[str] = []
+        content = self._content(body, call, current=None, warnings=warnings)
         item_id, sku_id = self.allocate_ids()
         item = Item(item_id=item_id, shop=call.shop.key, status="", sku_id=sku_id, created_at=call.now,
                     updated_at=call.now, **content)
         item = self.state.put(start_review(item, self.settings.review, self.words, call.now))
-        answer = {"product_id": str(item.item_id), "skus": [_sku_ref(item)], "warnings": []}
+        answer = {"product_id": str(item.item_id), "skus": [_sku_ref(item)],
+                  "warnings": [{"message": w} for w in warnings]}
         if key:
             self.state.remember_answer(call.shop.key, key, answer, call.now)
         return self.ok(call, answer)
 
     def edit_product(self, call: Call) -> Reply:
         item = self._owned(call, call.params["product_id"])
-        content = self._content(_json_object(call.request), call, current=item)
+        warnings: list[str] = []
+        content = self._content(_json_object(call.request), call, current=item, warnings=warnings)
         updated = touched(item, call.now, **content)
         if content_changed(item, updated) and needs_review_after_edit(item, self.settings.review, self.words):
             updated = start_review(updated, self.settings.review, self.words, call.now)
         self.state.put(updated)
-        return self.ok(call, {"product_id": str(updated.item_id), "skus": [_sku_ref(updated)], "warnings": []})
+        return self.ok(call, {"product_id": str(updated.item_id), "skus": [_sku_ref(updated)],
+                              "warnings": [{"message": w} for w in warnings]})
 
     def update_prices(self, call: Call) -> Reply:
         item = self._owned(call, call.params["product_id"])
@@ -354,7 +431,7 @@ class TikTokSandbox(Sandbox):
         target = words.live if active else words.inactive
         return item if item.status == target else touched(item, now, status=target)
 
-    def _content(self, body: dict[str, Any], call: Call, current: Item | None) -> dict[str, Any]:
+    def _content(self, body: dict[str, Any], call: Call, current: Item | None, warnings: list[str]) -> dict[str, Any]:
         """Create and edit both send the whole product."""
         limits = self.settings.limits
         title = body.get("title")
@@ -371,21 +448,54 @@ class TikTokSandbox(Sandbox):
         if current is not None and sku.get("id") not in (None, "", str(current.sku_id)):
             raise PlatformError(12052557, f"SKU {sku.get('id')} does not belong to product {current.item_id}.")
         code, code_type = _identifier(sku.get("identifier_code"))
+        category = self._category(body.get("category_id"))
+        package_cm = _dimensions(body.get("package_dimensions"))
+        problems = self._category_problems(body, category, package_cm)
+        if problems:
+            raise _invalid("; ".join(problems) + ".")
+        brand = self.catalogue.brand(category.id, brand_id=str(body["brand_id"])) if body.get("brand_id") else None
+        if body.get("brand_id") and brand is None:
+            warnings.append(f"The [brand_id]:{body['brand_id']} field is incorrect and has been automatically cleared.")
         return {
-            "title": title, "description": description, "category_id": self._category(body.get("category_id")),
+            "title": title, "description": description, "category_id": category.id,
             "images": self._images(body.get("main_images")), "weight_kg": _weight(body.get("package_weight")),
-            "package_cm": _dimensions(body.get("package_dimensions")), "brand": str(body.get("brand_id") or ""),
+            "package_cm": package_cm, "brand": brand.id if brand else "",
             "seller_sku": self._seller_sku(sku.get("seller_sku"), call.shop.key, current),
             "price": _price(sku.get("price"), limits.price_min, limits.price_max),
             "stock": self._inventory(sku.get("inventory"), call, require_warehouse=True),
-            "gtin": code, "extra": {**(current.extra if current else {}), "identifier_type": code_type},
+            "gtin": code, "extra": {**(current.extra if current else {}), "identifier_type": code_type,
+                                    "product_attributes": body.get("product_attributes") or [],
+                                    "certifications": body.get("certifications") or []},
         }
 
-    def _category(self, value: Any) -> str:
+    def _category(self, value: Any) -> SandboxCategory:
         number = whole_number(value)
         if number is None or number <= 0 or (self.settings.categories and str(number) not in self.settings.categories):
             raise _invalid(f"category_id {value!r} is not a valid leaf category.")
-        return str(number)
+        return self._leaf(str(number))
+
+    def _category_problems(self, body: dict[str, Any], category: SandboxCategory,
+                           package_cm: tuple[float, float, float] | None) -> list[str]:
+        """Everything the category's attributes and rules find wrong with a product, not the first only."""
+        attributes = body.get("product_attributes") or []
+        if not isinstance(attributes, list) or not all(isinstance(a, dict) and isinstance(a.get("values"), list)
+                                                       for a in attributes):
+            return ["product_attributes must be a list of {id, values: [{id or name}]}"]
+        chosen = [Chosen(str(a.get("id")), tuple((str(v["id"]) if isinstance(v, dict) and v.get("id") else None,
+                                                  v.get("name") if isinstance(v, dict) else None)
+                                                 for v in a["values"])) for a in attributes]
+        problems, missing = attribute_problems(category, chosen)
+        problems += [f"product_attributes: the required attribute {a.id} ({a.label}) is missing" for a in missing]
+        sent = {str(c.get("id")): c for c in body.get("certifications") or [] if isinstance(c, dict)}
+        for rule in category.rules.certifications:
+            document = sent.get(rule.id)
+            uris = [i.get("uri") for i in (document or {}).get("images") or [] if isinstance(i, dict)]
+            if rule.required and not any(self.state.image(u) for u in uris) and not (document or {}).get("files"):
+                problems.append(f"certifications: the category requires certification {rule.id} ({rule.name}) "
+                                "with an uploaded image or file")
+        if category.rules.package_dimension_required and package_cm is None:
+            problems.append("package_dimensions is required by the category's rules")
+        return problems
 
     def _images(self, value: Any) -> tuple[str, ...]:
         limits = self.settings.limits
@@ -439,6 +549,8 @@ class TikTokSandbox(Sandbox):
             "package_dimensions": {"length": f"{length:g}", "width": f"{width:g}", "height": f"{height:g}",
                                    "unit": "CENTIMETER"},
             "audit_failed_reasons": reasons, "is_cod_allowed": True,
+            "product_attributes": item.extra.get("product_attributes", []),
+            "certifications": item.extra.get("certifications", []),
         }
         if item.brand:
             # The platform omits `brand` for a product without one; typed clients refuse a null object.
@@ -464,6 +576,14 @@ class TikTokSandbox(Sandbox):
 
     def _cipher(self, shop_key: str) -> str:
         return next((s.shop_id for s in self.shops if s.key == shop_key), shop_key)
+
+
+def _attribute_entry(attribute: SandboxAttribute) -> dict[str, Any]:
+    return {"id": attribute.id, "name": attribute.label, "type": "PRODUCT_PROPERTY",
+            "is_requried": attribute.mandatory, "is_required": attribute.mandatory,
+            "values": [{"id": v.id, "name": v.name} for v in attribute.values],
+            "is_multiple_selection": attribute.input == "multi_select", "is_customizable": attribute.custom_allowed,
+            "requirement_conditions": []}
 
 
 def _json_object(request: Request) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sandboxes.fleet import running_sandboxes
 
 from tests.sandboxes.clients import LazadaClient, ShopeeClient, TikTokClient, png_bytes
 
-GTIN_REQUIRED_CATEGORY = "100640"
+GTIN_REQUIRED_CATEGORY = "100640"     # a leaf of the Shopee sandbox's tree (dried fruit)
 REGISTRY_ROWS = [
     {"ocop_code": f"87-{n:03d}-2024", "product_name": f"Sản phẩm {n}", "group_code": "I.3.c", "stars": "4",
      "price_vnd": str(50_000 + n)}
@@ -87,10 +87,13 @@ def shopee_item(client: ShopeeClient, sku: str, **overrides) -> dict:
     image_id = client.upload_image(png_bytes())
     body = {
         "item_name": "Mứt sen Đồng Tháp OCOP 4 sao hộp 500 g", "description": "Mứt sen sấy dẻo. " * 10,
-        "original_price": 85000, "weight": 0.6, "category_id": 100635, "item_sku": sku,
+        "original_price": 85000, "weight": 0.6, "category_id": int(GTIN_REQUIRED_CATEGORY), "item_sku": sku,
         "image": {"image_id_list": [image_id]}, "logistic_info": [{"logistic_id": 50018, "enabled": True}],
         "seller_stock": [{"stock": 40}], "gtin_code": "8931234567897",
         "dimension": {"package_length": 20, "package_width": 15, "package_height": 8},
+        "brand": {"brand_id": 0, "original_brand_name": "No Brand"},
+        "attribute_list": [{"attribute_id": 100037, "attribute_value_list": [{"value_id": 1000}]},
+                           {"attribute_id": 100010, "attribute_value_list": [{"value_id": 0, "original_value_name": "500 g"}]}],
     }
     body.update(overrides)
     return body
@@ -99,9 +102,9 @@ def shopee_item(client: ShopeeClient, sku: str, **overrides) -> dict:
 def lazada_product(client: LazadaClient, sku: str, *, sku_fields: dict | None = None, **overrides) -> dict:
     url = client.upload_image(png_bytes())
     product = {
-        "PrimaryCategory": "10000290", "Images": {"Image": [url]},
+        "PrimaryCategory": "10000111", "Images": {"Image": [url]},
         "Attributes": {"name": "Mứt sen Đồng Tháp OCOP 4 sao hộp 500 g", "description": "<p>Mứt sen</p>",
-                       "brand": "No Brand"},
+                       "brand": "No Brand", "country_origin": "Việt Nam", "net_weight": "500 g"},
         "Skus": {"Sku": [{"SellerSku": sku, "quantity": 40, "price": 85000, "package_weight": 0.6,
                           "package_length": 20, "package_width": 15, "package_height": 8,
                           "barcode": "8931234567897", **(sku_fields or {})}]},
@@ -114,8 +117,10 @@ def tiktok_product(client: TikTokClient, sku: str, *, sku_fields: dict | None = 
     uri = client.upload_image(png_bytes())
     product = {
         "title": "Mứt sen Đồng Tháp OCOP 4 sao hộp 500 g", "description": "<p>Mứt sen sấy dẻo</p>",
-        "category_id": "700445", "main_images": [{"uri": uri}],
+        "category_id": "700101", "main_images": [{"uri": uri}],
         "package_weight": {"value": "0.6", "unit": "KILOGRAM"},
+        "package_dimensions": {"length": "20", "width": "15", "height": "8", "unit": "CENTIMETER"},
+        "product_attributes": [{"id": "100137", "values": [{"id": "1000"}]}, {"id": "100110", "values": [{"name": "500 g"}]}],
         "skus": [{"seller_sku": sku, "price": {"amount": "85000", "currency": "VND"},
                   "inventory": [{"warehouse_id": client.warehouse(), "quantity": 40}],
                   "identifier_code": {"code": "8931234567897", "type": "EAN"}, **(sku_fields or {})}],

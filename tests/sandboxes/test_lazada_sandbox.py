@@ -46,8 +46,9 @@ def test_parameters_may_travel_in_the_query_on_post(lazada, sku):
 
 def test_xml_payload_is_accepted(lazada, sku):
     url = lazada.upload_image(png_bytes())
-    xml = (f"<Request><Product><PrimaryCategory>10000290</PrimaryCategory><Images><Image>{url}</Image></Images>"
-           "<Attributes><name>Mứt sen Đồng Tháp hộp 500 g</name><brand>No Brand</brand></Attributes>"
+    xml = (f"<Request><Product><PrimaryCategory>10000111</PrimaryCategory><Images><Image>{url}</Image></Images>"
+           "<Attributes><name>Mứt sen Đồng Tháp hộp 500 g</name><brand>No Brand</brand>"
+           "<country_origin>Việt Nam</country_origin><net_weight>500 g</net_weight></Attributes>"
            f"<Skus><Sku><SellerSku>{sku}</SellerSku><quantity>5</quantity><price>50000</price>"
            "<package_weight>0.5</package_weight><package_length>10</package_length><package_width>10</package_width>"
            "<package_height>5</package_height></Sku></Skus></Product></Request>")
@@ -113,7 +114,8 @@ def test_limit_over_50_is_refused(lazada):
 
 
 def test_banned_word_is_rejected_with_the_reason_in_qc_status(lazada, sku):
-    overrides = {"Attributes": {"name": "Mứt sen chữa khỏi bệnh tiểu đường", "brand": "No Brand"}}
+    overrides = {"Attributes": {"name": "Mứt sen chữa khỏi bệnh tiểu đường", "brand": "No Brand",
+                                "country_origin": "Việt Nam", "net_weight": "500 g"}}
     item_id = create(lazada, sku, **overrides).json()["data"]["item_id"]
     assert product(lazada, item_id)["data"]["status"] == "Rejected"
     qc = lazada.get("/product/qc/status/get", seller_skus=json.dumps([sku])).json()["data"]
