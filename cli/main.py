@@ -169,6 +169,8 @@ def _mount_sub_commands() -> None:
     app.add_typer(reports_app, name="reports", help="The built reports: serve them over HTTP.")
     from cli.shops import app as shop_app
     app.add_typer(shop_app, name="shop", help="Connect real shops (authorise, connect) and list their tokens' state.")
+    from cli.webhooks import app as webhooks_app
+    app.add_typer(webhooks_app, name="webhooks", help="Receive the marketplaces' status pushes.")
     app.registered_commands += catalogue_app.registered_commands + report_app.registered_commands
 
 

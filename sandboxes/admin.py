@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from sandboxes.gateway import Sandbox
+from sandboxes.pushes import PushSender
 from sandboxes.review import StatusWords
 from sandboxes.state import Item
 
@@ -54,8 +55,11 @@ class SandboxAdmin:
         return self._sandbox.state.put(replace(item, **changes, updated_at=max(self._now(), item.updated_at)))
 
     def set_status(self, item_id: int | str, status: str, reason: str | None = None) -> Item:
-        """Force a platform status (e.g. Shopee "BANNED", TikTok "PLATFORM_DEACTIVATED") with a reason."""
-        return self.edit(item_id, status=status, reject_reason=reason)
+        """Force a platform status (e.g. Shopee "BANNED", TikTok "PLATFORM_DEACTIVATED") with a reason;
+        the platform's push follows, if it sends one for that status."""
+        item = self.edit(item_id, status=status, reject_reason=reason)
+        self._sandbox.pushes.status_changed(item, self.words, by_review=False)
+        return item
 
     def reject(self, item_id: int | str, reason: str) -> Item:
         return self.set_status(item_id, self.words.rejected, reason)
@@ -89,8 +93,19 @@ class SandboxAdmin:
         self._sandbox.state.change_shop_grants(shop, expires_at=self._now(), kind="access")
 
     def revoke(self, shop: str) -> None:
-        """The seller withdraws the app's authorisation: every code and token issued to the shop stops."""
+        """The seller withdraws the app's authorisation: every code and token issued to the shop stops
+        (TikTok Shop says so in a push)."""
         self._sandbox.state.change_shop_grants(shop, spent=True)
+        self._sandbox.pushes.authorisation_withdrawn(shop)
+
+    def authorisation_ends(self, shop: str, ends_at: float) -> None:
+        """The shop's authorisation nears its end at `ends_at` (Unix time): the platform's warning push."""
+        self._sandbox.pushes.authorisation_ending(shop, ends_at)
+
+    @property
+    def pushes(self) -> PushSender:
+        """What the sandbox pushed (`pushes.wait_sent()` waits for the queue to empty)."""
+        return self._sandbox.pushes
 
     def settle_reviews(self) -> int:
         """Decide every review that is due now; returns how many were decided."""

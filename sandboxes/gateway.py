@@ -29,6 +29,7 @@ from PIL import Image, UnidentifiedImageError
 from sandboxes.config import ChannelSettings, FaultConfig, SandboxShop
 from sandboxes.faults import FaultInjector
 from sandboxes.grants import Grants
+from sandboxes.pushes import PushSender
 from sandboxes.review import StatusWords, settle
 from sandboxes.state import Item, SandboxState
 
@@ -169,6 +170,7 @@ class Sandbox:
         self.clock = clock
         self.faults = FaultInjector(settings.faults)
         self.grants = Grants(state, settings.tokens, prefix=self.channel.value)
+        self.pushes = PushSender(self.channel, settings.push_url, shops, clock)
         self.log = logging.getLogger(f"ocop.sandbox.{self.channel.value}")
         self._counts_lock = threading.Lock()
         self._write_calls: Counter[str] = Counter()
@@ -232,7 +234,8 @@ class Sandbox:
         return [shop for shop in self.shops if shop.app_key == app_key]
 
     def settle_reviews(self, shop: str | None = None) -> int:
-        return settle(self.state, self.settings.review, self.words, self.clock(), shop)
+        return settle(self.state, self.settings.review, self.words, self.clock(), shop,
+                      on_decided=lambda item: self.pushes.status_changed(item, self.words, by_review=True))
 
     def set_faults(self, faults: FaultConfig) -> None:
         self.faults.configure(faults)

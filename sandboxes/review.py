@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable
 
 from sandboxes.config import ReviewRules
 from sandboxes.state import Item, SandboxState, touched
@@ -55,17 +56,21 @@ def needs_review_after_edit(item: Item, rules: ReviewRules, words: StatusWords) 
     return item.status in (words.rejected, words.reviewing) or (rules.review_on_update and item.status == words.live)
 
 
-def settle(state: SandboxState, rules: ReviewRules, words: StatusWords, now: float, shop: str | None = None) -> int:
-    """Decide every review that is due; returns how many items changed status."""
+def settle(state: SandboxState, rules: ReviewRules, words: StatusWords, now: float, shop: str | None = None,
+           on_decided: Callable[[Item], None] | None = None) -> int:
+    """Decide every review that is due; returns how many items changed status. `on_decided` hears of
+    each decided item (the platform's push)."""
     decided = 0
     for item in state.due_reviews(words.reviewing, now, shop):
         verdict = judge(item, rules)
         if verdict.approved:
             live = words.inactive if item.extra.get("requested_inactive") else words.live
-            state.put(touched(item, now, status=live, reject_reason=None, review_due_at=None))
+            item = state.put(touched(item, now, status=live, reject_reason=None, review_due_at=None))
         else:
-            state.put(touched(item, now, status=words.rejected, reject_reason=verdict.reason, review_due_at=None,
-                              extra={**item.extra, "violation_type": verdict.violation_type}))
+            item = state.put(touched(item, now, status=words.rejected, reject_reason=verdict.reason, review_due_at=None,
+                                     extra={**item.extra, "violation_type": verdict.violation_type}))
+        if on_decided is not None:
+            on_decided(item)
         decided += 1
     return decided
 

@@ -19,7 +19,7 @@ GROUND, DOMAIN, TOP, STAND_IN = "ground floor", "domain", "top", "stand-in"
 LAYERS = {
     "ocop": GROUND, "templates": GROUND,
     "catalogue": DOMAIN, "rendering": DOMAIN, "connectors": DOMAIN, "shops": DOMAIN, "ledger": DOMAIN,
-    "publishing": DOMAIN, "reconcile": DOMAIN, "reports": DOMAIN,
+    "publishing": DOMAIN, "reconcile": DOMAIN, "reports": DOMAIN, "pushes": DOMAIN,
     "flows": TOP, "cli": TOP,
     "sandboxes": STAND_IN,
 }
