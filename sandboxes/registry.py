@@ -6,6 +6,7 @@
 GET /api/v1/products?page=1&page_size=500[&updated_since=2026-01-01T00:00:00Z]
 200 {"items": [...], "page", "page_size", "total", "next_page", "cursor"} with an ETag header
 304 when If-None-Match equals the current ETag (the ETag names the registry's whole content)
+GET /images/<name>-<width>x<height>.jpg|png   the product photos a catalogue links (sandboxes.photos)
 ```
 Rows are kept in SQLite; a row's `updated_at` moves only when its content changes.
 """
@@ -25,6 +26,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
 from sandboxes.gateway import ClientGone, Reply, read_request, send_reply
+from sandboxes.photos import IMAGES_PATH, photo_at
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 500
@@ -121,10 +123,14 @@ class RegistrySandbox:
             request = await read_request(scope, receive)
         except ClientGone:
             return
-        reply = self._answer(request.method, request.path, request.headers, parse_qs(
-            scope.get("query_string", b"").decode("utf-8")))
-        await send_reply(send, reply)
-        self.log.info("%-6s %s %s -> %s (%.1f ms)", "registry", request.method, request.path, reply.status,
+        if request.method == "GET" and request.path.startswith(IMAGES_PATH):
+            status = await _send_photo(send, request.path, request.headers)
+        else:
+            reply = self._answer(request.method, request.path, request.headers, parse_qs(
+                scope.get("query_string", b"").decode("utf-8")))
+            await send_reply(send, reply)
+            status = reply.status
+        self.log.info("%-6s %s %s -> %s (%.1f ms)", "registry", request.method, request.path, status,
                       (time.perf_counter() - started) * 1000)
 
     def _answer(self, method: str, path: str, headers: dict[str, str], query: dict[str, list[str]]) -> Reply:
@@ -145,6 +151,21 @@ class RegistrySandbox:
         return Reply(200, {"items": items, "page": page, "page_size": page_size, "total": total,
                            "next_page": page + 1 if page * page_size < total else None, "cursor": cursor},
                      (("ETag", etag),))
+
+
+async def _send_photo(send: Callable, path: str, headers: dict[str, str]) -> int:
+    """A photo with its own media type and an ETag (304 when the client's copy is current), else 404."""
+    photo = photo_at(path)
+    if photo is None:
+        await send_reply(send, Reply(404, {"error": f"no such photo: {path}",
+                                           "expected": f"GET {IMAGES_PATH}<name>-<width>x<height>.jpg or .png"}))
+        return 404
+    status, body = (304, b"") if headers.get("if-none-match") == photo.etag else (200, photo.content)
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", photo.media_type.encode()), (b"content-length", str(len(body)).encode()),
+        (b"etag", photo.etag.encode()), (b"cache-control", b"max-age=3600")]})
+    await send({"type": "http.response.body", "body": body})
+    return status
 
 
 def format_time(stamp_us: int) -> str:
