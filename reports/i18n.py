@@ -23,6 +23,17 @@ _TEXT: dict[str, tuple[str, str]] = {
     "shops_read_at": ("Dữ liệu gian hàng đọc lúc", "Shops read at"),
     "target": ("Mục tiêu", "Target"),
     "at_a_glance": ("Tổng quan", "At a glance"),
+    "shops_attention": ("Gian hàng cần xử lý", "Shops needing attention"),
+    "shop_reauthorise": ("{shop}: cần cấp quyền lại cho ứng dụng ({reason}); việc đăng bán trên gian hàng này đã dừng. "
+                         "Chạy ocop shop authorize {shop} rồi ocop shop connect.",
+                         "{shop}: needs re-authorisation ({reason}); publishing to this shop has stopped. "
+                         "Run ocop shop authorize {shop}, then ocop shop connect."),
+    "shop_authorisation_ends": ("{shop}: quyền truy cập của ứng dụng hết hạn ngày {date} (theo {source}); hãy cấp quyền lại trước ngày đó.",
+                                "{shop}: the app's authorisation ends on {date} (per {source}); re-authorise before then."),
+    "estimated_listings": ("{count} tin đăng dùng khối lượng và kích thước gói ước tính: nhà sản xuất cần xác nhận.",
+                           "{count} listings use an estimated weight and package size: producers are asked to confirm."),
+    "evidence_link": ("Bằng chứng cho các con số trên (từng sản phẩm × gian hàng, kèm mã SHA-256): ",
+                      "Evidence behind these figures (each product × shop, with SHA-256 sums): "),
     "glance_note": ("Tỷ lệ sản phẩm OCOP còn hiệu lực, là hàng hoá, đang được bán trên từng sàn.",
                     "Share of certified, listable products that are live on each channel."),
     "all_channels": ("Trên tất cả các sàn", "On every channel at once"),

@@ -44,8 +44,12 @@ def test_province_page_loads_nothing_from_outside(result, history, tmp_path):
     page = parse(report.html)
     html = report.html.read_text(encoding="utf-8")
     assert {tag for tag, _ in page.tags} & {"script", "link", "iframe", "object", "embed"} == set()
-    references = [value for _, attrs in page.tags for name, value in attrs.items() if name in ("src", "href")]
-    assert all(value.startswith(("data:", "#")) for value in references)
+    loads = [value for _, attrs in page.tags for name, value in attrs.items() if name == "src"]
+    assert all(value.startswith("data:") for value in loads)
+    links = [attrs["href"] for tag, attrs in page.tags if "href" in attrs]
+    # links go within the page, or to a file beside it in the reports folder (the evidence)
+    assert all(value.startswith(("data:", "#")) or ("://" not in value and not value.startswith(("/", ".."))) for value in links)
+    assert "evidence/manifest.json" in links
     assert "@import" not in html and not re.search(r"url\((?!data:)", html)
     assert [tag for tag, _ in page.tags].count("svg") == 3     # coverage, status and trend, drawn inline
 
@@ -133,3 +137,29 @@ def test_no_report_file_contains_a_shop_secret(result, history, tmp_path):
             continue
         assert SECRET.encode() not in content and TOKEN.encode() not in content, path
     assert reports.producers
+
+
+def test_a_shop_that_needs_reauthorising_or_whose_authorisation_ends_soon_is_named_at_the_top(result, history, tmp_path):
+    from shops.token_store import ShopTokenState
+
+    taken = result.run.started_at.timestamp()
+
+    def state(key, channel, status, **more):
+        return ShopTokenState(shop_key=key, channel=channel, shop_id=None, seller="", status=status, reason=more.pop("reason", ""),
+                              access_expires_at=None, refresh_expires_at=None, connected_at=None, refreshed_at=None,
+                              refresh_count=0, **more)
+
+    states = {"shopee-dong-thap": state("shopee-dong-thap", "shopee", "connected", authorisation_ends_at=taken + 5 * 86400,
+                                        authorisation_warned_by="Shopee push 12"),
+              "lazada-dong-thap": state("lazada-dong-thap", "lazada", "needs_reauthorisation",
+                                        reason="IllegalRefreshToken: refresh token expired"),
+              "tiktok-dong-thap": state("tiktok-dong-thap", "tiktok", "connected", authorisation_ends_at=taken + 300 * 86400)}
+    report = write_reports(result, history, tmp_path, lang="en", shop_states=states).province
+    html = report.html.read_text(encoding="utf-8")
+    assert "Shops needing attention" in html
+    assert "lazada-dong-thap: needs re-authorisation (IllegalRefreshToken: refresh token expired)" in html
+    assert "shopee-dong-thap: the app&#39;s authorisation ends on" in html and "per Shopee push 12" in html
+    assert "tiktok-dong-thap" not in " ".join(report.shop_alerts)     # 300 days away: nothing to do yet
+    assert len(report.shop_alerts) == 2
+    calm = write_reports(result, history, tmp_path / "calm", lang="en").province
+    assert calm.shop_alerts == () and "Shops needing attention" not in calm.html.read_text(encoding="utf-8")
