@@ -43,7 +43,7 @@ def read(payload: dict) -> list[Push]:
 
 
 def _status(word: str) -> ListingStatus:
-    # a violation push that leaves the item selling (deboosted) still names its status word
+    # a deboosted item stays NORMAL (live); a word the channel does not declare counts as rejected
     return declaration("shopee").status_of(word) or ListingStatus.REJECTED
 
 
