@@ -1,6 +1,7 @@
 """Both reports open in headless Chromium and the screenshot script saves what it shows.
 
-Without Debian's chromium the browser test skips locally, and fails under CI=true.
+Without Debian's chromium the browser test skips locally, and fails under CI=true. With
+OCOP_SCREENSHOTS_DIR set (.ci/run sets it, outside the checkout), the screenshots are kept there.
 """
 
 import os
@@ -31,7 +32,7 @@ def chromium() -> Path:
 @pytest.mark.slow
 def test_screenshot_script_shoots_the_province_and_a_producer_report(chromium, result, history, tmp_path):
     write_reports(result, history, tmp_path / "reports")
-    shots = tmp_path / "shots"
+    shots = Path(os.environ.get("OCOP_SCREENSHOTS_DIR") or tmp_path / "shots")
     run = subprocess.run([sys.executable, str(SCRIPT), str(shots), "--reports", str(tmp_path / "reports"),
                           "--chromium", str(chromium)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
