@@ -35,7 +35,8 @@ from connectors.types import ListingContent  # noqa: E402
 from ocop.channels import Channel
 from sandboxes.fleet import running_sandboxes  # noqa: E402
 
-SUCCESS = {Channel.SHOPEE: ("error", ""), Channel.LAZADA: ("code", "0"), Channel.TIKTOK: ("code", 0)}
+SUCCESS = {Channel.SHOPEE: ("error", ""), Channel.LAZADA: ("code", "0"), Channel.TIKTOK: ("code", 0),
+           Channel.TIKI: ("state", "queuing")}
 
 
 def listing(seller_sku: str, image_refs: tuple[str, ...]) -> ListingContent:

@@ -412,7 +412,7 @@ class HttpConnector:
             existing = self._lookup_after_unknown(sku, error)
             if existing is not None:
                 self._log.info("create of %s resolved by lookup: it exists as %s", sku, existing.remote_id)
-                return CreateResult(existing.remote_id, existing.remote_sku_id, request_id=None)
+                return _adopted(existing)
             try:
                 return self.read_create_result(self.request(call))
             except (UnknownOutcome, TransientError) as again:
@@ -428,7 +428,7 @@ class HttpConnector:
                 error = UnknownOutcome(str(rejected), code=rejected.code, request_id=rejected.request_id)
         existing = self._lookup_after_unknown(sku, error)
         if existing is not None:
-            return CreateResult(existing.remote_id, existing.remote_sku_id, request_id=None)
+            return _adopted(existing)
         raise error
 
     def _lookup_after_unknown(self, seller_sku: str, cause: ConnectorError) -> RemoteListing | None:
@@ -451,6 +451,10 @@ class HttpConnector:
 
     def iter_listings(self) -> Iterator[RemoteListing]:
         raise NotImplementedError
+
+
+def _adopted(existing: RemoteListing) -> CreateResult:
+    return CreateResult(existing.remote_id, existing.remote_sku_id, request_id=None, tracking_id=existing.tracking_id)
 
 
 def _pooled_session(base_url: str) -> requests.Session:

@@ -7,6 +7,7 @@ from typing import Any
 from connectors.base import HttpConnector
 from connectors.lazada import LazadaConnector
 from connectors.shopee import ShopeeConnector
+from connectors.tiki import TikiConnector
 from connectors.tiktok import TikTokConnector
 from connectors.types import Connector, RateLimiter, ShopConfig
 from ocop.channels import Channel
@@ -15,6 +16,7 @@ CONNECTORS: dict[Channel, type[HttpConnector]] = {
     Channel.SHOPEE: ShopeeConnector,
     Channel.LAZADA: LazadaConnector,
     Channel.TIKTOK: TikTokConnector,
+    Channel.TIKI: TikiConnector,
 }
 
 
@@ -26,7 +28,7 @@ def connector_for(shop: ShopConfig, *, rate_limiter: RateLimiter | None = None, 
     the shop shares one limit. `options` go to the connector: the base's `session`, `timeout`
     (default: the shop's `connect_timeout_s`, `read_timeout_s`), `retry`, `sleep`, `clock`, `rand`,
     and the channel's own (Shopee `logistic_ids`, `brand_id`; Lazada `gtin_sku_attribute`; TikTok
-    `warehouse_id`)."""
+    and Tiki `warehouse_id`)."""
     try:
         connector_class = CONNECTORS[shop.channel]
     except KeyError:

@@ -202,3 +202,30 @@ class MemoryTokenStore:
             yield record
             if record.changed:
                 self._record = replace(record, changed=False)
+
+
+class SignedInTokens:
+    """The `TokenSource` of a shop whose connector signs in with the app key and secret (Tiki's
+    client credentials grant, Sendo's login): there is no refresh token, signing in again is the
+    refresh. Held by one connector, in memory: a restart signs in again."""
+
+    def __init__(self, sign_in: Callable[[], TokenSet], *, clock: Callable[[], float] = time.time) -> None:
+        self._sign_in = sign_in
+        self._clock = clock
+        self._tokens: TokenSet | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "SignedInTokens()"
+
+    def current(self, refresh: Refresh) -> TokenSet:
+        with self._lock:
+            if self._tokens is None or self._tokens.refresh_due(self._clock()):
+                self._tokens = self._sign_in()
+            return self._tokens
+
+    def refreshed(self, refused: SecretStr, refresh: Refresh) -> TokenSet:
+        with self._lock:
+            if self._tokens is None or self._tokens.access_token.get_secret_value() == refused.get_secret_value():
+                self._tokens = self._sign_in()
+            return self._tokens

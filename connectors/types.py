@@ -41,7 +41,18 @@ class ListingContent:
     brand: str
     gtin: str | None = None
     gtin_type: str | None = None              # GTIN | EAN | UPC, for platforms that want the type
+    # The category's attributes by the platform's key (attribute id; Lazada: its name) -> value text.
     attributes: dict[str, str] = field(default_factory=dict)
+    certificates: tuple[CertificateDocument, ...] = ()    # documents the category's rules ask for
+
+
+@dataclass(frozen=True)
+class CertificateDocument:
+    """A document a category rule asks for (TikTok's product_certifications): the OCOP recognition."""
+
+    certification_id: str          # the platform's id of the certification it answers
+    filename: str
+    content: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,9 @@ class RemoteListing:
     remote_sku_id: str | None = None
     reject_reason: str | None = None
     updated_at: dt.datetime | None = None
+    # Set while the listing is a create request the platform has not made an item of yet (Tiki's
+    # track_id); `remote_id` is then that same id, by which `get` reads the request's state.
+    tracking_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class CreateResult:
     remote_id: str
     remote_sku_id: str | None
     request_id: str | None
+    tracking_id: str | None = None      # as RemoteListing.tracking_id: the create is still a request
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,9 @@ class ShopConfig:
     connect_timeout_s: float = 3.05    # to open a connection; a little over a TCP retransmission (3 s)
     read_timeout_s: float = 30.0       # between bytes of the answer once the request is sent
     auth_base_url: str | None = None   # the platform's authorisation host, when not its public one
+    # Where pictures are published for a channel that takes them by URL (Tiki): an HTTP endpoint that
+    # takes a multipart `file` and answers {"url": ...}.
+    image_host_url: str | None = None
     # A connected shop's tokens (`connectors.tokens`); None: the static access token of `credentials`.
     tokens: TokenSource | None = field(default=None, compare=False, repr=False)
 

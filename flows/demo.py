@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, replace
 
 from catalogue.sample import sample_rows
-from ocop.channels import OFFICIAL_SHOPS, Channel
+from ocop.channels import EVERY_OFFICIAL_SHOP, OFFICIAL_SHOPS, Channel
 from ocop.settings import Settings
 from sandboxes.config import FaultConfig, default_config
 from sandboxes.fleet import SandboxFleet, running_sandboxes
@@ -30,19 +30,22 @@ class DemoRun:
     write_calls: int
 
 
-def run_demo(settings: Settings, *, province: str, products: int | None, runs: int, faults: bool, echo=print) -> list[DemoRun]:
-    """Run the pipeline `runs` times against the sandboxes; the second and later runs should write nothing."""
+def run_demo(settings: Settings, *, province: str, products: int | None, runs: int, faults: bool, echo=print,
+             every_channel: bool = False) -> list[DemoRun]:
+    """Run the pipeline `runs` times against the sandboxes; the second and later runs should write nothing.
+    The official shops of the channels declared `in_demo_by_default`, or of `every_channel`."""
     from flows.sync import ocop_sync  # imported late: Prefect reads its settings (home, logging) at import
 
     rows = sample_rows(province, products=products)
     with running_sandboxes(settings.sandbox_dir, config=_config(faults), registry_rows=rows) as fleet:
-        _point_pipeline_at(fleet, settings)
+        shops = EVERY_OFFICIAL_SHOP if every_channel else OFFICIAL_SHOPS
+        _point_pipeline_at(fleet, settings, shops)
         echo(f"sandboxes: registry {fleet.registry_url}; " + "; ".join(f"{c.value} {fleet.base_url(c)}" for c in Channel))
         runs_done = []
         for number in range(1, runs + 1):
             before = fleet.write_calls()
             echo(f"\n=== run {number} of {runs}: pull {len(rows)} certified products of {province}, publish, reconcile, report")
-            result = ocop_sync(source=fleet.registry_url, province=province, shops=sorted(OFFICIAL_SHOPS))
+            result = ocop_sync(source=fleet.registry_url, province=province, shops=sorted(shops))
             runs_done.append(DemoRun(result, fleet.write_calls() - before))
             echo(f"run {number}: {runs_done[-1].write_calls} write calls to the marketplaces")
     return runs_done
@@ -57,9 +60,9 @@ def _config(faults: bool):
     return config
 
 
-def _point_pipeline_at(fleet: SandboxFleet, settings: Settings) -> None:
+def _point_pipeline_at(fleet: SandboxFleet, settings: Settings, keys: tuple[str, ...]) -> None:
     """The shops file and credential variables the flows read, as an operator would set them."""
-    shops = [replace(shop, requests_per_second=CLIENT_REQUESTS_PER_SECOND) for shop in fleet.shops if shop.key in OFFICIAL_SHOPS]
+    shops = [replace(shop, requests_per_second=CLIENT_REQUESTS_PER_SECOND) for shop in fleet.shops if shop.key in keys]
     shops_file = write_shops_file(shops, settings.home / "shops.toml")
     os.environ["OCOP_SHOPS_FILE"] = str(shops_file)
     os.environ.update(credentials_environment(shops))

@@ -16,6 +16,7 @@ class Channel(StrEnum):
     SHOPEE = "shopee"
     LAZADA = "lazada"
     TIKTOK = "tiktok"
+    TIKI = "tiki"
 
 
 class ListingStatus(StrEnum):
@@ -57,6 +58,11 @@ class ChannelDeclaration:
     sandbox_port: int                       # where `ocop sandboxes serve` puts it by default
     official_shop: str                      # the key of the province's own shop on the channel
     listing_url: str                        # a live listing's public page: {remote_id}, {shop_id}
+    in_demo_by_default: bool = True         # the demo (and OFFICIAL_SHOPS) include its official shop
+    # The connector gets its access token itself from the app key and secret when the credentials
+    # carry none (Tiki's client credentials grant, Sendo's login), and again when it expires.
+    signs_in_with_app_keys: bool = False
+    images_by_url: bool = False             # listings name pictures by public URL: no upload API
 
     def status_of(self, platform_status: str | None) -> ListingStatus | None:
         """Our word for the platform's (any case); None for a word it has not been declared with."""
@@ -139,8 +145,40 @@ TIKTOK = ChannelDeclaration(
     listing_url="https://shop.tiktok.com/view/product/{remote_id}",
 )
 
+TIKI = ChannelDeclaration(
+    channel=Channel.TIKI,
+    display_name="Tiki",
+    colour="#1a94ff",
+    # A listing is first a product request (its states), then, approved, a product (active or not).
+    # Both spellings of the review states are in Tiki's documentation; `drafted` in public clients.
+    statuses=MappingProxyType({
+        "queuing": ListingStatus.UNDER_REVIEW,
+        "processing": ListingStatus.UNDER_REVIEW,
+        "drafted": ListingStatus.UNDER_REVIEW,
+        "md_awaiting_approve": ListingStatus.UNDER_REVIEW,
+        "md_waiting_approve": ListingStatus.UNDER_REVIEW,
+        "bot_awaiting_approve": ListingStatus.UNDER_REVIEW,
+        "bot_waiting_approve": ListingStatus.UNDER_REVIEW,
+        "awaiting_approve": ListingStatus.UNDER_REVIEW,
+        "rejected": ListingStatus.REJECTED,
+        "active": ListingStatus.LIVE,
+        "inactive": ListingStatus.INACTIVE,
+        "deleted": ListingStatus.DELETED,
+    }),
+    # Name 3..255 characters (Tiki's seller academy); the rest is not published: docs/platforms.md.
+    limits=Limits(title_min=3, title_max=255, description_min=1, description_max=50_000,
+                  images_min=1, images_max=9, price_min=1000, price_max=500_000_000,
+                  seller_sku_max=50, seller_sku_pattern=SELLER_SKU_PATTERN),
+    sandbox_port=8784,
+    official_shop="tiki-dong-thap",
+    listing_url="https://tiki.vn/p{remote_id}.html",
+    in_demo_by_default=False,
+    signs_in_with_app_keys=True,
+    images_by_url=True,
+)
+
 DECLARATIONS: Mapping[Channel, ChannelDeclaration] = MappingProxyType(
-    {declared.channel: declared for declared in (SHOPEE, LAZADA, TIKTOK)})
+    {declared.channel: declared for declared in (SHOPEE, LAZADA, TIKTOK, TIKI)})
 
 
 def declaration(channel: Channel | str) -> ChannelDeclaration:
@@ -152,4 +190,6 @@ def declaration(channel: Channel | str) -> ChannelDeclaration:
                        f"{', '.join(DECLARATIONS)}") from None
 
 
-OFFICIAL_SHOPS = tuple(declared.official_shop for declared in DECLARATIONS.values())
+EVERY_OFFICIAL_SHOP = tuple(declared.official_shop for declared in DECLARATIONS.values())
+# The official shops the demo and the pipeline's tests use unless asked for every channel.
+OFFICIAL_SHOPS = tuple(declared.official_shop for declared in DECLARATIONS.values() if declared.in_demo_by_default)

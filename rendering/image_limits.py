@@ -9,6 +9,8 @@ them (the research notes of issue 16):
   the 5000 px ceiling (Lazada's) are ours.
 - Lazada: 330 to 5000 px, JPG or PNG. Its guide says 3 MB, its API pages 1 MB: the stricter is kept.
 - TikTok Shop: main images 300 to 4000 px; 5 MB (older spec and Create Product; newer SDKs say 10 MB).
+- Tiki: shows only pictures of at least 500x500 (its product guide); no byte or format limit is
+  published: Lazada's 5000 px and a 5 MB cap are ours.
 """
 
 from __future__ import annotations
@@ -38,4 +40,5 @@ IMAGE_LIMITS: dict[Channel, ChannelImageLimits] = {
     Channel.LAZADA: ChannelImageLimits(min_px=330, max_px=5000, max_bytes=1 * MB, formats=frozenset({"JPEG", "PNG"})),
     Channel.TIKTOK: ChannelImageLimits(min_px=300, max_px=4000, max_bytes=5 * MB,
                                        formats=frozenset({"JPEG", "PNG", "WEBP", "HEIF", "BMP"})),
+    Channel.TIKI: ChannelImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
 }

@@ -33,10 +33,10 @@ port = 8780
 [[shops]]
 key = "shopee-dong-thap"
 channel = "shopee"
-app_key = "2001001"           # Shopee partner_id / Lazada app_key / TikTok app_key
-app_secret = "..."            # Shopee partner key / app secret
-access_token = "..."
-shop_id = "3001001"           # Shopee shop_id, TikTok shop_cipher; unused by Lazada
+app_key = "2001001"           # Shopee partner_id / Lazada app_key / TikTok app_key / Tiki client_id
+app_secret = "..."            # Shopee partner key / app secret / Tiki client_secret
+access_token = "..."           # none for Tiki: its connector signs in with the app key and secret
+shop_id = "3001001"           # Shopee shop_id, TikTok shop_cipher; unused by Lazada and Tiki
 ```
 
 Shops of one app (same channel and app_key) share the app secret, as on the real platforms.
@@ -75,7 +75,8 @@ class SandboxShop:
     name: str = ""
     province: str | None = None
 
-    def to_shop_config(self, base_url: str, auth_base_url: str | None = None) -> ShopConfig:
+    def to_shop_config(self, base_url: str, auth_base_url: str | None = None,
+                       image_host_url: str | None = None) -> ShopConfig:
         credentials = ShopCredentials(
             app_key=self.app_key,
             app_secret=SecretStr(self.app_secret),
@@ -85,6 +86,7 @@ class SandboxShop:
         return ShopConfig(
             key=self.key, channel=self.channel, base_url=base_url, credentials=credentials,
             name=self.name or self.key, province=self.province, auth_base_url=auth_base_url,
+            image_host_url=image_host_url,
         )
 
 
@@ -130,6 +132,7 @@ DEFAULT_LIFETIMES = {
     Channel.SHOPEE: TokenLifetimes(600, 4 * 3600, 30 * DAY, 365 * DAY),
     Channel.LAZADA: TokenLifetimes(1800, 30 * DAY, 180 * DAY),
     Channel.TIKTOK: TokenLifetimes(1800, 7 * DAY, 365 * DAY),
+    Channel.TIKI: TokenLifetimes(600, 3600, 30 * DAY),
 }
 
 
@@ -188,7 +191,7 @@ def parse_config(document: dict[str, Any], *, source: str = "config") -> Sandbox
 
 
 def _shop(entry: dict[str, Any], number: int, source: str) -> SandboxShop:
-    missing = [name for name in ("key", "channel", "app_key", "app_secret", "access_token") if not entry.get(name)]
+    missing = [name for name in ("key", "channel", "app_key", "app_secret") if not entry.get(name)]
     if missing:
         raise SandboxConfigError(f"{source}: shop #{number}: missing {', '.join(missing)}")
     try:
@@ -196,13 +199,15 @@ def _shop(entry: dict[str, Any], number: int, source: str) -> SandboxShop:
     except ValueError:
         expected = ", ".join(c.value for c in Channel)
         raise SandboxConfigError(f"{source}: shop {entry['key']}: channel {entry['channel']!r}, expected one of {expected}") from None
-    if channel != Channel.LAZADA and not entry.get("shop_id"):
+    if not entry.get("access_token") and not declaration(channel).signs_in_with_app_keys:
+        raise SandboxConfigError(f"{source}: shop {entry['key']}: missing access_token")
+    if channel in (Channel.SHOPEE, Channel.TIKTOK) and not entry.get("shop_id"):
         raise SandboxConfigError(f"{source}: shop {entry['key']}: missing shop_id (Shopee shop_id / TikTok shop_cipher)")
     if channel == Channel.SHOPEE and not (str(entry["app_key"]).isdigit() and str(entry["shop_id"]).isdigit()):
         raise SandboxConfigError(f"{source}: shop {entry['key']}: Shopee partner_id and shop_id must be integers")
     return SandboxShop(
         key=entry["key"], channel=channel, app_key=str(entry["app_key"]), app_secret=str(entry["app_secret"]),
-        access_token=str(entry["access_token"]), shop_id=str(entry["shop_id"]) if entry.get("shop_id") else None,
+        access_token=str(entry.get("access_token") or ""), shop_id=str(entry["shop_id"]) if entry.get("shop_id") else None,
         name=entry.get("name", ""), province=entry.get("province"),
     )
 
@@ -218,7 +223,7 @@ def _check_shops(shops: tuple[SandboxShop, ...], source: str) -> None:
         app = (shop.channel, shop.app_key)
         if secrets.setdefault(app, shop.app_secret) != shop.app_secret:
             raise SandboxConfigError(f"{source}: shop {shop.key}: app {shop.app_key} is declared with two different secrets")
-        if (shop.channel, shop.access_token) in tokens:
+        if shop.access_token and (shop.channel, shop.access_token) in tokens:
             raise SandboxConfigError(f"{source}: shop {shop.key}: access_token already used by another {shop.channel} shop")
         tokens.add((shop.channel, shop.access_token))
 

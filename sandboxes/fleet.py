@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Mapping
 import uvicorn
 
 from connectors.types import ShopConfig
-from ocop.channels import Channel
+from ocop.channels import Channel, declaration
 from sandboxes.admin import SandboxAdmin
 from sandboxes.config import FaultConfig, SandboxConfig, default_config
 from sandboxes.gateway import Sandbox
@@ -32,10 +32,12 @@ from sandboxes.lazada import LazadaSandbox
 from sandboxes.registry import RegistrySandbox, RegistryState
 from sandboxes.shopee import ShopeeSandbox
 from sandboxes.state import SandboxState
+from sandboxes.tiki import IMAGE_HOST, TikiSandbox
 from sandboxes.tiktok import TikTokSandbox
 
 SANDBOX_CLASSES: dict[Channel, type[Sandbox]] = {
     Channel.SHOPEE: ShopeeSandbox, Channel.LAZADA: LazadaSandbox, Channel.TIKTOK: TikTokSandbox,
+    Channel.TIKI: TikiSandbox,
 }
 REGISTRY = "registry"
 START_TIMEOUT = 10.0
@@ -91,7 +93,8 @@ class SandboxFleet:
 
     def shop(self, key: str) -> ShopConfig:
         shop = self.config.shop(key)
-        return shop.to_shop_config(self.base_url(shop.channel), self.auth_base_url(shop.channel))
+        return shop.to_shop_config(self.base_url(shop.channel), self.auth_base_url(shop.channel),
+                                   self.image_host_url(shop.channel))
 
     def base_url(self, channel: Channel) -> str:
         """Where a client points its base URL: Lazada's includes `/rest`, as api.lazada.vn/rest does."""
@@ -102,6 +105,10 @@ class SandboxFleet:
         """The platform's authorisation host (auth.lazada.com, auth.tiktok-shops.com): here the
         sandbox's own server."""
         return self.servers[channel.value].url
+
+    def image_host_url(self, channel: Channel) -> str | None:
+        """Where a channel that takes pictures by URL has them published: the sandbox's own host."""
+        return self.servers[channel.value].url + IMAGE_HOST if declaration(channel).images_by_url else None
 
     @property
     def registry_url(self) -> str:
@@ -134,7 +141,7 @@ class SandboxFleet:
 def start_sandboxes(state_dir: Path, *, config: SandboxConfig | None = None,
                     registry_rows: list[dict] | None = None, ports: Mapping[str, int] | None = None,
                     clock: Callable[[], float] | None = None) -> SandboxFleet:
-    """Start every sandbox; `ports` maps "shopee"/"lazada"/"tiktok"/"registry" to a port (default 0).
+    """Start every sandbox; `ports` maps a channel's name or "registry" to a port (default 0).
     The registry serves `registry_rows` (none by default: the sample catalogue is the pipeline's, not
     the stand-in's; `ocop sandboxes serve` hands it over)."""
     config = config or default_config()

@@ -275,8 +275,9 @@ class Sandbox:
             await _cut_connection(send)
             self._log_line(request, caller, f"{reply.status} {reply.code} then connection dropped", started)
             return
-        await send_reply(send, reply)
+        # Logged before answering: a client that reads the log after its call sees the line.
         self._log_line(request, caller, f"{reply.status} {reply.code}".rstrip(), started)
+        await send_reply(send, reply)
 
     def _handle(self, request: Request, matched: Route | None, params: dict[str, str],
                 request_id: str) -> tuple[Reply, Caller | None]:

@@ -40,7 +40,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.types import ShopConfig
-from ocop.channels import Channel
+from ocop.channels import Channel, declaration
 from ocop.settings import load_settings
 from shops.token_store import stored_tokens
 
@@ -77,6 +77,9 @@ class ShopEntry(BaseModel):
                               "the credentials)")
     auth_base_url: str | None = Field(None, min_length=1, strict=True,
                                       description="the platform's authorisation host, such as https://auth.lazada.com")
+    image_host_url: str | None = Field(None, min_length=1, strict=True,
+                                       description="where pictures are published for a channel that takes them by "
+                                                   "URL (Tiki): an address taking a multipart `file`")
 
 
 def load_shops(path: Path, *, only: str | None = None) -> list[ShopConfig]:
@@ -118,14 +121,17 @@ def _shop(entry: ShopEntry) -> ShopConfig:
     from shops.credentials import load_credentials
 
     in_database = entry.tokens == "database"
+    # A connector that signs in with the app key and secret needs no access token in the credentials.
+    needs_token = not (in_database or declaration(entry.channel).signs_in_with_app_keys)
     return ShopConfig(
         key=entry.key,
         channel=entry.channel,
         base_url=entry.base_url,
-        credentials=load_credentials(entry.key, secret_block=entry.secret_block, with_access_token=not in_database),
+        credentials=load_credentials(entry.key, secret_block=entry.secret_block, with_access_token=needs_token),
         name=entry.key if entry.name is None else entry.name,
         province=entry.province,
         auth_base_url=entry.auth_base_url,
+        image_host_url=entry.image_host_url,
         tokens=stored_tokens(load_settings().database_url, entry.key, entry.channel) if in_database else None,
         requests_per_second=entry.requests_per_second,
         connect_timeout_s=entry.connect_timeout_s,
@@ -182,6 +188,7 @@ def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
             f"connect_timeout_s = {shop.connect_timeout_s}",
             f"read_timeout_s = {shop.read_timeout_s}",
             *([f"auth_base_url = {_toml(shop.auth_base_url)}"] if shop.auth_base_url else []),
+            *([f"image_host_url = {_toml(shop.image_host_url)}"] if shop.image_host_url else []),
             *(['tokens = "database"'] if shop.tokens is not None else []),
             "",
         ]

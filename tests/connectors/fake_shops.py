@@ -16,12 +16,14 @@ BASE_URLS = {
     Channel.SHOPEE: "https://partner.shopeemobile.com",
     Channel.LAZADA: "https://api.lazada.vn/rest",
     Channel.TIKTOK: "https://open-api.tiktokglobalshop.com",
+    Channel.TIKI: "https://api.tiki.vn",
 }
-SHOP_IDS = {Channel.SHOPEE: "14701711", Channel.LAZADA: None, Channel.TIKTOK: "ROW_cipher_42"}
+SHOP_IDS = {Channel.SHOPEE: "14701711", Channel.LAZADA: None, Channel.TIKTOK: "ROW_cipher_42", Channel.TIKI: None}
 CHANNEL_OPTIONS = {
     Channel.SHOPEE: {"logistic_ids": [50011]},
     Channel.LAZADA: {},
     Channel.TIKTOK: {"warehouse_id": "7068517275539719942"},
+    Channel.TIKI: {"warehouse_id": "371835"},
 }
 
 
@@ -47,7 +49,7 @@ def sample_content(seller_sku: str = "OCOP-DT-0001", **changes) -> ListingConten
         weight_kg=0.65,
         package_cm=(12, 8, 8),
         image_refs=("img-cover", "img-2"),
-        brand="HTX Ong mật Châu Thành",
+        brand="No Brand",        # the producer's name is no brand the platforms list
         gtin="8938505974194",
         gtin_type="EAN",
     )
@@ -85,9 +87,18 @@ class Platform:
             Channel.SHOPEE: "https://partner.shopeemobile.com/api/v2/product/add_item",
             Channel.LAZADA: "https://api.lazada.vn/rest/product/create",
             Channel.TIKTOK: "https://open-api.tiktokglobalshop.com/product/202309/products",
+            Channel.TIKI: "https://api.tiki.vn/integration/v2.1/requests",
         }[self.channel]
 
     def created(self, remote_id: str) -> dict:
+        if self.channel == Channel.TIKI:
+            # A request, approved by the time it is tracked.
+            track_id = f"{int(remote_id):032x}"
+            responses.get(f"https://api.tiki.vn/integration/v2/tracking/{track_id}", json={
+                "track_id": track_id, "request_id": 1, "state": "approved", "product_id": int(remote_id)})
+            responses.get(f"https://api.tiki.vn/integration/v2.1/products/{remote_id}", json={
+                "id": int(remote_id), "original_sku": SKU, "active": 1})
+            return {"track_id": track_id, "state": "queuing"}
         return {
             Channel.SHOPEE: {"error": "", "message": "", "request_id": "r1", "response": {"item_id": int(remote_id)}},
             Channel.LAZADA: {"code": "0", "request_id": "r1", "data": {"item_id": int(remote_id), "sku_list": [
@@ -109,6 +120,14 @@ class Platform:
                                                       "skus": [{"SellerSku": SKU, "SkuId": 1}]}]
             responses.get("https://api.lazada.vn/rest/products/get", json={"code": "0", "data": {
                 "total_products": len(products), "products": products}})
+        elif self.channel == Channel.TIKI:
+            if remote_id is None:
+                responses.get("https://api.tiki.vn/integration/v2/products/findBy", status=404,
+                              json={"errors": [f"No product with original_sku {SKU}"]})
+            else:
+                responses.get("https://api.tiki.vn/integration/v2/products/findBy",
+                              json={"id": int(remote_id), "original_sku": SKU, "active": 0})
+            responses.get("https://api.tiki.vn/integration/v2/requests", json={"data": [], "paging": {"last_page": 1}})
         else:
             products = [] if remote_id is None else [{"id": remote_id, "status": "PENDING",
                                                       "skus": [{"id": "1", "seller_sku": SKU}]}]

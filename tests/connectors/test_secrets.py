@@ -28,6 +28,7 @@ def echoing_failure(channel: Channel) -> tuple[int, dict]:
         Channel.SHOPEE: (403, {"error": "error_auth", "message": message, "request_id": "r"}),
         Channel.LAZADA: (200, {"type": "ISV", "code": "IllegalAccessToken", "message": message, "request_id": "r"}),
         Channel.TIKTOK: (401, {"code": 105002, "message": message, "request_id": "r"}),
+        Channel.TIKI: (401, {"errors": [message]}),
     }[channel]
 
 

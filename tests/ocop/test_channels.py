@@ -12,6 +12,7 @@ import pytest
 from connectors.by_channel import CONNECTORS
 from ocop.channels import (
     DECLARATIONS,
+    EVERY_OFFICIAL_SHOP,
     OFFICIAL_SHOPS,
     Channel,
     ListingStatus,
@@ -88,7 +89,12 @@ def test_reports_refuse_a_channel_nobody_declared():
 
 
 def test_the_official_shops_are_one_per_channel_in_channel_order():
-    assert OFFICIAL_SHOPS == tuple(declaration(channel).official_shop for channel in Channel)
+    assert EVERY_OFFICIAL_SHOP == tuple(declaration(channel).official_shop for channel in Channel)
+
+
+def test_the_default_shops_are_the_official_ones_of_the_channels_in_the_demo_by_default():
+    assert OFFICIAL_SHOPS == tuple(declaration(c).official_shop for c in Channel if declaration(c).in_demo_by_default)
+    assert set(OFFICIAL_SHOPS) == {"shopee-dong-thap", "lazada-dong-thap", "tiktok-dong-thap"}
 
 
 @pytest.mark.parametrize(
