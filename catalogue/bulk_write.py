@@ -34,11 +34,11 @@ def _producer_fields(producer: ProducerRecord) -> dict[str, object]:
     return {"name": producer.name, "kind": producer.kind.value, "tax_code": producer.tax_code,
             "province": address.province, "commune": address.commune, "street": address.street,
             "province_old": address.province_old, "district_old": address.district_old,
-            "commune_old": address.commune_old}
+            "commune_old": address.commune_old, "email": producer.email}
 
 
 _PRODUCER_COLUMNS = ("name", "kind", "tax_code", "province", "commune", "street", "province_old", "district_old",
-                     "commune_old")
+                     "commune_old", "email")
 _CERTIFICATION_COLUMNS = ("decision_number", "signed_on", "authority", "stars", "score", "expires_on", "revoked")
 
 

@@ -193,7 +193,7 @@ def _shown(value: object) -> object:
 
 _PRODUCER_FIELDS = {"name": "producer_name", "kind": "producer_kind", "province": "province", "commune": "commune",
                     "street": "address", "province_old": "province_old", "district_old": "district_old",
-                    "commune_old": "commune_old"}
+                    "commune_old": "commune_old", "email": "email"}
 
 
 class Producers:

@@ -42,6 +42,7 @@ class Producer(Base):
     province_old: Mapped[str | None] = mapped_column(String(100))
     district_old: Mapped[str | None] = mapped_column(String(100))
     commune_old: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))   # RFC 5321's longest address
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 

@@ -60,7 +60,7 @@ def _producer(row) -> ProducerRecord:
     address = Address(province=row.province, commune=row.commune, district_old=row.district_old,
                       province_old=row.province_old, commune_old=row.commune_old, street=row.street)
     return ProducerRecord(key=row.key, name=row.name, kind=ProducerKind(row.kind), tax_code=row.tax_code,
-                          address=address)
+                          address=address, email=row.email)
 
 
 def _catalogue_product(row, producer: ProducerRecord, history: list[CertificationRecord]) -> CatalogueProduct:

@@ -44,6 +44,7 @@ class ProducerRecord:
     kind: ProducerKind
     tax_code: str | None
     address: Address
+    email: str | None = None   # where the producer's report is sent (`ocop report --email`)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,12 @@ _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SPACED_SEPARATOR = re.compile(r"\s*([/\-])\s*")
 _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
+# The addresses an SMTP server without SMTPUTF8 accepts: RFC 5322's dot-atom local part, a domain of
+# letter-digit-hyphen labels ending in a letter label (the top level).
+_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_EMAIL_SEPARATORS = re.compile(r"\s*[;,\s]\s*")
+EMAIL_LENGTH = Producer.email.type.length
 
 
 class Invalid(ValueError):
@@ -261,6 +267,19 @@ def parse_stock(raw: str) -> int:
     if not _WHOLE_NUMBER.match(text):
         raise Invalid("stock must be a whole number, 0 or more")
     return int(re.split(r"[.,]", text)[0])
+
+
+@lru_cache(maxsize=65_536)
+def parse_email(raw: str) -> tuple[str, tuple[str, ...]]:
+    """One address (its domain in lower case); a cell holding several keeps the first, with a warning."""
+    text = re.sub(r"(?i)^mailto:", "", clean_text(raw)).strip("<>;, ")
+    first, *others = _EMAIL_SEPARATORS.split(text)
+    if not _EMAIL.match(first) or len(first) > EMAIL_LENGTH:
+        raise Invalid(f"expected an e-mail address like htx.senthapmuoi@gmail.com (letters without marks, "
+                      f"one @, a domain; at most {EMAIL_LENGTH} characters); the report is not e-mailed")
+    local, domain = first.rsplit("@", 1)
+    kept = f"{local}@{domain.lower()}"
+    return kept, (f"one address per producer: {kept} is kept, {', '.join(others)} not",) if others else ()
 
 
 _TRUE = {"1", "true", "yes", "y", "x", "co", "da thu hoi", "thu hoi"}
@@ -457,9 +476,24 @@ def _producer(check: _RowCheck) -> ProducerRecord | None:
         check.add("tax_code", tax_code, "a 12-digit personal id is the tax code of households only; "
                                         f"a {kind.value} has a 10-digit tax code", "warning")
     address = _address(check)
+    email = _email(check)
     if None in (name, tax_code, kind, address):
         return None
-    return ProducerRecord(key=tax_code, name=name, kind=kind, tax_code=tax_code, address=address)
+    return ProducerRecord(key=tax_code, name=name, kind=kind, tax_code=tax_code, address=address, email=email)
+
+
+def _email(check: _RowCheck) -> str | None:
+    """Optional: an address that is no address is a warning, and the producer's report goes by post."""
+    given = check.text("email")
+    if given is None:
+        return None
+    try:
+        email, warnings = parse_email(given)
+    except Invalid as invalid:
+        check.add("email", given, str(invalid), "warning")
+        return None
+    check.warn("email", warnings)
+    return email
 
 
 ADDRESS_FIELDS = ("province", "province_old", "commune", "commune_old", "district_old", "address")

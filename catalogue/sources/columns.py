@@ -29,6 +29,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "producer_name": ("Chủ thể", "Tên chủ thể", "Chủ thể OCOP", "Chủ thể sản xuất", "Đơn vị sản xuất"),
     "producer_kind": ("Loại hình", "Loại hình chủ thể", "Loại chủ thể"),
     "tax_code": ("Mã số thuế", "MST", "Mã số thuế/CCCD", "Mã số doanh nghiệp", "Số CCCD"),
+    "email": ("Email", "Thư điện tử", "E-mail", "Địa chỉ email", "Địa chỉ thư điện tử"),
     "province": ("Tỉnh", "Tỉnh/Thành phố", "Tỉnh mới"),
     "commune": ("Xã", "Xã/Phường", "Phường/Xã", "Xã mới"),
     "province_old": ("Tỉnh cũ",),

@@ -36,6 +36,7 @@ _HEADER_WORDS = {
     "decision": "decision_number", "date": "decision_date", "authority": "authority", "revoked": "revoked",
     "producer": "producer_name", "owner": "producer_name", "manufacturer": "producer_name", "company": "producer_name",
     "seller": "producer_name", "type": "producer_kind", "kind": "producer_kind", "tax": "tax_code", "mst": "tax_code",
+    "email": "email", "mail": "email",
     "origin": "province", "province": "province", "region": "province", "commune": "commune", "ward": "commune",
     "district": "district_old", "address": "address", "location": "address",
     "barcode": "gtin", "ean": "gtin", "gtin": "gtin", "pack": "pack_size", "packing": "pack_size", "size": "pack_size",

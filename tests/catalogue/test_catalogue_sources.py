@@ -101,8 +101,8 @@ def test_missing_required_columns_are_named(tmp_path):
 
 def test_vietnamese_headers_map_onto_canonical_columns(tmp_path):
     headers = ["Mã sản phẩm", "Tên sản phẩm", "Mã nhóm", "Hạng sao", "Điểm", "Số quyết định", "Ngày quyết định",
-               "Cơ quan công nhận", "Thu hồi", "Chủ thể", "Loại hình", "Mã số thuế", "Tỉnh", "Xã", "Tỉnh cũ",
-               "Huyện", "Xã cũ", "Địa chỉ", "Mã vạch", "Quy cách", "Khối lượng (g)", "Giá bán (VNĐ)", "Tồn kho",
+               "Cơ quan công nhận", "Thu hồi", "Chủ thể", "Loại hình", "Mã số thuế", "Thư điện tử", "Tỉnh", "Xã",
+               "Tỉnh cũ", "Huyện", "Xã cũ", "Địa chỉ", "Mã vạch", "Quy cách", "Khối lượng (g)", "Giá bán (VNĐ)", "Tồn kho",
                "Mô tả", "Hình ảnh"]
     path = write_csv(tmp_path / "vi.csv", [good_row()], headers=headers)
     table = read_file(path)
