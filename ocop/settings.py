@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "OCOP_"
@@ -33,6 +33,15 @@ class Settings(BaseSettings):
                                                          "(packaging allowances and boxes by pack weight)")
     typical_packs_file: Path | None = Field(None, description="the province's own copy of rendering/profiles/"
                                                               "typical_packs.csv (each group's usual pack)")
+    smtp_host: str | None = Field(None, description="mail server that sends producers their reports (`ocop report --email`)")
+    smtp_port: int | None = Field(None, description="its port (default: 465 for ssl, 587 for starttls, 25 for none)")
+    smtp_user: str | None = Field(None, description="login on the mail server (none: send without logging in)")
+    smtp_password: SecretStr | None = Field(None, description="its password; never shown in logs or reports")
+    smtp_sender: str | None = Field(None, description="the From address of the reports")
+    smtp_reply_to: str | None = Field(None, description="the province office's address, where producers' replies go "
+                                                        "(default: the sender)")
+    smtp_security: Literal["ssl", "starttls", "none"] = Field("starttls", description="ssl (implicit TLS), starttls, "
+                                                                                      "or none (loopback servers only)")
 
     @property
     def reports_dir(self) -> Path:
