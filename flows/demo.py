@@ -3,7 +3,9 @@
 Starts the marketplace sandboxes (with mild faults: some 5xx and a rate limit) and the OCOP
 registry serving a sample catalogue of a real province, points the pipeline at them, runs
 `ocop_sync` in Prefect's ephemeral mode, and prints the coverage summary: per channel, how many
-listable certified products are live and, for every one that is not, why.
+listable certified products are live and, for every one that is not, why. A `realistic` catalogue
+is written as real provincial lists are (photos by URL, which the registry sandbox serves, no
+shipping weights, claims in names, contact details in descriptions: see catalogue.sample).
 """
 
 from __future__ import annotations
@@ -31,20 +33,24 @@ class DemoRun:
 
 
 def run_demo(settings: Settings, *, province: str, products: int | None, runs: int, faults: bool, echo=print,
-             every_channel: bool = False) -> list[DemoRun]:
+             every_channel: bool = False, realistic: bool = False) -> list[DemoRun]:
     """Run the pipeline `runs` times against the sandboxes; the second and later runs should write nothing.
     The official shops of the channels declared `in_demo_by_default`, or of `every_channel`."""
     from flows.sync import ocop_sync  # imported late: Prefect reads its settings (home, logging) at import
 
-    rows = sample_rows(province, products=products)
-    with running_sandboxes(settings.sandbox_dir, config=_config(faults), registry_rows=rows) as fleet:
+    with running_sandboxes(settings.sandbox_dir, config=_config(faults)) as fleet:
+        # the realistic catalogue's photo URLs name the registry, whose port is known once it runs
+        rows = sample_rows(province, products=products, realistic=realistic, image_base=f"{fleet.registry_url}/images")
+        fleet.registry.upsert(rows)
         shops = EVERY_OFFICIAL_SHOP if every_channel else OFFICIAL_SHOPS
         _point_pipeline_at(fleet, settings, shops)
         echo(f"sandboxes: registry {fleet.registry_url}; " + "; ".join(f"{c.value} {fleet.base_url(c)}" for c in Channel))
+        kind = "as real lists write them (photos by URL, no weights, claims in names, contacts)" if realistic else "tidy"
         runs_done = []
         for number in range(1, runs + 1):
             before = fleet.write_calls()
-            echo(f"\n=== run {number} of {runs}: pull {len(rows)} certified products of {province}, publish, reconcile, report")
+            echo(f"\n=== run {number} of {runs}: pull {len(rows)} certified products of {province} ({kind}), "
+                 "publish, reconcile, report")
             result = ocop_sync(source=fleet.registry_url, province=province, shops=sorted(shops))
             runs_done.append(DemoRun(result, fleet.write_calls() - before))
             echo(f"run {number}: {runs_done[-1].write_calls} write calls to the marketplaces")
@@ -69,9 +75,11 @@ def _point_pipeline_at(fleet: SandboxFleet, settings: Settings, keys: tuple[str,
 
 
 def summary_lines(settings: Settings, province: str) -> list[str]:
-    """Coverage per channel and every listable product that is not live, with its reason."""
+    """Coverage per channel, how many listings rely on an estimated package, and every listable
+    product that is not live, with its reason."""
     from ocop.store import make_engine
     from reconcile.run import evaluate_run
+    from reports.province import estimated_listings
 
     engine = make_engine(settings.database_url)
     try:
@@ -89,6 +97,8 @@ def summary_lines(settings: Settings, province: str) -> list[str]:
     outside = ", ".join(f"{count} {reason}" for reason, count in sorted(coverage.excluded.items()))
     if outside:
         lines.append(f"  outside the denominator: {outside}")
+    lines.append(f"  estimated package data: {estimated_listings(result)} listings (weight and box estimated from the "
+                 "pack size or the group's usual pack; producers asked to confirm)")
     gaps = [f for f in result.reconciliation.findings if f.in_denominator and not f.live]
     lines.append(f"  not live: {len(gaps)}" + ("" if gaps else " (every listable product is live on every channel)"))
     for finding in gaps:
