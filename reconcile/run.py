@@ -18,6 +18,7 @@ import ledger
 from catalogue.query import load_catalogue
 from catalogue.records import CatalogueProduct
 from connectors.types import Connector
+from ocop.channels import ListingStatus
 from ocop.store import transaction
 from reconcile.classify import Reconciliation, classify
 from reconcile.coverage import Coverage, compute_coverage
@@ -26,6 +27,7 @@ from reconcile.history import record_coverage
 from reconcile.snapshot import (
     RunInfo,
     ShopPull,
+    Snapshot,
     latest_run_id,
     load_snapshot,
     pull_snapshot,
@@ -41,6 +43,8 @@ class ReconcileResult:
     reconciliation: Reconciliation
     coverage: Coverage
     bindings_refreshed: int = 0     # ledger bindings this reconciliation changed (none when a stored run is re-read)
+    # Statuses platforms pushed after the snapshot was taken, applied over it (the latest per item).
+    notices: tuple[ledger.StatusNotice, ...] = ()
 
     @property
     def run_id(self) -> int:
@@ -90,7 +94,34 @@ def evaluate_run(engine: Engine, run_id: int | None = None, *, province: str | N
                 raise LookupError(f"no stored reconciliation run for province {province!r}: run reconcile first")
         info, snapshot = load_snapshot(session, run_id)
         products = list(catalogue) if catalogue is not None else load_catalogue(session, province=info.province)
-        bindings = ledger.shop_bindings(session, [shop.key for shop in snapshot.shops])
-    reconciliation = classify(products, snapshot, bindings, as_of=info.as_of)
-    return ReconcileResult(info, reconciliation, compute_coverage(reconciliation, target_pct=info.target_pct))
+        shop_keys = [shop.key for shop in snapshot.shops]
+        bindings = ledger.shop_bindings(session, shop_keys)
+        notices = latest_notices(ledger.status_notices(session, shop_keys, after=snapshot.taken_at))
+    reconciliation = classify(products, with_notices(snapshot, notices), bindings, as_of=info.as_of)
+    return ReconcileResult(info, reconciliation, compute_coverage(reconciliation, target_pct=info.target_pct),
+                           notices=tuple(notices.values()))
+
+
+def latest_notices(notices: Sequence[ledger.StatusNotice]) -> dict[tuple[str, str], ledger.StatusNotice]:
+    """The last status each item was pushed with, by (shop, remote id); `notices` come oldest first."""
+    return {(notice.shop_key, notice.remote_id): notice for notice in notices}
+
+
+def with_notices(snapshot: Snapshot, notices: dict[tuple[str, str], ledger.StatusNotice]) -> Snapshot:
+    """The snapshot with each item a platform pushed a newer status for since, at that status: a
+    listing banned or approved since the last full reading shows so in the next report."""
+    if not notices:
+        return snapshot
+    pulls = []
+    for pull in snapshot.pulls:
+        listings = []
+        for item in pull.listings:
+            notice = notices.get((item.shop_key, item.remote.remote_id))
+            if notice is not None:
+                item = replace(item, remote=replace(item.remote, status=ListingStatus(notice.remote_status),
+                                                    platform_status=notice.platform_status,
+                                                    reject_reason=notice.reason, updated_at=notice.at))
+            listings.append(item)
+        pulls.append(replace(pull, listings=tuple(listings)))
+    return replace(snapshot, pulls=tuple(pulls))
 

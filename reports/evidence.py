@@ -1,8 +1,9 @@
 """The evidence behind a coverage figure, for an inspector who wants to check "963/963 live".
 
 One row per listable product and shop (live or not): where the listing can be seen (its public
-URL), its remote id, its status as the shop reported it, when it was observed and by which
-reconciliation run; the ones not live carry the reason. Written as CSV and XLSX, with a manifest
+URL), its remote id, its status as the shop reported it, when it was observed and how (the
+reconciliation run's full reading, or a status the platform pushed since); the ones not live carry
+the reason. Written as CSV and XLSX, with a manifest
 holding each file's SHA-256, the run it came from and the figures the rows add up to, so that a
 figure in the report can be traced to the rows, and the rows to the files handed over.
 """
@@ -25,7 +26,7 @@ COLUMNS = (
     Column("ocop_code", "code"), Column("product"), Column("producer"), Column("stars", "int"),
     Column("channel", "code"), Column("shop", "code"), Column("live"), Column("state", "code"),
     Column("listing_url", "code"), Column("remote_id", "code"), Column("platform_status", "code"),
-    Column("observed_at", "code"), Column("reconcile_run", "int"), Column("reason"),
+    Column("observed_at", "code"), Column("observed_by", "code"), Column("reconcile_run", "int"), Column("reason"),
 )
 
 ListingUrl = Callable[[Finding], "str | None"]
@@ -47,7 +48,9 @@ def write_evidence(result: ReconcileResult, out_dir: Path, *, listing_url: Listi
     observed_at = rec.taken_at.isoformat(timespec="seconds")
     findings = sorted((f for f in rec.findings if f.in_denominator),
                       key=lambda f: (f.ocop_code or "", f.channel, f.shop_key))
-    rows = [_row(finding, products.get(finding.ocop_code), listing_url, observed_at, result.run_id) for finding in findings]
+    pushed = {(notice.shop_key, notice.remote_id): notice for notice in result.notices}
+    rows = [_row(finding, products.get(finding.ocop_code), listing_url, _observed(finding, pushed, observed_at), result.run_id)
+            for finding in findings]
     table = Table("evidence", "Evidence", "Evidence", COLUMNS, rows)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = write_csv(table, out_dir / "evidence.csv")
@@ -57,6 +60,7 @@ def write_evidence(result: ReconcileResult, out_dir: Path, *, listing_url: Listi
         "as_of": result.run.as_of.isoformat(),
         "reconcile_run": result.run_id,
         "snapshot_taken_at": observed_at,
+        "statuses_pushed_since": len(result.notices),
         "figures": _figures(result),
         "rows": len(rows),
         "files": {path.name: {"sha256": sha256_of(path), "bytes": path.stat().st_size} for path in (csv_path, xlsx_path)},
@@ -76,14 +80,23 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _row(finding: Finding, product, listing_url: ListingUrl, observed_at: str, run_id: int) -> tuple:
+def _observed(finding: Finding, pushed: dict, snapshot_at: str) -> tuple[str, str]:
+    """When the row's status was observed, and how: by the reconciliation's full reading, or a push
+    (or a sweep that found one missed) after it."""
+    notice = pushed.get((finding.shop_key, finding.remote_id))
+    if notice is None:
+        return snapshot_at, "reconciliation"
+    return notice.at.isoformat(timespec="seconds"), notice.source
+
+
+def _row(finding: Finding, product, listing_url: ListingUrl, observed: tuple[str, str], run_id: int) -> tuple:
     name = product.product.name if product else ""
     producer = product.producer.name if product else ""
     stars = product.certification.stars if product and product.certification else None
     return (finding.ocop_code, name, producer, stars, finding.channel, finding.shop_key,
             "yes" if finding.live else "no", finding.state.value,
             (listing_url(finding) or "") if finding.remote_id else "", finding.remote_id or "",
-            finding.platform_status or finding.remote_status or "", observed_at, run_id,
+            finding.platform_status or finding.remote_status or "", *observed, run_id,
             "" if finding.live else (finding.reason or finding.state.value))
 
 

@@ -7,8 +7,9 @@ import json
 
 from typer.testing import CliRunner
 
+import ledger
 from catalogue.ingest import ingest_rows
-from catalogue.query import load_catalogue
+from catalogue.query import load_catalogue, load_catalogue_by_id
 from connectors.errors import AuthError
 from ocop.channels import Channel
 from ocop.store import make_engine, transaction
@@ -39,6 +40,9 @@ def _reconciled(database_url):
         shop = MemoryShop("shopee-dong-thap", Channel.SHOPEE)
         with transaction(engine) as session:
             catalogue = load_catalogue(session, province="Đồng Tháp")
+            ids = load_catalogue_by_id(session, province="Đồng Tháp")
+            ledger.ensure_bindings(session, ledger.ensure_shop(session, shop.shop),
+                                   [(pid, item.product.seller_sku) for pid, item in ids.items()])
         shop.list_product(catalogue[0])
         reconcile_shops(engine, [shop], province="Đồng Tháp", as_of=TODAY, target_pct=100)
         shop.fail_with = AuthError("the report must not read any shop")
@@ -90,3 +94,30 @@ def test_report_command_says_when_there_is_no_stored_run(database_url, tmp_path)
                                       "--database-url", database_url])
     assert result.exit_code == 1
     assert "no stored reconciliation run for province 'Cà Mau'" in result.output
+
+
+def test_a_status_pushed_after_the_reconciliation_shows_in_the_next_report_without_reading_the_shops(database_url, tmp_path):
+    import datetime as dt
+
+    from reconcile.run import evaluate_run
+    from reports.build import build_reports
+
+    _reconciled(database_url)
+    engine = make_engine(database_url)
+    try:
+        before = build_reports(engine, tmp_path / "before", province="Đồng Tháp")
+        live = next(f for f in evaluate_run(engine, province="Đồng Tháp").reconciliation.findings if f.live)
+        banned_at = dt.datetime.now(dt.UTC)
+        with transaction(engine) as session:
+            noticed = ledger.notice_status(session, ledger.StatusNotice(
+                live.shop_key, live.remote_id, "suspended", "BANNED", "prohibited claim", banned_at, "push", "push-0001"))
+        assert noticed is not None and noticed.changed
+        after = build_reports(engine, tmp_path / "after", province="Đồng Tháp")
+    finally:
+        engine.dispose()
+    assert [c.share.live for c in before.coverage.channels] == [1]
+    assert [c.share.live for c in after.coverage.channels] == [0]
+    with after.evidence.csv.open(encoding="utf-8-sig", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["remote_id"] == live.remote_id)
+    assert (row["live"], row["observed_by"], row["platform_status"]) == ("no", "push", "BANNED")
+    assert row["observed_at"] == banned_at.isoformat(timespec="seconds")
