@@ -9,6 +9,13 @@ certification junk in names; ingest normalises them. `bad_rows` appends delibera
 
 With bad_rows=0 every physical product has what a marketplace listing needs: an 893-prefixed GTIN,
 pack size, shipping weight, price, stock and description.
+
+`realistic=True` writes the same catalogue as real provincial lists do (issue 16): photos as URLs
+(served by the registry sandbox, see sandboxes.photos), no shipping weight but a pack size written
+as producers write it (`hộp 10 gói x 20 g`, `thùng 24 lon x 330ml`) or none at all, few barcodes, no
+producer kind, households named by their owner, enterprises by a branch, certification claims in
+names, contact details in descriptions, the province typed loosely and optional columns left empty.
+Everything in it is still listable: the pipeline estimates, infers, cleans and matches.
 """
 
 from __future__ import annotations
@@ -27,16 +34,24 @@ from dateutil.relativedelta import relativedelta
 from stdnum import ean
 from stdnum.vn import mst
 
+from catalogue.normalise import ascii_fold, slug
 from catalogue.provinces import canonical_province
 from catalogue.records import CERTIFICATE_VALIDITY, ProducerKind
 from catalogue.sample_data import (
+    CONTACT_SENTENCES,
     COOPERATIVE_TRADES,
     ENTERPRISE_FORMS,
     ENTERPRISE_TRADES,
     FAMILY_NAMES,
     GIVEN_NAMES,
+    LIQUID_CONTAINERS,
+    MASS_CONTAINERS,
     MIDDLE_NAMES,
+    MOBILE_PREFIXES,
+    NAME_CLAIMS,
+    PHOTO_SHAPES,
     PROFILES,
+    SACK_CONTAINERS,
     TRADE_NAMES,
     District,
     OldProvince,
@@ -55,6 +70,23 @@ MERGER_DATE = dt.date(2025, 7, 1)   # provinces merged; 5★ moved to the minist
 _KIND_PRODUCT_WEIGHT = {ProducerKind.ENTERPRISE: 3.0, ProducerKind.COOPERATIVE: 3.0,
                         ProducerKind.COOPERATIVE_GROUP: 1.5, ProducerKind.HOUSEHOLD: 1.0}
 _UNIT_WORDS = re.compile(r"^(?:thành phố|thị xã|thị trấn|huyện|xã|phường)\s+")
+
+# Where the realistic sample's photo URLs point by default: the registry of `ocop sandbox serve` draws them.
+SAMPLE_IMAGE_BASE = "http://127.0.0.1:8780/images"
+# Shares of the realistic sample's mess; each kind is present at least once however small the sample.
+REAL_SHARE_WEIGHT_STATED = 0.15     # of products sold by weight or volume: the list still gives a shipping weight
+REAL_SHARE_NO_PACK = 0.10           # of the others: no pack size either, the group's usual pack is all there is
+REAL_SHARE_GTIN = 0.35              # products with a barcode
+REAL_SHARE_CLAIM = 0.35             # names carrying a certification claim
+REAL_SHARE_CONTACTS = 0.33          # descriptions ending with a phone number or a link
+REAL_SHARE_LOOSE_PROVINCE = 0.25    # provinces typed without marks, in capitals, in NFD, ...
+REAL_SHARE_EMPTY_OPTIONAL = 0.30    # rows without score, authority, old district and commune, address, stock
+REAL_SHARE_KIND_GIVEN = 0.20        # producers whose kind column is filled
+REAL_SHARE_BRANCH = 0.30            # enterprises listed as one of their branches
+REAL_SHARE_TRADE_NAME = 0.30        # households' facilities listed by their trade name alone
+_HOUSEHOLD_WORDS = re.compile(r"^(?:Hộ kinh doanh|Cơ sở sản xuất)\s+")
+_AMOUNT = re.compile(r"^(\d+(?:,\d+)?) (g|kg|ml)$")
+_OPTIONAL_COLUMNS = ("score", "authority", "district_old", "commune_old", "address", "stock")
 
 
 @dataclass(frozen=True)
@@ -91,8 +123,10 @@ def known_provinces() -> list[str]:
 
 
 def sample_rows(province: str = "Đồng Tháp", *, seed: int = 1, products: int | None = None, bad_rows: int = 0,
-                today: dt.date | None = None) -> list[dict[str, str]]:
-    """Canonical catalogue rows (every column present, values as strings) for one province."""
+                today: dt.date | None = None, realistic: bool = False,
+                image_base: str = SAMPLE_IMAGE_BASE) -> list[dict[str, str]]:
+    """Canonical catalogue rows (every column present, values as strings) for one province; `realistic`
+    as a real list writes them, its photos linked under `image_base`."""
     profile = _profile(province)
     today = today or dt.date.today()
     total = profile.products if products is None else products
@@ -104,6 +138,8 @@ def sample_rows(province: str = "Đồng Tháp", *, seed: int = 1, products: int
     _assign_stars(profile, catalogue, total, rng)
     rows = _rows(profile, catalogue, today, rng)
     _roughen(rows, rng)
+    if realistic:   # a generator of its own: the tidy catalogue and its bad rows stay what they were
+        _as_real_lists_have_them(rows, random.Random(f"{profile.name}|{seed}|realistic"), image_base)
     return _with_bad_rows(rows, bad_rows, today, rng)
 
 
@@ -348,6 +384,132 @@ def _roughen(rows: list[dict[str, str]], rng: random.Random) -> None:
         if rng.random() < SHARE_DECOMPOSED:
             for column in ("product_name", "producer_name", "commune"):
                 row[column] = unicodedata.normalize("NFD", row[column])
+
+
+# --- as real lists have them ------------------------------------------------------------------------
+
+def _as_real_lists_have_them(rows: list[dict[str, str]], rng: random.Random, image_base: str) -> None:
+    goods = [row for row in rows if row["net_weight_g"]]     # tourism services have no pack
+    _real_producers(rows, rng)
+    _real_packs(goods, rng)
+    for row in goods:
+        row["images"] = _photo_urls(row, rng, image_base)
+    kept_barcodes = {id(row) for row in _some(goods, REAL_SHARE_GTIN, rng)}
+    for row in goods:
+        row["gtin"] = row["gtin"] if id(row) in kept_barcodes else ""
+    for number, row in enumerate(_some(rows, REAL_SHARE_CLAIM, rng)):
+        claim = NAME_CLAIMS[number % len(NAME_CLAIMS)]
+        row["product_name"] = claim.format(name=row["product_name"], stars=row["stars"], province=row["province_old"])
+    for number, row in enumerate(_some(goods, REAL_SHARE_CONTACTS, rng)):
+        sentences = {CONTACT_SENTENCES[number % len(CONTACT_SENTENCES)], rng.choice(CONTACT_SENTENCES)}
+        details = _contact_details(row, rng)
+        row["description"] += " " + " ".join(sentence.format(**details) for sentence in sorted(sentences))
+    for number, row in enumerate(_some(rows, REAL_SHARE_LOOSE_PROVINCE, rng)):
+        row["province"] = _loosely_typed(row["province"], number)
+    for row in _some(rows, REAL_SHARE_EMPTY_OPTIONAL, rng):
+        row.update(dict.fromkeys(_OPTIONAL_COLUMNS, ""))
+
+
+def _some(items: list, share: float, rng: random.Random) -> list:
+    """A share of `items` in random order, at least one when there are any."""
+    return rng.sample(items, max(1, round(share * len(items)))) if items else []
+
+
+def _real_producers(rows: list[dict[str, str]], rng: random.Random) -> None:
+    """No kind column (mostly); a household named by its owner (in capitals, as some lists type them) or
+    by its trade name; an enterprise by one of its branches, with the branch's tax code."""
+    rows_of: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        rows_of.setdefault(row["tax_code"], []).append(row)
+    keys = list(rows_of)
+    kind_given = set(_some(keys, REAL_SHARE_KIND_GIVEN, rng))
+    branches = set(_some([k for k in keys if rows_of[k][0]["producer_kind"] == ProducerKind.ENTERPRISE],
+                         REAL_SHARE_BRANCH, rng))
+    facilities = [k for k in keys if rows_of[k][0]["producer_name"].startswith("Cơ sở ")
+                  and not _HOUSEHOLD_WORDS.match(rows_of[k][0]["producer_name"])]
+    trade_names = set(_some(facilities, REAL_SHARE_TRADE_NAME, rng))
+    for key, own in rows_of.items():
+        first = own[0]
+        name, tax_code = first["producer_name"], key
+        if key in branches:
+            name, tax_code = f"Chi nhánh {name} tại {_UNIT_WORDS.sub('', first['district_old'])}", f"{key}-001"
+        elif key in trade_names:
+            name = name.removeprefix("Cơ sở ")
+        elif _HOUSEHOLD_WORDS.match(name):
+            person = _HOUSEHOLD_WORDS.sub("", name)
+            name = person.upper() if rng.random() < 0.3 else person
+        for row in own:
+            row.update(producer_name=name, tax_code=tax_code, description=row["description"].replace(first["producer_name"], name),
+                       producer_kind=row["producer_kind"] if key in kind_given else "")
+
+
+def _real_packs(goods: list[dict[str, str]], rng: random.Random) -> None:
+    """No shipping weight where the pack size names an amount, the pack written as producers write it,
+    and for some products no pack size either. A piece (a pot, a mat, a knife) keeps its weight."""
+    by_amount = [row for row in goods if _AMOUNT.match(row["pack_size"])]
+    stated = {id(row) for row in _some(by_amount, REAL_SHARE_WEIGHT_STATED, rng)}
+    estimated = [row for row in by_amount if id(row) not in stated]
+    no_pack = {id(row) for row in _some(estimated, REAL_SHARE_NO_PACK, rng)}
+    for row in estimated:
+        row["net_weight_g"] = ""
+        if id(row) in no_pack:
+            row["pack_size"] = ""
+            continue
+        written, units = _pack_as_written(row["pack_size"], rng)
+        row["pack_size"] = written
+        if units > 1:
+            row.update(price_vnd=str(int(row["price_vnd"]) * units), stock=str(max(1, int(row["stock"]) // units)))
+
+
+def _pack_as_written(pack: str, rng: random.Random) -> tuple[str, int]:
+    """A tidy pack ("500 g") as a producer writes it, and how many tidy packs that holds (a carton: 24)."""
+    amount, unit = _AMOUNT.match(pack).groups()
+    value = f"{amount}{unit}" if rng.random() < 0.5 else f"{amount} {unit}"
+    if unit == "ml":
+        if amount == "330" and rng.random() < 0.5:
+            return "thùng 24 lon x 330ml", 24
+        return f"{rng.choice(LIQUID_CONTAINERS)} {value}".strip(), 1
+    if unit == "kg":
+        return f"{rng.choice(SACK_CONTAINERS)} {value}".strip(), 1
+    if amount in ("100", "200") and rng.random() < 0.5:
+        return f"hộp {int(amount) // 20} gói x 20 g", 1
+    if rng.random() < 0.3:
+        value = f"{amount}gr"
+    return f"{rng.choice(MASS_CONTAINERS)} {value}".strip(), 1
+
+
+def _photo_urls(row: dict[str, str], rng: random.Random, image_base: str) -> str:
+    """One to three photo URLs, `|`-separated; their size and format are in the name the server draws from."""
+    stem = slug(row["ocop_code"]).lower()
+    shapes = [rng.choice(PHOTO_SHAPES) for _ in range(rng.choice((1, 1, 2, 3)))]
+    return " | ".join(f"{image_base.rstrip('/')}/{stem}-{n}-{w}x{h}.{ext}" for n, (w, h, ext) in enumerate(shapes, 1))
+
+
+def _contact_details(row: dict[str, str], rng: random.Random) -> dict[str, str]:
+    digits = f"{rng.choice(MOBILE_PREFIXES)}{rng.randint(0, 9_999_999):07d}"
+    return dict(mobile_spaced=f"{digits[:4]} {digits[4:7]} {digits[7:]}",
+                mobile_dotted=f"{digits[:4]}.{digits[4:7]}.{digits[7:]}", mobile_plain=digits,
+                handle=slug(row["producer_name"]).lower() or "ocop",
+                map_code="".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789", k=10)),
+                landline=f"2{rng.randint(3, 99):02d} {rng.randint(3_000_000, 3_999_999)}")
+
+
+def _loosely_typed(province: str, number: int) -> str:
+    """The province as people type it: without marks, in NFD, in capitals, with its unit word, a mark missing."""
+    forms = (ascii_fold(province), unicodedata.normalize("NFD", province), province.upper(), f"Tỉnh {province}",
+             _one_mark_missing(province))
+    return forms[number % len(forms)]
+
+
+def _one_mark_missing(name: str) -> str:
+    """"Đồng Tháp" -> "Đồng Thap": the marks of the last word that has any left out (đ stays)."""
+    words = name.split()
+    for index in reversed(range(len(words))):
+        plain = "".join(ch for ch in unicodedata.normalize("NFD", words[index]) if not unicodedata.combining(ch))
+        if plain != unicodedata.normalize("NFD", words[index]):
+            words[index] = plain
+            break
+    return " ".join(words)
 
 
 # --- bad rows -------------------------------------------------------------------------------------

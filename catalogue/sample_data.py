@@ -305,3 +305,25 @@ COOPERATIVE_TRADES = ("Nông nghiệp", "Dịch vụ nông nghiệp", "Nông ngh
                       "Nông lâm nghiệp", "Sản xuất kinh doanh")
 ENTERPRISE_FORMS = ("Công ty TNHH", "Công ty Cổ phần", "Doanh nghiệp tư nhân")
 ENTERPRISE_TRADES = ("Thực phẩm", "Nông sản", "Xuất nhập khẩu", "Thương mại Dịch vụ", "Chế biến Thực phẩm")
+
+# --- as real provincial lists write things (the realistic sample) ------------------------------------
+
+# Certification claims typed into product names; {stars} and {province} (the old province) are filled in.
+NAME_CLAIMS = ("OCOP_ {name}", "OCOP_{name}", "[OCOP {stars}★] {name}", "{name} Đạt chuẩn {stars} sao OCOP quốc gia",
+               "OCOP {province} - {name}", "{name} - OCOP {stars} SAO", "{name} (Đạt chuẩn OCOP)", "✓OCOP– {name}")
+
+# Sentences with a contact detail, as producers end their descriptions: one mobile number written three ways.
+CONTACT_SENTENCES = ("Liên hệ đặt hàng: {mobile_spaced}.", "Hotline/Zalo: {mobile_dotted}.",
+                     "Đặt hàng qua Zalo: zalo.me/{mobile_plain}.", "Fanpage: https://www.facebook.com/{handle}.",
+                     "Xem đường đến cơ sở: https://maps.app.goo.gl/{map_code}.", "Điện thoại: (+84) {landline}.")
+MOBILE_PREFIXES = ("090", "091", "093", "094", "097", "098", "032", "035", "070", "077", "083", "088")
+
+# Containers producers name with the amount: "Túi 500g", "chai 500ml", "bao 5kg".
+MASS_CONTAINERS = ("Túi", "Hộp", "gói", "")
+SACK_CONTAINERS = ("Bao", "Túi", "")
+LIQUID_CONTAINERS = ("chai", "Chai", "")
+
+# Product photos: (width, height, format) as a producer's camera or phone saves them; every one is at
+# least 500 px on its longer side, the strictest channel's minimum (Tiki).
+PHOTO_SHAPES = ((1200, 1200, "jpg"), (1000, 1000, "jpg"), (1200, 900, "jpg"), (900, 1200, "jpg"),
+                (1600, 1200, "jpg"), (800, 800, "png"))
