@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
@@ -39,6 +41,12 @@ def load_catalogue_by_id(session: Session, *, province: str | None = None) -> di
     rows = session.execute(select(*_PRODUCT_COLUMNS).join(Producer, Producer.id == Product.producer_id)
                            .where(in_province).order_by(Product.ocop_code))
     return {row.id: _catalogue_product(row, producers[row.producer_id], history.get(row.id, [])) for row in rows}
+
+
+def load_producers(session: Session, keys: Iterable[str]) -> dict[str, ProducerRecord]:
+    """The producers of these keys (tax codes) as stored, e-mail address included."""
+    rows = session.execute(select(*Producer.__table__.columns).where(Producer.key.in_(list(keys))))
+    return {row.key: _producer(row) for row in rows}
 
 
 def _certifications(session: Session, in_province: ColumnElement[bool]) -> dict[int, list[CertificationRecord]]:

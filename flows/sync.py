@@ -27,9 +27,11 @@ def ocop_sync(
     batch_size: int = 300,
     target_pct: float = 100.0,
     steps: list[Step] = ["pull", "publish", "reconcile", "report"],  # noqa: B006 (Prefect parameters are copied)
+    email_reports: bool = False,
 ) -> dict:
     """Run the steps in order. The pull reads `source` (registry URL, CSV or XLSX), by default
-    OCOP_CATALOGUE_SOURCE. A dry run pulls nothing and reports the publish plan only.
+    OCOP_CATALOGUE_SOURCE. A dry run pulls nothing and reports the publish plan only. `email_reports`
+    has the report step e-mail each producer their own report (see the build_reports flow).
     """
     results: dict = {}
     if dry_run:
@@ -53,7 +55,7 @@ def ocop_sync(
         create_markdown_artifact(results["reconcile"]["summary"], key="coverage",
                                  description=f"Coverage, reconciliation run {results['reconcile']['run_id']}")
     if "report" in steps:
-        results["report"] = build_reports(province=province)
+        results["report"] = build_reports(province=province, email=email_reports)
     if publish_state is not None and publish_state.is_failed():
         publish_state.result()   # re-raises the publish failure: the run ends Failed, ready for a Retry
     return results

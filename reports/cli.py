@@ -22,17 +22,29 @@ def report(
     out: Path = typer.Option(None, help="Output folder (default: $OCOP_HOME/reports)."),
     lang: str = typer.Option("vi", help="vi (default) or en."),
     database_url: str = typer.Option(None, help="Database URL (default: $OCOP_DATABASE_URL or the embedded SQLite)."),
+    email: bool = typer.Option(False, "--email", help="E-mail each producer their own report, to the address in the "
+                                                      "catalogue (mail server: OCOP_SMTP_* or --smtp-block)."),
+    resend: bool = typer.Option(False, "--resend", help="With --email: send again the reports already sent for "
+                                                        "this run."),
+    smtp_block: str = typer.Option(None, help="With --email: the name of an 'OCOP report mail server' Prefect block "
+                                              "instead of the OCOP_SMTP_* variables."),
 ) -> None:
-    """Rebuild the province and producer reports from the stored snapshot, catalogue and ledger."""
+    """Rebuild the province and producer reports from the stored snapshot, catalogue and ledger;
+    with --email, send each producer their own."""
     from ocop.settings import load_settings
     from ocop.store import make_engine
     from reports.build import build_reports
+    from reports.delivery import MailNotConfigured, email_reports, load_mail_server
     from reports.i18n import LANGUAGES
     from reports.summary import coverage_markdown
 
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"{lang!r}: expected one of {', '.join(LANGUAGES)}", param_hint="--lang")
     settings = load_settings()
+    try:
+        server = load_mail_server(smtp_block, settings) if email else None
+    except (MailNotConfigured, ValueError) as error:
+        raise typer.BadParameter(str(error), param_hint="--email") from None
     engine = make_engine(database_url or settings.database_url)
     try:
         built = build_reports(engine, out or settings.reports_dir, run_id=run_id, province=province, lang=lang,
@@ -44,6 +56,8 @@ def report(
         typer.echo(f"producer reports: {len(built.producers)} in {built.out_dir / 'producers'}/")
         typer.echo(f"evidence:         {built.evidence.manifest}")
         typer.echo(coverage_markdown(built.coverage, lang=lang))
+        if server is not None:
+            typer.echo(str(email_reports(engine, built, server, lang=lang, resend=resend)))
     except LookupError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
