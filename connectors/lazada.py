@@ -3,6 +3,10 @@
 Every parameter (system and business, not files) is signed: sorted by name, name+value concatenated,
 prefixed with the API name, HMAC-SHA256 with the app secret, hex upper case. As the official client
 does, POST sends everything (sign included) form-encoded, GET in the query string.
+
+Of the listing's attributes only those the category defines (`/category/attributes/get`) go into
+`Attributes`, under their names, a listed option by its name; the brand is one GetBrandByPages lists
+(name and brand_id), else "No Brand".
 """
 
 from __future__ import annotations
@@ -29,6 +33,19 @@ from connectors.base import (
     map_status,
     retry_after_header,
 )
+from connectors.categories import (
+    DEFAULT_REFRESH_S,
+    NO_BRAND,
+    AttributeValue,
+    Brand,
+    Category,
+    CategoryAttribute,
+    CategoryRules,
+    CategoryTree,
+    category_cache_for,
+    find_brand,
+    is_no_brand,
+)
 from connectors.errors import (
     AuthError,
     ConnectorError,
@@ -43,6 +60,10 @@ from connectors.types import CreateResult, ListingContent, ListingStatus, Remote
 from ocop.channels import Channel
 
 PAGE_SIZE = 50     # /products/get maximum
+BRAND_PAGE_SIZE = 200     # GetBrandByPages maximum
+PICK_ONLY_INPUTS = {"singleSelect", "multiSelect"}
+# Asked of every category and sent from the listing's own fields, not from its attributes.
+BASIC_ATTRIBUTES = {"name", "description", "short_description", "brand", "brand_id", "model", "warranty_type"}
 AUTH_ERRORS = {"IncompleteSignature"}
 EXPIRED_TOKEN = "IllegalAccessToken"      # "invalid or expired": one code for both
 GRANT_REFUSALS = {"InvalidCode", "IllegalRefreshToken", "AUTH_TYPE_UNSUPPORTED"}
@@ -69,9 +90,11 @@ class LazadaConnector(HttpConnector):
     channel = Channel.LAZADA
     default_auth_base_url = AUTH_HOST
 
-    def __init__(self, shop, *, gtin_sku_attribute: str = "barcode", **options: Any) -> None:
+    def __init__(self, shop, *, gtin_sku_attribute: str = "barcode", category_refresh_s: float = DEFAULT_REFRESH_S,
+                 **options: Any) -> None:
         super().__init__(shop, **options)
         self.gtin_sku_attribute = gtin_sku_attribute
+        self.category_cache = category_cache_for(shop.key, category_refresh_s)
 
     # ---- hooks -------------------------------------------------------------------------------
 
@@ -216,17 +239,77 @@ class LazadaConnector(HttpConnector):
         self.request(ApiCall("POST", "/product/remove",
                              body={"seller_sku_list": json.dumps([current.seller_sku])}))
 
+    # ---- categories, attributes, brands ---------------------------------------------------------
+
+    def category_tree(self) -> CategoryTree:
+        def read() -> CategoryTree:
+            nodes = self.request(ApiCall("GET", "/category/tree/get", query={"language_code": "vi_VN"})).data or []
+            return CategoryTree(tuple(_flattened(nodes, None)))
+        return self.category_cache.get(("tree",), read)
+
+    def category_attributes(self, category_id: str) -> tuple[CategoryAttribute, ...]:
+        """The category's own attributes (product level); the basic ones are the listing's fields."""
+        def read() -> tuple[CategoryAttribute, ...]:
+            entries = self.request(ApiCall("GET", "/category/attributes/get",
+                                           query={"primary_category_id": str(category_id)})).data or []
+            return tuple(_attribute(e) for e in entries
+                         if e.get("attribute_type") == "normal" and e.get("name") not in BASIC_ATTRIBUTES)
+        return self.category_cache.get(("attributes", str(category_id)), read)
+
+    def category_brands(self, category_id: str) -> tuple[Brand, ...]:
+        """Lazada's brands are the country's, not a category's."""
+        def read() -> tuple[Brand, ...]:
+            brands, start = [], 0
+            while True:
+                page = self.request(ApiCall("GET", "/category/brands/query",
+                                            query={"startRow": start, "pageSize": BRAND_PAGE_SIZE})).data or {}
+                found = page.get("module") or []
+                brands += [Brand(str(b["brand_id"]), b.get("name") or "") for b in found]
+                start += len(found)
+                if not found or start >= int(page.get("total_record") or 0):
+                    return tuple(brands)
+        return self.category_cache.get(("brands",), read)
+
+    def category_rules(self, category_id: str) -> CategoryRules:
+        """Lazada has no category-rule call: its package fields are always mandatory SKU attributes."""
+        return CategoryRules(package_dimensions_required=True)
+
+    def _listed_brand(self, content: ListingContent) -> Brand | None:
+        """The category's brand the listing names; None for No brand, for a name the list lacks, and
+        when the platform gives no list for the category (the create then says what is wrong with it)."""
+        if is_no_brand(content.brand):
+            return None
+        try:
+            return find_brand(self.category_brands(content.category_id), content.brand)
+        except Rejected:
+            return None
+
     # ---- mapping and helpers -----------------------------------------------------------------
 
     def _product(self, content: ListingContent, sku: dict[str, Any]) -> dict[str, Any]:
         attributes = {"name": content.title, "description": _with_barcode(content.description, content.gtin),
-                      "brand": content.brand} | content.attributes
+                      **self._brand(content), **self._category_attributes(content)}
         return {
             "PrimaryCategory": content.category_id,
             "Images": {"Image": list(content.image_refs)},
             "Attributes": attributes,
             "Skus": {"Sku": [sku]},
         }
+
+    def _brand(self, content: ListingContent) -> dict[str, Any]:
+        brand = self._listed_brand(content)
+        return {"brand": brand.name, "brand_id": brand.id} if brand else {"brand": NO_BRAND}
+
+    def _category_attributes(self, content: ListingContent) -> dict[str, str]:
+        if not content.attributes:
+            return {}
+        sent = {}
+        for attribute in self.category_attributes(content.category_id):
+            value = content.attributes.get(attribute.key)
+            if value:
+                known = attribute.value_named(value)
+                sent[attribute.key] = known.name if known else value
+        return sent
 
     def _sku(self, content: ListingContent) -> dict[str, Any]:
         length, width, height = content.package_cm
@@ -281,6 +364,22 @@ class LazadaConnector(HttpConnector):
             reject_reason=product.get("reject_reason") or None,
             updated_at=_from_millis(product.get("updated_time")),
         )
+
+
+def _flattened(nodes: list[dict[str, Any]], parent_id: str | None) -> Iterator[Category]:
+    for node in nodes:
+        children = node.get("children") or []
+        yield Category(str(node["category_id"]), parent_id, node.get("name") or "", bool(node.get("leaf", not children)))
+        yield from _flattened(children, str(node["category_id"]))
+
+
+def _attribute(entry: dict[str, Any]) -> CategoryAttribute:
+    input_type = str(entry.get("input_type") or "")
+    return CategoryAttribute(
+        key=str(entry["name"]), name=entry.get("label") or entry["name"], mandatory=str(entry.get("is_mandatory")) == "1",
+        values=tuple(AttributeValue(str(o.get("id", "")), o.get("en_name") or o.get("name") or "")
+                     for o in entry.get("options") or []),
+        custom_allowed=input_type not in PICK_ONLY_INPUTS, multiple=input_type.startswith("multi"))
 
 
 def _payload(product: dict[str, Any]) -> str:

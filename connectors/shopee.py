@@ -2,6 +2,11 @@
 
 Common parameters travel in the query string of every call, POST included; the signature is an
 HMAC-SHA256 (partner key) over partner_id + api_path + timestamp + access_token + shop_id, hex lower.
+
+Category attributes go in `attribute_list`: a value the attribute lists by name is sent by its
+`value_id`; any other as `value_id` 0 with `original_value_name` (free text, or a custom value of a
+combo box). Only attributes the category defines are sent. The brand is the category's brand of
+that name (`get_brand_list`), else `brand_id` 0, "No Brand".
 """
 
 from __future__ import annotations
@@ -27,6 +32,19 @@ from connectors.base import (
     map_status,
     retry_after_header,
 )
+from connectors.categories import (
+    DEFAULT_REFRESH_S,
+    NO_BRAND,
+    AttributeValue,
+    Brand,
+    Category,
+    CategoryAttribute,
+    CategoryRules,
+    CategoryTree,
+    category_cache_for,
+    find_brand,
+    is_no_brand,
+)
 from connectors.errors import (
     AuthError,
     ConnectorError,
@@ -47,6 +65,8 @@ PUBLIC_PREFIXES = (f"{API}/auth/", f"{API}/public/", f"{API}/push/", f"{API}/med
 PAGE_SIZE = 100            # get_item_list maximum
 BASE_INFO_BATCH = 50       # get_item_base_info maximum
 NO_GTIN = "00"             # Shopee's "this product has no GTIN"
+PICK_ONLY_INPUTS = {1, 4}  # SINGLE_DROP_DOWN, MULTI_DROP_DOWN: values from the list only
+MULTIPLE_INPUTS = {4, 5}   # MULTI_DROP_DOWN, MULTI_COMBO_BOX
 REFRESH_TOKEN_SECONDS = 30 * 86_400   # not in the answer; the documented 30 days
 LISTED_STATUSES = ("NORMAL", "REVIEWING", "UNLIST", "BANNED")
 AUTH_ERRORS = {"error_sign", "error_auth", "error_permission", "error_invalid_partner"}
@@ -64,13 +84,14 @@ def sign(partner_key: str, base_string: str) -> str:
 class ShopeeConnector(HttpConnector):
     channel = Channel.SHOPEE
 
-    def __init__(self, shop, *, logistic_ids: Sequence[int] = (), brand_id: int = 0, **options: Any) -> None:
+    def __init__(self, shop, *, logistic_ids: Sequence[int] = (), category_refresh_s: float = DEFAULT_REFRESH_S,
+                 **options: Any) -> None:
         """`logistic_ids`: the shop's enabled logistics channels for new items (add_item requires
         at least one); when empty they are read once from logistics/get_channel_list.
-        `brand_id` 0 is Shopee's "No brand"; the producer's brand then goes in original_brand_name."""
+        `category_refresh_s`: how long the shop's categories, attributes and brands are kept."""
         super().__init__(shop, **options)
         self._logistic_ids = list(logistic_ids)
-        self.brand_id = brand_id
+        self.category_cache = category_cache_for(shop.key, category_refresh_s)
 
     # ---- hooks -------------------------------------------------------------------------------
 
@@ -229,6 +250,51 @@ class ShopeeConnector(HttpConnector):
     def delete(self, remote_id: str) -> None:
         self.request(ApiCall("POST", f"{API}/product/delete_item", body={"item_id": int(remote_id)}))
 
+    # ---- categories, attributes, brands ---------------------------------------------------------
+
+    def category_tree(self) -> CategoryTree:
+        def read() -> CategoryTree:
+            envelope = self.request(ApiCall("GET", f"{API}/product/get_category", query={"language": "vi"}))
+            return CategoryTree(tuple(
+                Category(str(c["category_id"]), str(c["parent_category_id"]) if c.get("parent_category_id") else None,
+                         c.get("display_category_name") or c.get("original_category_name") or "", not c.get("has_children"))
+                for c in envelope.data.get("category_list") or []))
+        return self.category_cache.get(("tree",), read)
+
+    def category_attributes(self, category_id: str) -> tuple[CategoryAttribute, ...]:
+        def read() -> tuple[CategoryAttribute, ...]:
+            envelope = self.request(ApiCall("GET", f"{API}/product/get_attribute_tree",
+                                            query={"category_id_list": str(category_id), "language": "vn"}))
+            entries = envelope.data.get("list") or [{}]
+            return tuple(_attribute(node) for node in entries[0].get("attribute_tree") or [])
+        return self.category_cache.get(("attributes", str(category_id)), read)
+
+    def category_brands(self, category_id: str) -> tuple[Brand, ...]:
+        def read() -> tuple[Brand, ...]:
+            brands, offset = [], 0
+            while True:
+                page = self.request(ApiCall("GET", f"{API}/product/get_brand_list", query={
+                    "category_id": str(category_id), "offset": offset, "page_size": PAGE_SIZE, "status": 1})).data
+                brands += [Brand(str(b["brand_id"]), b.get("original_brand_name") or "") for b in page.get("brand_list") or []]
+                if not page.get("has_next_page"):
+                    return tuple(brands)
+                offset = int(page["next_offset"])
+        return self.category_cache.get(("brands", str(category_id)), read)
+
+    def category_rules(self, category_id: str) -> CategoryRules:
+        """Shopee has no category-rule call: what a category needs is in its attributes."""
+        return CategoryRules()
+
+    def _listed_brand(self, content: ListingContent) -> Brand | None:
+        """The category's brand the listing names; None for No brand, for a name the list lacks, and
+        when the platform gives no list for the category (the create then says what is wrong with it)."""
+        if is_no_brand(content.brand):
+            return None
+        try:
+            return find_brand(self.category_brands(content.category_id), content.brand)
+        except Rejected:
+            return None
+
     # ---- mapping and helpers -----------------------------------------------------------------
 
     def logistic_ids(self) -> list[int]:
@@ -248,14 +314,27 @@ class ShopeeConnector(HttpConnector):
             "image": {"image_id_list": list(content.image_refs)},
             "item_sku": content.seller_sku,
             "gtin_code": content.gtin or NO_GTIN,
-            "brand": {"brand_id": self.brand_id, "original_brand_name": content.brand},
+            "brand": self._brand(content),
             "dimension": {"package_length": length, "package_width": width, "package_height": height},
         }
-        attributes = [{"attribute_id": int(key), "attribute_value_list": [{"value_id": 0, "original_value_name": value}]}
-                      for key, value in content.attributes.items() if key.isdigit()]
-        if attributes:
-            body["attribute_list"] = attributes
+        if content.attributes:
+            body["attribute_list"] = self._attribute_list(content)
         return body
+
+    def _brand(self, content: ListingContent) -> dict[str, Any]:
+        brand = self._listed_brand(content)
+        return {"brand_id": int(brand.id), "original_brand_name": brand.name} if brand else \
+            {"brand_id": 0, "original_brand_name": NO_BRAND}
+
+    def _attribute_list(self, content: ListingContent) -> list[dict[str, Any]]:
+        entries = []
+        for attribute in self.category_attributes(content.category_id):
+            value = content.attributes.get(attribute.key)
+            if value:
+                known = attribute.value_named(value)
+                entries.append({"attribute_id": int(attribute.key), "attribute_value_list": [
+                    {"value_id": int(known.id)} if known else {"value_id": 0, "original_value_name": value}]})
+        return entries
 
     def _item_id_pages(self) -> Iterator[list[str]]:
         offset = 0
@@ -326,6 +405,16 @@ class ShopeeConnector(HttpConnector):
         envelope = self.request(ApiCall("POST", f"{API}/product/unlist_item", body={
             "item_list": [{"item_id": int(remote_id), "unlist": unlist}]}))
         _raise_on_failure_list(envelope, remote_id)
+
+
+def _attribute(node: dict[str, Any]) -> CategoryAttribute:
+    info = node.get("attribute_info") or {}
+    input_type = int(info.get("input_type") or 0)
+    label = next((entry.get("value") for entry in node.get("multi_lang") or [] if entry.get("value")), None)
+    return CategoryAttribute(
+        key=str(node["attribute_id"]), name=label or node.get("name") or "", mandatory=bool(node.get("mandatory")),
+        values=tuple(AttributeValue(str(v["value_id"]), v.get("name") or "") for v in node.get("attribute_value_list") or []),
+        custom_allowed=input_type not in PICK_ONLY_INPUTS, multiple=input_type in MULTIPLE_INPUTS)
 
 
 def _names_common_parameter(message: str) -> bool:

@@ -3,6 +3,11 @@
 The signature covers the path, the sorted query parameters (but `sign` and `access_token`) and the
 raw JSON body, wrapped in the app secret on both sides, HMAC-SHA256 keyed with the app secret, hex
 lower case. The body is therefore serialised once, here, and those exact bytes are sent.
+
+Category attributes go in `product_attributes` (a listed value by its id, any other by its name;
+only attributes the category defines); the documents the category's rules ask for in
+`certifications`, each uploaded once as a CERTIFICATION_IMAGE; `brand_id` only for a brand the
+category's brand list holds.
 """
 
 from __future__ import annotations
@@ -30,6 +35,19 @@ from connectors.base import (
     map_status,
     retry_after_header,
 )
+from connectors.categories import (
+    DEFAULT_REFRESH_S,
+    AttributeValue,
+    Brand,
+    Category,
+    CategoryAttribute,
+    CategoryRules,
+    CategoryTree,
+    CertificationRequirement,
+    category_cache_for,
+    find_brand,
+    is_no_brand,
+)
 from connectors.errors import (
     AuthError,
     ConnectorError,
@@ -40,10 +58,17 @@ from connectors.errors import (
     TransientError,
 )
 from connectors.tokens import TokenSet
-from connectors.types import CreateResult, ListingContent, ListingStatus, RemoteListing
+from connectors.types import (
+    CertificateDocument,
+    CreateResult,
+    ListingContent,
+    ListingStatus,
+    RemoteListing,
+)
 from ocop.channels import Channel
 
 PRODUCTS = "/product/202309/products"
+CATEGORIES = "/product/202309/categories"
 PAGE_SIZE = 100
 UNSIGNED = {"sign", "access_token"}
 # Calls for the seller rather than one shop carry no shop_cipher (the OpenAPI specification marks
@@ -72,9 +97,12 @@ class TikTokConnector(HttpConnector):
     channel = Channel.TIKTOK
     default_auth_base_url = AUTH_HOST
 
-    def __init__(self, shop, *, warehouse_id: str | None = None, **options: Any) -> None:
+    def __init__(self, shop, *, warehouse_id: str | None = None, category_refresh_s: float = DEFAULT_REFRESH_S,
+                 **options: Any) -> None:
         super().__init__(shop, **options)
         self._warehouse_id = warehouse_id
+        self.category_cache = category_cache_for(shop.key, category_refresh_s)
+        self._documents: dict[str, str] = {}      # sha256 of a certificate document -> its uploaded uri
 
     # ---- hooks -------------------------------------------------------------------------------
 
@@ -225,6 +253,55 @@ class TikTokConnector(HttpConnector):
     def delete(self, remote_id: str) -> None:
         self._bulk("DELETE", PRODUCTS, remote_id)
 
+    # ---- categories, attributes, rules, brands -------------------------------------------------
+
+    def category_tree(self) -> CategoryTree:
+        def read() -> CategoryTree:
+            data = self.request(ApiCall("GET", CATEGORIES)).data
+            return CategoryTree(tuple(
+                Category(str(c["id"]), None if str(c.get("parent_id") or "0") == "0" else str(c["parent_id"]),
+                         c.get("local_name") or c.get("name") or "", bool(c.get("is_leaf")))
+                for c in data.get("categories") or []))
+        return self.category_cache.get(("tree",), read)
+
+    def category_attributes(self, category_id: str) -> tuple[CategoryAttribute, ...]:
+        def read() -> tuple[CategoryAttribute, ...]:
+            data = self.request(ApiCall("GET", f"{CATEGORIES}/{category_id}/attributes")).data
+            return tuple(_attribute(a) for a in data.get("attributes") or [] if a.get("type") != "SALES_PROPERTY")
+        return self.category_cache.get(("attributes", str(category_id)), read)
+
+    def category_rules(self, category_id: str) -> CategoryRules:
+        def read() -> CategoryRules:
+            data = self.request(ApiCall("GET", f"{CATEGORIES}/{category_id}/rules")).data
+            certifications = tuple(CertificationRequirement(str(c["id"]), c.get("name") or "", bool(c.get("is_required")))
+                                   for c in data.get("product_certifications") or [])
+            return CategoryRules(certifications, bool((data.get("package_dimension") or {}).get("is_required")))
+        return self.category_cache.get(("rules", str(category_id)), read)
+
+    def category_brands(self, category_id: str) -> tuple[Brand, ...]:
+        """The brands a product of the category may name (available ones)."""
+        def read() -> tuple[Brand, ...]:
+            brands, token = [], ""
+            while True:
+                query = {"category_id": str(category_id), "page_size": PAGE_SIZE} | ({"page_token": token} if token else {})
+                data = self.request(ApiCall("GET", "/product/202309/brands", query=query)).data
+                brands += [Brand(str(b["id"]), b.get("name") or "") for b in data.get("brands") or []
+                           if b.get("brand_status", "AVAILABLE") == "AVAILABLE"]
+                token = data.get("next_page_token") or ""
+                if not token:
+                    return tuple(brands)
+        return self.category_cache.get(("brands", str(category_id)), read)
+
+    def _listed_brand(self, content: ListingContent) -> Brand | None:
+        """The category's brand the listing names; None for No brand, for a name the list lacks, and
+        when the platform gives no list for the category (the create then says what is wrong with it)."""
+        if is_no_brand(content.brand):
+            return None
+        try:
+            return find_brand(self.category_brands(content.category_id), content.brand)
+        except Rejected:
+            return None
+
     # ---- mapping and helpers -----------------------------------------------------------------
 
     def warehouse_id(self) -> str:
@@ -261,9 +338,34 @@ class TikTokConnector(HttpConnector):
                                    "unit": "CENTIMETER"},
             "skus": [sku],
         }
-        if content.attributes.get("brand_id"):
-            body["brand_id"] = content.attributes["brand_id"]
+        brand = self._listed_brand(content)
+        if brand:
+            body["brand_id"] = brand.id
+        if content.attributes:
+            body["product_attributes"] = self._product_attributes(content)
+        if content.certificates:
+            body["certifications"] = [{"id": document.certification_id, "images": [{"uri": self._document_uri(document)}]}
+                                      for document in content.certificates]
         return body
+
+    def _product_attributes(self, content: ListingContent) -> list[dict[str, Any]]:
+        """Only the category's attributes; a listed value by its id, any other by its name."""
+        sent = []
+        for attribute in self.category_attributes(content.category_id):
+            value = content.attributes.get(attribute.key)
+            if value:
+                known = attribute.value_named(value)
+                sent.append({"id": attribute.key, "values": [{"id": known.id} if known else {"name": value}]})
+        return sent
+
+    def _document_uri(self, document: CertificateDocument) -> str:
+        """Uploaded once per connector: an update sends the same uri again."""
+        digest = hashlib.sha256(document.content).hexdigest()
+        if digest not in self._documents:
+            envelope = self.request(ApiCall("POST", "/product/202309/images/upload", body={"use_case": "CERTIFICATION_IMAGE"},
+                                            files={"data": (document.filename, document.content)}))
+            self._documents[digest] = str(envelope.data["uri"])
+        return self._documents[digest]
 
     def _search(self, filters: dict[str, Any]) -> Iterator[RemoteListing]:
         page_token = ""
@@ -313,6 +415,15 @@ class TikTokConnector(HttpConnector):
             updated_at=None if not product.get("update_time")
             else dt.datetime.fromtimestamp(int(product["update_time"]), tz=dt.timezone.utc),
         )
+
+
+def _attribute(entry: dict[str, Any]) -> CategoryAttribute:
+    # The reference spells it is_requried; some answers say is_required.
+    required = entry.get("is_requried", entry.get("is_required"))
+    return CategoryAttribute(
+        key=str(entry["id"]), name=entry.get("name") or "", mandatory=bool(required),
+        values=tuple(AttributeValue(str(v["id"]), v.get("name") or "") for v in entry.get("values") or []),
+        custom_allowed=bool(entry.get("is_customizable")), multiple=bool(entry.get("is_multiple_selection")))
 
 
 def idempotency_key(seller_sku: str, body: dict[str, Any]) -> str:

@@ -74,7 +74,7 @@ def test_create_posts_a_signed_form_with_the_product_payload(make_connector):
     assert product_payload["PrimaryCategory"] == "100629"
     assert product_payload["Images"] == {"Image": ["img-cover", "img-2"]}
     attributes = product_payload["Attributes"]
-    assert attributes["name"].startswith("Mật ong") and attributes["brand"] == "HTX Ong mật Châu Thành"
+    assert attributes["name"].startswith("Mật ong") and attributes["brand"] == "No Brand"
     assert "8938505974194" in attributes["description"]          # no GTIN field: buyers read it here
     sku = product_payload["Skus"]["Sku"][0]
     assert sku["SellerSku"] == "OCOP-DT-0001" and sku["barcode"] == "8938505974194"

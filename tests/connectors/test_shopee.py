@@ -88,7 +88,31 @@ def test_create_sends_common_parameters_in_query_and_the_item_as_json(make_conne
     assert body["dimension"] == {"package_length": 12, "package_width": 8, "package_height": 8}
     assert body["image"] == {"image_id_list": ["img-cover", "img-2"]}
     assert body["logistic_info"] == [{"logistic_id": 50011, "enabled": True}]
-    assert body["brand"] == {"brand_id": 0, "original_brand_name": "HTX Ong mật Châu Thành"}
+    assert body["brand"] == {"brand_id": 0, "original_brand_name": "No Brand"}
+    assert "attribute_list" not in body
+
+
+@responses.activate
+def test_attributes_go_by_value_id_or_as_free_text_and_a_listed_brand_by_its_id(make_connector):
+    responses.post(ADD_ITEM, json=ok({"item_id": 800003}))
+    responses.get(f"{HOST}/api/v2/product/get_brand_list", json=ok({
+        "brand_list": [{"brand_id": 1149, "original_brand_name": "Honeyland", "display_brand_name": "Honeyland"}],
+        "has_next_page": False, "next_offset": 0}))
+    responses.get(f"{HOST}/api/v2/product/get_attribute_tree", json=ok({"list": [{"category_id": 100670, "attribute_tree": [
+        {"attribute_id": 100037, "mandatory": True, "name": "Country of Origin",
+         "attribute_value_list": [{"value_id": 1000, "name": "Việt Nam"}], "attribute_info": {"input_type": 1}},
+        {"attribute_id": 100010, "mandatory": True, "name": "Weight", "attribute_value_list": [],
+         "attribute_info": {"input_type": 3}}]}]}))
+
+    make_connector(Channel.SHOPEE).create(sample_content(
+        category_id="100670", brand="Honeyland",
+        attributes={"100037": "Việt Nam", "100010": "500 g", "province": "Đồng Tháp"}))
+
+    body = json.loads(responses.calls[-1].request.body)
+    assert body["brand"] == {"brand_id": 1149, "original_brand_name": "Honeyland"}
+    assert body["attribute_list"] == [
+        {"attribute_id": 100037, "attribute_value_list": [{"value_id": 1000}]},
+        {"attribute_id": 100010, "attribute_value_list": [{"value_id": 0, "original_value_name": "500 g"}]}]
 
 
 @responses.activate
