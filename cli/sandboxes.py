@@ -40,7 +40,7 @@ def serve(
     """Start every sandbox on its port and serve until Ctrl-C, one log line per request."""
     settings = _config(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    ports = {channel.value: settings.channels[channel].port for channel in Channel}
+    ports = {channel.value: settings.channels[channel].port for channel in settings.channels}
     fleet = start_sandboxes(_state_dir(state_dir), config=settings, ports={**ports, REGISTRY: settings.registry_port},
                             registry_rows=load_registry_rows(registry_file) if registry_file else sample_rows())
     typer.echo(describe(fleet))
@@ -61,7 +61,7 @@ def show(
 ) -> None:
     """Print what each sandbox shop holds: items with status, price, stock and reject reason."""
     settings, directory = _config(config), _state_dir(state_dir)
-    for channel in Channel:
+    for channel in settings.channels:
         path = directory / f"{channel.value}.sqlite3"
         items = _read_items(path) if path.exists() else []
         for declared in settings.shops_of(channel):

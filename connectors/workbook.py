@@ -15,14 +15,14 @@ import csv
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
 from openpyxl import Workbook, load_workbook
 
 from connectors.types import RemoteListing
-from ocop.channels import ListingStatus
+from ocop.channels import ListingStatus, declaration
 from ocop.spreadsheets import spreadsheet_text
 
 LAYOUTS_DIR = Path(__file__).parent / "workbooks"
@@ -53,7 +53,7 @@ class ExportLayout:
     seller_sku: str
     item_id: str
     status: str
-    statuses: Mapping[str, ListingStatus]     # the export's status words (any case) -> ours
+    statuses: Mapping[str, ListingStatus]     # the export's status words (any case) -> ours; empty: the channel's
     sheet: str | None = None                  # None: the first sheet
     header_row: int = 1
     title: str | None = None
@@ -88,6 +88,19 @@ class WorkbookRow:
     image_urls: tuple[str, ...] = ()
 
 
+def channel_layout(channel: str) -> WorkbookLayout | None:
+    """The workbook layout of a channel without a seller API (its declaration's), else None. The
+    export's status words are the declaration's unless the layout names its own."""
+    declared = declaration(channel)
+    if declared.workbook_layout is None:
+        return None
+    layout = load_layout(declared.workbook_layout)
+    if layout.export.statuses:
+        return layout
+    words = MappingProxyType({word.strip().casefold(): ours for word, ours in declared.statuses.items()})
+    return replace(layout, export=replace(layout.export, statuses=words))
+
+
 def load_layout(name: str, *, layouts_dir: Path = LAYOUTS_DIR) -> WorkbookLayout:
     path = layouts_dir / f"{name}.toml"
     try:
@@ -104,7 +117,7 @@ def load_layout(name: str, *, layouts_dir: Path = LAYOUTS_DIR) -> WorkbookLayout
             image_separator=upload.get("image_separator", ","),
             export=ExportLayout(
                 seller_sku=export["seller_sku"], item_id=export["item_id"], status=export["status"],
-                statuses=_statuses(path, export["statuses"]), sheet=export.get("sheet"),
+                statuses=_statuses(path, export.get("statuses", {})), sheet=export.get("sheet"),
                 header_row=int(export.get("header_row", 1)), title=export.get("title"), price=export.get("price"),
                 stock=export.get("stock")),
         )

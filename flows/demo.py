@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, replace
 
 from catalogue.sample import sample_rows
-from ocop.channels import EVERY_OFFICIAL_SHOP, OFFICIAL_SHOPS, Channel
+from ocop.channels import EVERY_OFFICIAL_SHOP, OFFICIAL_SHOPS
 from ocop.settings import Settings
 from sandboxes.config import FaultConfig, default_config
 from sandboxes.fleet import SandboxFleet, running_sandboxes
@@ -44,7 +44,7 @@ def run_demo(settings: Settings, *, province: str, products: int | None, runs: i
         fleet.registry.upsert(rows)
         shops = EVERY_OFFICIAL_SHOP if every_channel else OFFICIAL_SHOPS
         _point_pipeline_at(fleet, settings, shops)
-        echo(f"sandboxes: registry {fleet.registry_url}; " + "; ".join(f"{c.value} {fleet.base_url(c)}" for c in Channel))
+        echo(f"sandboxes: registry {fleet.registry_url}; " + "; ".join(f"{c.value} {fleet.base_url(c)}" for c in fleet.sandboxes))
         kind = "as real lists write them (photos by URL, no weights, claims in names, contacts)" if realistic else "tidy"
         runs_done = []
         for number in range(1, runs + 1):
@@ -61,7 +61,7 @@ def _config(faults: bool):
     config = default_config()
     if not faults:
         return config
-    for channel in Channel:
+    for channel in config.channels:
         config = config.with_channel(channel, faults=DEMO_FAULTS)
     return config
 

@@ -17,6 +17,15 @@ class Channel(StrEnum):
     LAZADA = "lazada"
     TIKTOK = "tiktok"
     TIKI = "tiki"
+    POSTMART = "postmart"
+    VOSO = "voso"
+
+
+class ChannelKind(StrEnum):
+    """How we reach the platform: its seller API, or a mass-upload workbook the operator uploads by hand."""
+
+    API = "api"
+    WORKBOOK = "workbook"
 
 
 class ListingStatus(StrEnum):
@@ -55,7 +64,7 @@ class ChannelDeclaration:
     colour: str                             # the channel's colour in the reports' charts
     statuses: Mapping[str, ListingStatus]   # the platform's status words, spelt as it spells them
     limits: Limits
-    sandbox_port: int                       # where `ocop sandboxes serve` puts it by default
+    sandbox_port: int | None                # where `ocop sandboxes serve` puts it by default; None: no API
     official_shop: str                      # the key of the province's own shop on the channel
     listing_url: str                        # a live listing's public page: {remote_id}, {shop_id}
     in_demo_by_default: bool = True         # the demo (and OFFICIAL_SHOPS) include its official shop
@@ -63,6 +72,12 @@ class ChannelDeclaration:
     # carry none (Tiki's client credentials grant, Sendo's login), and again when it expires.
     signs_in_with_app_keys: bool = False
     images_by_url: bool = False             # listings name pictures by public URL: no upload API
+    # A platform without a seller API: its mass-upload workbook layout (connectors/workbooks/<name>.toml).
+    workbook_layout: str | None = None
+
+    @property
+    def kind(self) -> ChannelKind:
+        return ChannelKind.API if self.workbook_layout is None else ChannelKind.WORKBOOK
 
     def status_of(self, platform_status: str | None) -> ListingStatus | None:
         """Our word for the platform's (any case); None for a word it has not been declared with."""
@@ -177,8 +192,52 @@ TIKI = ChannelDeclaration(
     images_by_url=True,
 )
 
+# The postal platforms publish no seller API, no workbook template and no status words: the status
+# words are those our guessed export layout (connectors/workbooks/) reads, the limits the most
+# cautious of the marketplaces', the listing pages a guess (docs/platforms.md says which).
+_POSTAL_STATUSES = MappingProxyType({
+    "Đang bán": ListingStatus.LIVE,
+    "Chờ duyệt": ListingStatus.UNDER_REVIEW,
+    "Từ chối": ListingStatus.REJECTED,
+    "Ngừng bán": ListingStatus.INACTIVE,
+    "Tạm khóa": ListingStatus.SUSPENDED,
+    "Đã xóa": ListingStatus.DELETED,
+    "Nháp": ListingStatus.DRAFT,
+})
+_POSTAL_LIMITS = Limits(title_min=10, title_max=120, description_min=1, description_max=3000, images_min=1,
+                        images_max=8, price_min=1000, price_max=120_000_000, seller_sku_max=50,
+                        seller_sku_pattern=SELLER_SKU_PATTERN)
+
+POSTMART = ChannelDeclaration(
+    channel=Channel.POSTMART,
+    display_name="Postmart",
+    colour="#f5a623",
+    statuses=_POSTAL_STATUSES,
+    limits=_POSTAL_LIMITS,
+    sandbox_port=None,
+    official_shop="postmart-dong-thap",
+    listing_url="https://postmart.vn/p/{remote_id}.html",
+    in_demo_by_default=False,
+    images_by_url=True,
+    workbook_layout="postmart",
+)
+
+VOSO = ChannelDeclaration(
+    channel=Channel.VOSO,
+    display_name="Voso",
+    colour="#c8102e",
+    statuses=_POSTAL_STATUSES,
+    limits=_POSTAL_LIMITS,
+    sandbox_port=None,
+    official_shop="voso-dong-thap",
+    listing_url="https://voso.vn/san-pham/{remote_id}",
+    in_demo_by_default=False,
+    images_by_url=True,
+    workbook_layout="voso",
+)
+
 DECLARATIONS: Mapping[Channel, ChannelDeclaration] = MappingProxyType(
-    {declared.channel: declared for declared in (SHOPEE, LAZADA, TIKTOK, TIKI)})
+    {declared.channel: declared for declared in (SHOPEE, LAZADA, TIKTOK, TIKI, POSTMART, VOSO)})
 
 
 def declaration(channel: Channel | str) -> ChannelDeclaration:

@@ -41,4 +41,7 @@ IMAGE_LIMITS: dict[Channel, ChannelImageLimits] = {
     Channel.TIKTOK: ChannelImageLimits(min_px=300, max_px=4000, max_bytes=5 * MB,
                                        formats=frozenset({"JPEG", "PNG", "WEBP", "HEIF", "BMP"})),
     Channel.TIKI: ChannelImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
+    # not published: Tiki's documented floor and the common 5 MB, JPEG or PNG, until the seller centres say
+    Channel.POSTMART: ChannelImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
+    Channel.VOSO: ChannelImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
 }

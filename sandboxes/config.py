@@ -52,7 +52,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from connectors.types import ShopConfig, ShopCredentials
-from ocop.channels import Channel, Limits, declaration
+from ocop.channels import Channel, ChannelKind, Limits, declaration
 
 DEFAULT_CONFIG_FILE = Path(__file__).with_name("sandboxes.toml")
 DEFAULT_REGISTRY_PORT = 8780
@@ -185,7 +185,8 @@ def load_config(path: Path) -> SandboxConfig:
 def parse_config(document: dict[str, Any], *, source: str = "config") -> SandboxConfig:
     shops = tuple(_shop(entry, number, source) for number, entry in enumerate(document.get("shops", []), 1))
     _check_shops(shops, source)
-    channels = {channel: _channel(channel, document.get(channel.value, {}), source) for channel in Channel}
+    channels = {channel: _channel(channel, document.get(channel.value, {}), source) for channel in Channel
+                if declaration(channel).kind is ChannelKind.API}
     registry_port = int(document.get("registry", {}).get("port", DEFAULT_REGISTRY_PORT))
     return SandboxConfig(shops=shops, channels=channels, registry_port=registry_port)
 

@@ -10,11 +10,13 @@ import string
 import pytest
 
 from connectors.by_channel import CONNECTORS
+from connectors.workbook import channel_layout
 from ocop.channels import (
     DECLARATIONS,
     EVERY_OFFICIAL_SHOP,
     OFFICIAL_SHOPS,
     Channel,
+    ChannelKind,
     ListingStatus,
     declaration,
 )
@@ -25,6 +27,11 @@ from sandboxes.config import default_config
 from sandboxes.fleet import SANDBOX_CLASSES
 
 EVERY_CHANNEL = pytest.mark.parametrize("channel", list(Channel))
+# A channel reached through its seller API has a connector and a sandbox; one without (a workbook
+# channel) has a mass-upload layout instead (connectors/CONTRIBUTING.md).
+API_CHANNELS = pytest.mark.parametrize("channel", [c for c in Channel if declaration(c).kind is ChannelKind.API])
+WORKBOOK_CHANNELS = pytest.mark.parametrize(
+    "channel", [c for c in Channel if declaration(c).kind is ChannelKind.WORKBOOK])
 
 
 @EVERY_CHANNEL
@@ -46,16 +53,25 @@ def test_the_declaration_is_complete(channel):
 def test_channels_do_not_share_a_sandbox_port_a_colour_or_an_official_shop():
     declared = DECLARATIONS.values()
     for field in ("sandbox_port", "colour", "official_shop", "display_name"):
-        values = [getattr(d, field) for d in declared]
+        values = [getattr(d, field) for d in declared if getattr(d, field) is not None]
         assert len(set(values)) == len(values), field
 
 
-@EVERY_CHANNEL
+@API_CHANNELS
 def test_the_channel_has_a_connector(channel):
     assert CONNECTORS[channel].channel is channel
 
 
-@EVERY_CHANNEL
+@WORKBOOK_CHANNELS
+def test_a_channel_without_an_api_has_a_workbook_layout_and_no_connector_nor_sandbox(channel):
+    layout = channel_layout(channel)
+    assert layout is not None and layout.name == declaration(channel).workbook_layout
+    assert dict(layout.export.statuses) == {word.casefold(): ours for word, ours in declaration(channel).statuses.items()}
+    assert declaration(channel).sandbox_port is None
+    assert channel not in CONNECTORS and channel not in SANDBOX_CLASSES and channel not in default_config().channels
+
+
+@API_CHANNELS
 def test_the_channel_has_a_sandbox_at_its_declared_port_with_its_official_shop(channel):
     assert channel in SANDBOX_CLASSES
     config = default_config()
@@ -67,8 +83,9 @@ def test_the_channel_has_a_sandbox_at_its_declared_port_with_its_official_shop(c
 @EVERY_CHANNEL
 def test_the_channel_has_a_rendering_profile_with_its_templates(channel):
     profile = load_profile(channel)
+    folder = "workbook" if declaration(channel).kind is ChannelKind.WORKBOOK else channel.value
     for part, name in profile.templates.items():
-        assert name.startswith(f"{channel.value}/"), part
+        assert name.startswith(f"{folder}/"), part
         assert (TEMPLATES_DIR / name).is_file(), name
 
 
