@@ -39,6 +39,9 @@ class ListingBinding(Base):
     seller_sku: Mapped[str] = mapped_column(String(50))
     remote_id: Mapped[str | None] = mapped_column(String(64))
     remote_sku_id: Mapped[str | None] = mapped_column(String(64))
+    # A create request the platform reviews before it is an item (Tiki's track id): remote_id is None
+    # until it is approved.
+    tracking_id: Mapped[str | None] = mapped_column(String(64))
     remote_status: Mapped[str | None] = mapped_column(String(32))      # our vocabulary: live, under_review, ...
     platform_status: Mapped[str | None] = mapped_column(String(64))    # the platform's own word
     rendered_hash: Mapped[str | None] = mapped_column(String(64))

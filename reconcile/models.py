@@ -67,6 +67,7 @@ class SnapshotListingRow(Base):
     shop_key: Mapped[str] = mapped_column(String(64))
     remote_id: Mapped[str] = mapped_column(String(64))
     remote_sku_id: Mapped[str | None] = mapped_column(String(64))
+    tracking_id: Mapped[str | None] = mapped_column(String(64))   # set while the item is a create request
     seller_sku: Mapped[str | None] = mapped_column(String(255))   # sellers type their own (Shopee allows 100)
     status: Mapped[str] = mapped_column(String(32))
     platform_status: Mapped[str] = mapped_column(String(64))
