@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -43,9 +44,62 @@ def sync(
     """Run the pipeline once against the shops in OCOP_SHOPS_FILE (what the nightly deployment runs)."""
     _prepare_prefect()
     from flows.sync import ocop_sync
+    from ocop.settings import load_settings
+    from publishing.workbook import workbook_target, workbooks_written
 
     steps = ["publish", "reconcile", "report"] if source is None else ["pull", "publish", "reconcile", "report"]
+    started = dt.datetime.now(dt.UTC)
     typer.echo(ocop_sync(source=source, province=province, dry_run=dry_run, steps=steps))
+    for workbook in workbooks_written(workbook_target(load_settings()), started):
+        shop = workbook.parent.name
+        typer.echo(f"{shop}: workbook written, awaiting upload: {workbook}\n  upload it in the seller centre, download "
+                   f"the product export, then run: ocop reconcile --import EXPORT --shop {shop}")
+
+
+@app.command()
+def reconcile(
+    import_file: Path = typer.Option(None, "--import", exists=True, dir_okay=False, metavar="FILE",
+                                     help="The product export (XLSX or CSV) downloaded from the seller centre of a "
+                                          "shop without an API: read first as what that shop holds."),
+    shop: str = typer.Option(None, help="The shop the export is of (needed when several shops have no API)."),
+    province: str = typer.Option(None),
+    target_pct: float = typer.Option(100.0, help="Coverage below this percentage is reported as a shortfall."),
+) -> None:
+    """Read what every shop holds, measure coverage and tell the ledger; the shops without an API as
+    their latest imported export shows them."""
+    _prepare_prefect()
+    from flows.reconcile_listings import reconcile_listings
+
+    if import_file is not None:
+        _import_export(import_file, shop)
+    typer.echo(reconcile_listings(province=province, target_pct=target_pct)["summary"])
+
+
+def _import_export(path: Path, shop_key: str | None) -> None:
+    from connectors.workbook import ExportError, channel_layout
+    from flows.context import pipeline_context
+    from reconcile.imported import exports_dir, import_export
+
+    context = pipeline_context()
+    try:
+        shops = [shop for shop in context.select_shops(shops=[shop_key] if shop_key else None)
+                 if channel_layout(shop.channel) is not None]
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--shop") from None
+    if len(shops) != 1:
+        named = ", ".join(shop.key for shop in shops) or "none"
+        raise typer.BadParameter(f"name the shop the export is of; shops without an API: {named}", param_hint="--shop")
+    (shop,) = shops
+    layout = channel_layout(shop.channel)
+    try:
+        kept, items = import_export(path, shop, layout, exports_dir(context.settings))
+    except ExportError as error:
+        typer.echo(f"ocop reconcile --import: {path} not imported ({layout.platform} export layout, "
+                   f"connectors/workbooks/{layout.name}.toml):", err=True)
+        for problem in error.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{shop.key}: {items} items imported from {path} (kept as {kept})")
 
 
 # Seconds Prefect waits for its ephemeral API server to answer; its default, 20, ran out once on a

@@ -11,20 +11,27 @@ import uuid
 from typing import Literal
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from connectors.types import ShopConfig
+from connectors.workbook import channel_layout
 from flows.context import PipelineContext, pipeline_context
 from publishing import candidates
 from publishing.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_actions
+from publishing.progress import Progress
 from publishing.publisher import BatchResult
 from publishing.run import HELD_WAIT_SECONDS, Batch, PublishRun
-from publishing.progress import Progress
 from publishing.tally import summary_line, summary_rows
+from publishing.workbook import WorkbookResult, workbook_target, write_shop_workbook
 from rendering.profiles import load_profile
 
 
@@ -41,6 +48,12 @@ def preview_shop_task(context: PipelineContext, shop: ShopConfig, plan: ShopPlan
 @task(cache_policy=NO_CACHE)
 def publish_batch_task(run: PublishRun, batch: Batch) -> BatchResult:
     return run.publish_batch(batch)
+
+
+@task(cache_policy=NO_CACHE)
+def write_workbook_task(context: PipelineContext, shop: ShopConfig, products, fingerprints, run_id: str) -> WorkbookResult:
+    return write_shop_workbook(context.engine, shop, channel_layout(shop.channel), products, fingerprints,
+                               workbook_target(context.settings), run_id=run_id, today=context.today)
 
 
 @flow(name="publish_listings", task_runner=ThreadPoolTaskRunner(max_workers=12))
@@ -75,8 +88,18 @@ def publish_listings(
         decided = {key: future.result() for key, future in previews.items()}
         _report_plan(decided)
         return {key: dict(count_actions(items)) for key, items in decided.items()}
+    run_id = _run_id()
+    # a shop without an API gets its due listings as rows of a workbook: written, awaiting upload
+    workbook_shops = [shop for shop in targets if channel_layout(shop.channel) is not None]
+    written = [write_workbook_task.submit(context, shop, quote(products), quote(fingerprints[shop.channel]), run_id)
+               for shop in workbook_shops]
+    workbooks = [future.result() for future in written]
+    if workbooks:
+        _report_workbooks(workbooks, logger)
+    plans = [plan for shop, plan in zip(targets, plans) if shop not in workbook_shops]
+    targets = [shop for shop in targets if shop not in workbook_shops]
     progress = _progress({shop.key: len(plan.candidates) for shop, plan in zip(targets, plans)}, logger)
-    with PublishRun(context.engine, targets, run_id=_run_id(), today=context.today,
+    with PublishRun(context.engine, targets, run_id=run_id, today=context.today,
                     only=PRICE_AND_STOCK_ONLY if scope == "price_stock" else None, batch_size=batch_size,
                     render_processes=context.settings.render_processes, logger=logger, on_change=progress.update) as run:
         try:
@@ -84,11 +107,20 @@ def publish_listings(
             run.publish(plans, lambda batch: publish_batch_task.submit(run, quote(batch)), held_wait_s=held_wait_s)
         finally:
             progress.close()
-            counts = run.tally.counts()
+            counts = {result.shop_key: result.counts() for result in workbooks} | run.tally.counts()
             report_summary(counts)
             logger.info("publish summary: %s", summary_line(counts))
         run.raise_if_incomplete(held_wait_s)
     return counts
+
+
+def _report_workbooks(workbooks: list[WorkbookResult], logger) -> None:
+    """Where each workbook is and what the operator does next: its rows are not on the shop yet."""
+    lines = [result.summary() for result in workbooks]
+    for line in lines:
+        logger.info(line)
+    create_markdown_artifact("\n".join(f"- {line}" for line in lines), key="workbooks",
+                             description="Workbooks written for shops without an API, awaiting upload")
 
 
 def _run_id() -> str:

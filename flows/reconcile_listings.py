@@ -13,7 +13,9 @@ from prefect.events import emit_event
 
 import ledger
 from connectors.by_channel import connector_for
+from connectors.workbook import channel_layout
 from flows.context import pipeline_context
+from reconcile.imported import exports_dir, latest_pull
 from reconcile.run import reconcile_shops
 from reports.summary import coverage_markdown
 
@@ -29,10 +31,15 @@ def reconcile_listings(
 ) -> dict:
     """Returns the run id and coverage per channel; emits `ocop.coverage.below-target` below the target."""
     context = pipeline_context()
+    chosen = context.select_shops(channels=channels, shops=shops)
+    # a shop without an API is read from the latest product export imported from its seller centre
+    imported = [latest_pull(shop, layout, exports_dir(context.settings))
+                for shop in chosen if (layout := channel_layout(shop.channel)) is not None]
     connectors = [connector_for(shop, rate_limiter=ledger.shared_rate_limiter(context.engine, shop))
-                  for shop in context.select_shops(channels=channels, shops=shops)]
+                  for shop in chosen if channel_layout(shop.channel) is None]
     try:
-        result = reconcile_shops(context.engine, connectors, province=province, as_of=context.today, target_pct=target_pct)
+        result = reconcile_shops(context.engine, connectors, province=province, as_of=context.today,
+                                 target_pct=target_pct, imported=imported)
     finally:
         for connector in connectors:
             connector.close()

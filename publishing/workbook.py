@@ -24,6 +24,7 @@ from catalogue.records import CatalogueProduct
 from connectors.types import ShopConfig
 from connectors.workbook import WorkbookLayout, WorkbookRow, write_workbook
 from ledger import Binding, Outcome, claims
+from ocop.settings import Settings
 from ocop.store import transaction, writing
 from publishing.candidates import plan_for_shop
 from publishing.plan import Action, PlannedListing, Reason, plan_listing, screen
@@ -80,6 +81,19 @@ class WorkbookTarget:
     folder: Path                      # workbooks: <folder>/<shop key>/<shop key>-<time>.xlsx
     images_dir: Path                  # the rendered images, by content hash
     images_url: str | None = None     # where `images_dir` is served (e.g. by `ocop reports serve`), else None
+
+
+def workbook_target(settings: Settings) -> WorkbookTarget:
+    """Workbooks and their images in the reports folder, which `ocop reports serve` serves: with
+    OCOP_REPORTS_URL set to an address the seller centre reaches, image cells are its URLs."""
+    folder = settings.reports_dir / "workbooks"
+    return WorkbookTarget(folder, folder / "images", f"{settings.reports_url}workbooks/images" if settings.reports_url else None)
+
+
+def workbooks_written(target: WorkbookTarget, since: dt.datetime) -> list[Path]:
+    """The workbooks written since then, oldest first (what `ocop sync` tells the operator to upload)."""
+    found = [path for path in target.folder.glob("*/*.xlsx") if path.stat().st_mtime >= since.timestamp()]
+    return sorted(found, key=lambda path: path.stat().st_mtime)
 
 
 def write_shop_workbook(

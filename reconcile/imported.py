@@ -14,9 +14,15 @@ import shutil
 from pathlib import Path
 
 from connectors.types import ShopConfig
-from connectors.workbook import WorkbookLayout, read_export
+from connectors.workbook import ExportError, WorkbookLayout, read_export
+from ocop.settings import Settings
 from reconcile.ocop_claims import read_claim
 from reconcile.snapshot import ShopListing, ShopPull, ShopRef
+
+
+def exports_dir(settings: Settings) -> Path:
+    """Where imported exports are kept, a folder per shop."""
+    return settings.home / "workbook-exports"
 
 
 def import_export(path: Path, shop: ShopConfig, layout: WorkbookLayout, exports_dir: Path, *,
@@ -38,5 +44,8 @@ def latest_pull(shop: ShopConfig, layout: WorkbookLayout, exports_dir: Path) -> 
     if not kept:
         return ShopPull(ref, error=f"no product export imported yet: download it from the {layout.platform} seller "
                                    f"centre and run `ocop reconcile --import <file> --shop {shop.key}`")
-    listings = read_export(kept[-1], layout)
+    try:
+        listings = read_export(kept[-1], layout)
+    except ExportError as error:     # e.g. the layout was edited since: the shop is not read, not empty
+        return ShopPull(ref, error=f"the latest imported export cannot be read: {error}")
     return ShopPull(ref, tuple(ShopListing(shop.key, item, read_claim(item.title, item.description)) for item in listings))

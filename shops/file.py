@@ -3,7 +3,7 @@
 ```toml
 [[shops]]
 key = "shopee-dong-thap"            # our name for the shop, used in the ledger and reports
-channel = "shopee"                  # shopee | lazada | tiktok
+channel = "shopee"                  # shopee | lazada | tiktok | tiki | postmart | voso
 name = "OCOP Đồng Tháp"
 province = "Đồng Tháp"
 base_url = "https://partner.shopeemobile.com"
@@ -29,6 +29,9 @@ variables `OCOP_SHOP_<KEY>_APP_KEY`, `_APP_SECRET`, `_ACCESS_TOKEN`, `_SHOP_ID`,
 `shops.credentials`). A shop with `tokens = "database"` takes only its app key and secret from
 there: its access and refresh tokens are the ones `ocop shop connect` stored (encrypted) in the
 database, refreshed by whichever worker needs them first (`shops.token_store`).
+
+A shop of a channel without an API (postmart, voso: `ChannelKind.WORKBOOK`) takes only `key`,
+`channel`, `name` and `province`: it has no address and no credentials (`publishing.workbook`).
 """
 
 from __future__ import annotations
@@ -37,10 +40,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from connectors.types import ShopConfig
-from ocop.channels import Channel, declaration
+from connectors.types import ShopConfig, ShopCredentials
+from ocop.channels import Channel, ChannelKind, declaration
 from ocop.settings import load_settings
 from shops.token_store import stored_tokens
 
@@ -63,8 +66,9 @@ class ShopEntry(BaseModel):
     key: str = Field(min_length=1, strict=True,
                      description="a text naming the shop in the ledger and reports, unique in the file")
     channel: Channel = Field(description="one of " + ", ".join(channel.value for channel in Channel))
-    base_url: str = Field(min_length=1, strict=True,
-                          description="the platform's API address, such as https://partner.shopeemobile.com")
+    base_url: str | None = Field(None, min_length=1, strict=True,
+                                 description="the platform's API address, such as https://partner.shopeemobile.com "
+                                             "(none for a channel without an API: postmart, voso)")
     name: str | None = Field(None, strict=True, description="a text: the shop's name (default: its key)")
     province: str | None = Field(None, strict=True, description='a province\'s name, such as "Đồng Tháp"')
     requests_per_second: float = _positive(ShopConfig.requests_per_second, 10_000.0, "requests per second")
@@ -91,6 +95,12 @@ def load_shops(path: Path, *, only: str | None = None) -> list[ShopConfig]:
         entry = _entry(path, number, table)
         if any(shop.key == entry.key for shop in shops):
             raise ShopsFileError(f"{path}: shop #{number}: key {entry.key!r} is declared twice; keys must be unique")
+        if declaration(entry.channel).kind is ChannelKind.WORKBOOK:
+            shops.append(_workbook_shop(entry))
+            continue
+        if entry.base_url is None:
+            raise ShopsFileError(f"{path}: shop {entry.key}: base_url is missing; expected "
+                                 f"{ShopEntry.model_fields['base_url'].description}")
         shops.append(_shop(entry))
     return shops
 
@@ -137,6 +147,14 @@ def _shop(entry: ShopEntry) -> ShopConfig:
         connect_timeout_s=entry.connect_timeout_s,
         read_timeout_s=entry.read_timeout_s,
     )
+
+
+def _workbook_shop(entry: ShopEntry) -> ShopConfig:
+    """A shop of a channel without an API: reached through workbooks the operator uploads, so no
+    address and no credentials."""
+    return ShopConfig(key=entry.key, channel=entry.channel, base_url="",
+                      credentials=ShopCredentials("", SecretStr(""), SecretStr("")),
+                      name=entry.key if entry.name is None else entry.name, province=entry.province)
 
 
 def _tables(path: Path) -> list[dict]:

@@ -77,8 +77,9 @@ def test_an_unusable_number_names_the_shop_the_field_the_value_and_what_is_expec
 
 
 @pytest.mark.parametrize("field, value, expected", [
-    ("channel", '"amazon"', "channel = 'amazon'; expected one of shopee, lazada, tiktok, tiki"),
-    ("base_url", "8080", "base_url = 8080; expected the platform's API address, such as https://partner.shopeemobile.com"),
+    ("channel", '"amazon"', "channel = 'amazon'; expected one of shopee, lazada, tiktok, tiki, postmart, voso"),
+    ("base_url", "8080", "base_url = 8080; expected the platform's API address, such as https://partner.shopeemobile.com "
+     "(none for a channel without an API: postmart, voso)"),
     ("tokens", '"db"', "tokens = 'db'; expected \"database\" (connected with `ocop shop connect`) or \"static\" "
                        "(an access token in the credentials)"),
 ])
@@ -103,9 +104,29 @@ def test_a_shop_without_a_key_is_named_by_its_place_in_the_file(tmp_path):
 
     assert str(refused.value).splitlines() == [
         f"{path}: shop #2: key is missing; expected a text naming the shop in the ledger and reports, unique in the file",
-        f"{path}: shop #2: base_url is missing; expected the platform's API address, such as "
-        "https://partner.shopeemobile.com",
     ]
+
+
+def test_a_shop_with_an_api_and_no_address_is_refused_naming_it(tmp_path):
+    path = tmp_path / "shops.toml"
+    path.write_text('[[shops]]\nkey = "shopee-dong-thap"\nchannel = "shopee"\n', encoding="utf-8")
+
+    with pytest.raises(ShopsFileError) as refused:
+        load_shops(path)
+
+    assert str(refused.value) == (f"{path}: shop shopee-dong-thap: base_url is missing; expected the platform's API "
+                                  "address, such as https://partner.shopeemobile.com (none for a channel without an "
+                                  "API: postmart, voso)")
+
+
+def test_a_postal_shop_needs_no_address_nor_credentials(tmp_path, monkeypatch):
+    path = tmp_path / "shops.toml"
+    path.write_text('[[shops]]\nkey = "voso-dong-thap"\nchannel = "voso"\nprovince = "Đồng Tháp"\n', encoding="utf-8")
+
+    (shop,) = load_shops(path)
+
+    assert (shop.key, shop.channel, shop.province, shop.base_url) == ("voso-dong-thap", "voso", "Đồng Tháp", "")
+    assert not shop.credentials.app_key and not shop.credentials.app_secret.get_secret_value()
 
 
 def test_a_key_declared_twice_is_refused(tmp_path):
