@@ -59,6 +59,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    client: str = ""         # the caller's IP address (Sendo limits logins per IP)
 
     @property
     def content_type(self) -> str:
@@ -333,7 +334,8 @@ async def read_request(scope: dict[str, Any], receive: Callable) -> Request:
             break
     headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
     query = parse_qs(scope.get("query_string", b"").decode("utf-8"), keep_blank_values=True)
-    return Request(scope["method"], scope["path"], query, headers, b"".join(chunks))
+    client = scope.get("client") or ("", 0)
+    return Request(scope["method"], scope["path"], query, headers, b"".join(chunks), client[0])
 
 
 async def send_reply(send: Callable, reply: Reply) -> None:
