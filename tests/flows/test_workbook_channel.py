@@ -63,6 +63,10 @@ def test_the_operator_loop_brings_the_postal_channel_to_full_coverage(postal_sho
     again = CliRunner().invoke(app, ["sync"])
     assert again.exit_code == 0, again.output
     assert _workbooks(again.output) == []
+    province = Path(re.search(r"'province_html': '([^']+)'", again.output)[1]).read_text(encoding="utf-8")
+    producers = Path(re.search(r"'producers_dir': '([^']+)'", again.output)[1])
+    assert "Postmart" in province
+    assert any("Postmart" in page.read_text(encoding="utf-8") for page in producers.rglob("*.html"))
 
 
 def test_an_export_with_bad_rows_is_not_imported_and_each_is_named(postal_shop, tmp_path):
