@@ -6,6 +6,7 @@ from typing import Any
 
 from connectors.base import HttpConnector
 from connectors.lazada import LazadaConnector
+from connectors.sendo import SendoConnector
 from connectors.shopee import ShopeeConnector
 from connectors.tiki import TikiConnector
 from connectors.tiktok import TikTokConnector
@@ -17,6 +18,7 @@ CONNECTORS: dict[Channel, type[HttpConnector]] = {
     Channel.LAZADA: LazadaConnector,
     Channel.TIKTOK: TikTokConnector,
     Channel.TIKI: TikiConnector,
+    Channel.SENDO: SendoConnector,
 }
 
 

@@ -44,6 +44,7 @@ from connectors.errors import (
     TokenExpired,
     TransientError,
 )
+from connectors.image_host import publish_picture
 from connectors.tokens import SignedInTokens, TokenSet
 from connectors.types import CreateResult, ListingContent, ListingStatus, RemoteListing, ShopConfig
 from ocop.channels import Channel, declaration
@@ -166,12 +167,7 @@ class TikiConnector(HttpConnector):
     # ---- operations --------------------------------------------------------------------------
 
     def upload_image(self, content: bytes, filename: str) -> str:
-        if not self.shop.image_host_url:
-            raise Rejected(f"shop {self.shop.key}: Tiki takes pictures by URL; set the shop's image_host_url",
-                           code="no_image_host")
-        envelope = self.request(ApiCall("POST", "", base_url=self.shop.image_host_url,
-                                        files={"file": (filename, content)}, idempotent=False))
-        return str(envelope.data["url"])
+        return publish_picture(self, content, filename)
 
     def create_call(self, content: ListingContent) -> ApiCall:
         return ApiCall("POST", REQUESTS, body=self._request_body(content), idempotent=False)

@@ -17,6 +17,7 @@ class Channel(StrEnum):
     LAZADA = "lazada"
     TIKTOK = "tiktok"
     TIKI = "tiki"
+    SENDO = "sendo"
     POSTMART = "postmart"
     VOSO = "voso"
 
@@ -72,6 +73,9 @@ class ChannelDeclaration:
     # carry none (Tiki's client credentials grant, Sendo's login), and again when it expires.
     signs_in_with_app_keys: bool = False
     images_by_url: bool = False             # listings name pictures by public URL: no upload API
+    # The seller authorises the app on the platform's page (`ocop shop authorize`, a code for tokens);
+    # False where the shop's own keys are all it takes (Sendo's login).
+    authorised_by_seller: bool = True
     # A platform without a seller API: its mass-upload workbook layout (connectors/workbooks/<name>.toml).
     workbook_layout: str | None = None
 
@@ -192,6 +196,38 @@ TIKI = ChannelDeclaration(
     images_by_url=True,
 )
 
+# Sendo reads a product's status as a number (its reference: 1 pending review, 4 cancelled, 5 deleted;
+# the rest from a public client, which says 6 for deleted). A selling product switched off sale
+# (`stock_availability` false) keeps status 2: its connector reads it as this word.
+SENDO_OFF_SALE = "2/stock_availability=false"
+
+SENDO = ChannelDeclaration(
+    channel=Channel.SENDO,
+    display_name="Sendo",
+    colour="#e5101d",
+    statuses=MappingProxyType({
+        "0": ListingStatus.DRAFT,            # Nháp
+        "1": ListingStatus.UNDER_REVIEW,     # Chờ duyệt
+        "2": ListingStatus.LIVE,             # Đang bán
+        SENDO_OFF_SALE: ListingStatus.INACTIVE,
+        "3": ListingStatus.REJECTED,         # Từ chối
+        "4": ListingStatus.INACTIVE,         # Hủy: cancelled, and Sendo takes no update of it
+        "5": ListingStatus.DELETED,          # Đã xóa
+        "6": ListingStatus.DELETED,
+    }),
+    # Description 100..100,000 characters (Sendo's help); the rest is not published: docs/platforms.md.
+    limits=Limits(title_min=10, title_max=255, description_min=100, description_max=100_000,
+                  images_min=1, images_max=9, price_min=1000, price_max=500_000_000,
+                  seller_sku_max=50, seller_sku_pattern=SELLER_SKU_PATTERN),
+    sandbox_port=8785,
+    official_shop="sendo-dong-thap",
+    listing_url="https://www.sendo.vn/san-pham-{remote_id}.html",
+    in_demo_by_default=False,
+    signs_in_with_app_keys=True,
+    images_by_url=True,
+    authorised_by_seller=False,
+)
+
 # The postal platforms publish no seller API, no workbook template and no status words: the status
 # words are those our guessed export layout (connectors/workbooks/) reads, the limits the most
 # cautious of the marketplaces', the listing pages a guess (docs/platforms.md says which).
@@ -237,7 +273,7 @@ VOSO = ChannelDeclaration(
 )
 
 DECLARATIONS: Mapping[Channel, ChannelDeclaration] = MappingProxyType(
-    {declared.channel: declared for declared in (SHOPEE, LAZADA, TIKTOK, TIKI, POSTMART, VOSO)})
+    {declared.channel: declared for declared in (SHOPEE, LAZADA, TIKTOK, TIKI, SENDO, POSTMART, VOSO)})
 
 
 def declaration(channel: Channel | str) -> ChannelDeclaration:

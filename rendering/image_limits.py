@@ -11,6 +11,7 @@ them (the research notes of issue 16):
 - TikTok Shop: main images 300 to 4000 px; 5 MB (older spec and Create Product; newer SDKs say 10 MB).
 - Tiki: shows only pictures of at least 500x500 (its product guide); no byte or format limit is
   published: Lazada's 5000 px and a 5 MB cap are ours.
+- Sendo: no picture limits are published (its listings name pictures by URL): Tiki's are ours.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ IMAGE_LIMITS: dict[Channel, ChannelImageLimits] = {
     Channel.TIKTOK: ChannelImageLimits(min_px=300, max_px=4000, max_bytes=5 * MB,
                                        formats=frozenset({"JPEG", "PNG", "WEBP", "HEIF", "BMP"})),
     Channel.TIKI: ChannelImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
+    Channel.SENDO: ChannelImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
     # not published: Tiki's documented floor and the common 5 MB, JPEG or PNG, until the seller centres say
     Channel.POSTMART: ChannelImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
     Channel.VOSO: ChannelImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),

@@ -33,9 +33,9 @@ port = 8780
 [[shops]]
 key = "shopee-dong-thap"
 channel = "shopee"
-app_key = "2001001"           # Shopee partner_id / Lazada app_key / TikTok app_key / Tiki client_id
-app_secret = "..."            # Shopee partner key / app secret / Tiki client_secret
-access_token = "..."           # none for Tiki: its connector signs in with the app key and secret
+app_key = "2001001"           # Shopee partner_id / Lazada app_key / TikTok app_key / Tiki client_id / Sendo shop_key
+app_secret = "..."            # Shopee partner key / app secret / Tiki client_secret / Sendo secret_key
+access_token = "..."           # none for Tiki and Sendo: their connectors sign in with the app key and secret
 shop_id = "3001001"           # Shopee shop_id, TikTok shop_cipher; unused by Lazada and Tiki
 ```
 
@@ -133,6 +133,8 @@ DEFAULT_LIFETIMES = {
     Channel.LAZADA: TokenLifetimes(1800, 30 * DAY, 180 * DAY),
     Channel.TIKTOK: TokenLifetimes(1800, 7 * DAY, 365 * DAY),
     Channel.TIKI: TokenLifetimes(600, 3600, 30 * DAY),
+    # Sendo's login token lasts 8 hours; there is no code and no refresh token to time.
+    Channel.SENDO: TokenLifetimes(600, 8 * 3600, 8 * 3600),
 }
 
 

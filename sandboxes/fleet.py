@@ -28,16 +28,18 @@ from ocop.channels import Channel, declaration
 from sandboxes.admin import SandboxAdmin
 from sandboxes.config import FaultConfig, SandboxConfig, default_config
 from sandboxes.gateway import Sandbox
+from sandboxes.image_host import IMAGE_HOST
 from sandboxes.lazada import LazadaSandbox
 from sandboxes.registry import RegistrySandbox, RegistryState
+from sandboxes.sendo import SendoSandbox
 from sandboxes.shopee import ShopeeSandbox
 from sandboxes.state import SandboxState
-from sandboxes.tiki import IMAGE_HOST, TikiSandbox
+from sandboxes.tiki import TikiSandbox
 from sandboxes.tiktok import TikTokSandbox
 
 SANDBOX_CLASSES: dict[Channel, type[Sandbox]] = {
     Channel.SHOPEE: ShopeeSandbox, Channel.LAZADA: LazadaSandbox, Channel.TIKTOK: TikTokSandbox,
-    Channel.TIKI: TikiSandbox,
+    Channel.TIKI: TikiSandbox, Channel.SENDO: SendoSandbox,
 }
 REGISTRY = "registry"
 START_TIMEOUT = 10.0

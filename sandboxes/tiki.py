@@ -45,18 +45,17 @@ from sandboxes.gateway import (
     Request,
     Route,
     Sandbox,
-    inspect_image,
     redirect,
     route,
 )
 from sandboxes.grants import GrantRefused
+from sandboxes.image_host import IMAGE_HOST, host_image, hosted_picture
 from sandboxes.review import StatusWords, start_review
-from sandboxes.state import Item, StoredImage, touched
+from sandboxes.state import Item, touched
 
 IMAGE_MIN_PX = 500
 MAX_PAGE = 50
 SHOWN_STATE = {"queuing": "queuing", "rejected": "rejected", "deleted": "deleted"}
-IMAGE_HOST = "/sandbox/images"
 
 
 def warehouse_id(shop_key: str) -> int:
@@ -175,17 +174,7 @@ class TikiSandbox(Sandbox):
     # -- the image host, seller, warehouses -----------------------------------------------------
 
     def host_image(self, call: Call) -> Reply:
-        _, files = call.request.form()
-        upload = files.get("file")
-        facts = inspect_image(upload.content) if upload else None
-        if facts is None or facts.format not in ("JPEG", "PNG"):
-            raise PlatformError(400, "file: a JPEG or PNG picture is required.", status=400)
-        digest = hashlib.sha256(upload.content).hexdigest()
-        name = f"{digest[:24]}{self.state.next_id('image', 1):08x}.jpg"
-        url = f"https://uat.tikicdn.com/sandbox/{name}"
-        self.state.add_image(StoredImage(name, "image-host", url, digest, facts.width, facts.height,
-                                         len(upload.content), call.now))
-        return self.ok(call, {"url": url})
+        return self.ok(call, {"url": host_image(self.state, call, "https://uat.tikicdn.com/sandbox")})
 
     def seller(self, call: Call) -> Reply:
         shop = call.shop
@@ -359,11 +348,9 @@ class TikiSandbox(Sandbox):
         if not limits.images_min <= len(urls) <= limits.images_max:
             raise _invalid(f"image and images must hold {limits.images_min} to {limits.images_max} pictures.")
         for url in urls:
-            stored = self.state.image_by_url(url) if isinstance(url, str) else None
-            if stored is None:
-                raise _invalid(f"image {url!r} cannot be downloaded: publish it first (POST {IMAGE_HOST}).")
-            if min(stored.width, stored.height) < IMAGE_MIN_PX:
-                raise _invalid(f"image {url} is {stored.width}x{stored.height}; at least 500x500 pixels.")
+            problem = hosted_picture(self.state, url, IMAGE_MIN_PX)
+            if problem:
+                raise _invalid(problem)
         return tuple(urls)
 
     def _price(self, value: Any) -> int:
