@@ -36,6 +36,7 @@ import random
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
@@ -86,6 +87,29 @@ class _RedactQuerySecrets(logging.Filter):
 
 
 logging.getLogger("urllib3.connectionpool").addFilter(_RedactQuerySecrets())
+
+
+class RetryCounts:
+    """A connector's retried calls by the error that caused the first retry: how many, and how many
+    then succeeded (the rest gave up). Shared by the connector's threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.retried: Counter[str] = Counter()
+        self.recovered: Counter[str] = Counter()
+
+    def settled(self, retried_for: list[str], *, recovered: bool) -> None:
+        if not retried_for:
+            return
+        with self._lock:
+            self.retried[retried_for[0]] += 1
+            if recovered:
+                self.recovered[retried_for[0]] += 1
+
+    def snapshot(self) -> dict[str, tuple[int, int]]:
+        """Error code -> (calls retried, of which succeeded)."""
+        with self._lock:
+            return {code: (n, self.recovered[code]) for code, n in sorted(self.retried.items())}
 
 
 @dataclass(frozen=True)
@@ -222,6 +246,7 @@ class HttpConnector:
         self._log = log.getChild(self.channel.value)
         self._in_use = threading.local()        # the access token this thread's last call carried
         self._token_secrets: set[str] = set()   # tokens this connector handled, scrubbed from messages
+        self.retries = RetryCounts()            # calls retried, by the platform's error code
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(shop={self.shop.key!r}, base_url={self.base_url!r})"
@@ -276,9 +301,12 @@ class HttpConnector:
         An expired token is refreshed once and the call sent once more (it was refused, not applied)."""
         retry_number = 0
         renewed = False
+        retried_for: list[str] = []
         while True:
             try:
-                return self._attempt(call)
+                envelope = self._attempt(call)
+                self.retries.settled(retried_for, recovered=True)
+                return envelope
             except TokenExpired:
                 if renewed or self.shop.tokens is None or getattr(self._in_use, "token", None) is None:
                     raise
@@ -288,9 +316,12 @@ class HttpConnector:
             except (TransientError, RateLimited) as error:
                 wait = self._retry_wait(call, error, retry_number)
                 if wait is None:
+                    self.retries.settled(retried_for, recovered=False)
                     raise
-                self._log.warning("%s %s: %s; retry %d in %.2f s", call.method, call.path, error,
-                                  retry_number + 1, wait)
+                # Retrying is routine: counted, summed up at the end of a run, not a warning each time.
+                self._log.debug("%s %s: %s; retry %d in %.2f s", call.method, call.path, error,
+                                retry_number + 1, wait)
+                retried_for.append(error.code or type(error).__name__)
                 self._sleep(wait)
                 retry_number += 1
 

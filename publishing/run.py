@@ -124,8 +124,14 @@ class PublishRun:
         self._candidates = {plan.shop_key: {c.product_id: c for c in plan.candidates} for plan in plans}
         self._renders = RenderPool(self._render_processes if any(plan.candidates for plan in plans) else 0,
                                    channels={shop.channel for shop in self.targets.values()})
-        self._rounds(plans, submit)
-        self._wait_for_held(submit, deadline=time.monotonic() + held_wait_s)
+        try:
+            self._rounds(plans, submit)
+            self._wait_for_held(submit, deadline=time.monotonic() + held_wait_s)
+        finally:
+            for key, client in self.clients.items():
+                retries = getattr(client.connector, "retries", None)   # an HTTP connector's; fakes have none
+                if retries is not None:
+                    self.tally.add_retries(key, retries.snapshot())
 
     def publish_batch(self, batch: Batch) -> BatchResult:
         """Publish one batch into the run's tally (what the flow's task runs); a shop that stopped

@@ -31,6 +31,7 @@ class ShopTally:
     outcomes: Counter[str] = field(default_factory=Counter)   # ListingOutcome -> listings, from `last`
     held_by: dict[int, str] = field(default_factory=dict)     # product id -> the run holding it
     not_sent: dict[int, Reason] = field(default_factory=dict)  # product id -> why its last outcome sent nothing
+    retries: dict[str, tuple[int, int]] = field(default_factory=dict)  # error code -> (calls retried, then succeeded)
     stopped: str | None = None
 
     def settle(self, product_id: int, outcome: str, not_sent: Reason | None = None) -> None:
@@ -77,6 +78,11 @@ class RunTally:
             shop.held_by.update(result.held_by_listing)
             shop.stopped = shop.stopped or result.stopped
 
+    def add_retries(self, shop_key: str, retries: dict[str, tuple[int, int]]) -> None:
+        """The shop's connector's retried calls over the whole run (`connectors.base.RetryCounts`)."""
+        with self.lock:
+            self.shops[shop_key].retries = dict(retries)
+
     def settled(self) -> tuple[int, int]:
         """(listings this run settled, listings handled but found settled by another run)."""
         with self.lock:
@@ -94,18 +100,23 @@ class RunTally:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per shop: the successful calls, failed calls by error class, listings by every outcome
-        but done and unchanged, and unchanged listings by why nothing was sent (`not_sent:<reason>`);
+        but done and unchanged, unchanged listings by why nothing was sent (`not_sent:<reason>`), and
+        calls retried by error code (`retried:<code>`) with how many then succeeded (`retried_ok:<code>`);
         zeros left out. What the flow returns, its summary's rows and its last log line."""
         with self.lock:
             return {
                 key: dict(shop.calls) | {f"failed:{name}": n for name, n in shop.failures.items()}
                 | {name: shop.outcomes[name] for name in SUMMARY_OUTCOMES if shop.outcomes[name]}
                 | {f"{NOT_SENT}{reason}": n for reason, n in sorted(Counter(shop.not_sent.values()).items())}
+                | {f"{RETRIED}{code}": n for code, (n, _) in shop.retries.items()}
+                | {f"{RETRIED_OK}{code}": ok for code, (_, ok) in shop.retries.items()}
                 for key, shop in self.shops.items()
             }
 
 
 NOT_SENT = "not_sent:"   # the prefix of a count of unchanged listings by `Reason`
+RETRIED = "retried:"     # the prefix of a count of calls retried, by the error that caused it
+RETRIED_OK = "retried_ok:"  # ...and of those that then succeeded
 
 
 def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict]:
@@ -116,14 +127,19 @@ def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict]:
 
 def summary_line(counts: dict[str, dict[str, int]]) -> str:
     """The same counts in one line for the log: "shopee-dong-thap: 3 create, 1 not sent (refused
-    until the content changes); lazada-dong-thap: nothing to do"."""
-    return "; ".join(f"{key}: " + (", ".join(_count_words(name, n) for name, n in shop.items()) or "nothing to do")
+    until the content changes), 4 calls retried after http_503 (4 then succeeded); lazada-dong-thap:
+    nothing to do"."""
+    return "; ".join(f"{key}: " + (", ".join(_count_words(name, n, shop) for name, n in shop.items()
+                                             if not name.startswith(RETRIED_OK)) or "nothing to do")
                      for key, shop in counts.items())
 
 
-def _count_words(name: str, n: int) -> str:
+def _count_words(name: str, n: int, shop: dict[str, int]) -> str:
     if name.startswith(NOT_SENT):
         return f"{n} not sent ({Reason(name.removeprefix(NOT_SENT)).text})"
+    if name.startswith(RETRIED):
+        code = name.removeprefix(RETRIED)
+        return f"{n} calls retried after {code} ({shop.get(RETRIED_OK + code, 0)} then succeeded)"
     return f"{n} {name.replace('_', ' ')}"
 
 

@@ -9,12 +9,13 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from connectors.base import RetryPolicy, TokenBucket, limiter_for
+from connectors.by_channel import CONNECTORS
 from connectors.errors import Rejected, TransientError, UnknownOutcome
 from ocop.channels import Channel
 from tests.connectors.fake_shops import FIXED_TIME, SKU, Platform, sample_content, shop_config
 
 
-@pytest.fixture(params=list(Channel), ids=lambda channel: channel.value)
+@pytest.fixture(params=list(CONNECTORS), ids=lambda channel: channel.value)
 def platform(request) -> Platform:
     return Platform(request.param)
 
@@ -137,6 +138,26 @@ def test_read_timeout_on_a_read_is_retried_with_backoff(make_connector, sleeps):
 
     assert make_connector(Channel.TIKTOK).get("1729").seller_sku == SKU
     assert sleeps == [0.375, 0.75]
+
+
+@responses.activate
+def test_retries_are_counted_by_error_and_logged_for_debugging_only(make_connector, sleeps, caplog):
+    url = "https://open-api.tiktokglobalshop.com/product/202309/products/1729"
+    answer = {"code": 0, "data": {"id": "1729", "status": "ACTIVATE", "skus": [{"id": "1", "seller_sku": SKU}]}}
+    responses.get(url, body=requests.ReadTimeout("read timed out"))
+    responses.get(url, json=answer)
+    responses.get(url, body=requests.ReadTimeout("read timed out"))
+    responses.get(url, body=requests.ReadTimeout("read timed out"))
+    connector = make_connector(Channel.TIKTOK, retry=RetryPolicy(attempts=2))
+    caplog.set_level("DEBUG", logger="connectors")
+
+    assert connector.get("1729").seller_sku == SKU                 # retried once, then answered
+    with pytest.raises(TransientError):
+        connector.get("1729")                                      # retried once, then gave up
+
+    assert connector.retries.snapshot() == {"read_timeout": (2, 1)}
+    retry_lines = [r for r in caplog.records if "retry 1 in" in r.getMessage()]
+    assert len(retry_lines) == 2 and {r.levelname for r in retry_lines} == {"DEBUG"}
 
 
 @responses.activate

@@ -34,3 +34,13 @@ def test_the_summary_line_names_each_reason_in_words():
     assert summary_line(_tally().counts()) == (
         "shopee-dong-thap: 1 not sent (refused until the content changes), 2 not sent (unchanged since last push); "
         "lazada-dong-thap: nothing to do")
+
+
+def test_retried_calls_are_summed_up_per_shop_and_error_code_with_how_many_then_succeeded():
+    tally = _tally()
+    tally.add_retries("lazada-dong-thap", {"http_503": (12, 11), "read_timeout": (2, 2)})
+    assert tally.counts()["lazada-dong-thap"] == {"retried:http_503": 12, "retried:read_timeout": 2,
+                                                  "retried_ok:http_503": 11, "retried_ok:read_timeout": 2}
+    assert summary_line(tally.counts()).split("; ")[1] == (
+        "lazada-dong-thap: 12 calls retried after http_503 (11 then succeeded), "
+        "2 calls retried after read_timeout (2 then succeeded)")
