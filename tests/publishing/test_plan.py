@@ -109,7 +109,8 @@ def test_a_transient_failure_is_retried():
 
 
 def test_an_incomplete_product_is_blocked_once_with_its_reasons():
-    product = catalogue_product(net_weight_g=None)
+    # a potted plant with no weight: no pack to estimate one from (a food without weight is estimated)
+    product = catalogue_product(net_weight_g=None, pack_size="1 chậu", group_code="V.2")
     planned = _plan(product)
     assert planned.actions == (Action.BLOCK,)
     assert any("weight" in reason for reason in planned.reasons)
