@@ -20,6 +20,8 @@ def demo(
     products: int = typer.Option(None, help="Number of sample products (default: the province's real count)."),
     runs: int = typer.Option(2, min=1, help="Pipeline runs; the second shows a re-run makes no write call."),
     faults: bool = typer.Option(True, help="Mild faults in the sandboxes (some 5xx, a rate limit)."),
+    realistic: bool = typer.Option(False, help="The sample as real provincial lists write it: photos by URL, no "
+                                               "shipping weights, claims in names, contact details in descriptions."),
 ) -> None:
     """The main job: the whole pipeline on the embedded default (SQLite, Prefect ephemeral, local sandboxes)."""
     _prepare_prefect()
@@ -27,7 +29,8 @@ def demo(
     from ocop.settings import load_settings
 
     settings = load_settings()
-    runs_done = run_demo(settings, province=province, products=products, runs=runs, faults=faults, echo=typer.echo)
+    runs_done = run_demo(settings, province=province, products=products, runs=runs, faults=faults, echo=typer.echo,
+                         realistic=realistic)
     for line in summary_lines(settings, province) + where_lines(settings, runs_done[-1]):
         typer.echo(line)
     if runs > 1 and runs_done[-1].write_calls:
