@@ -12,7 +12,7 @@ from typing import NoReturn
 import typer
 
 from catalogue.normalise import slug
-from catalogue.sample import known_provinces, sample_rows, write_sample
+from catalogue.sample import SAMPLE_IMAGE_BASE, known_provinces, sample_rows, write_sample
 from catalogue.sources import ColumnMapping, MissingColumns, SourceError, load_mapping, mapping_beside, read_file
 from catalogue.sources.columns import CANONICAL_COLUMNS
 from catalogue.sources.mapping import default_mapping_path, suggest_column, write_mapping
@@ -39,16 +39,22 @@ def sample(
     format: SampleFormat = typer.Option(SampleFormat.CSV, "--format", help="csv, xlsx or json"),
     out: Path = typer.Option(None, help="Output file (default: ocop-sample-<province>.<format>)"),
     today: str = typer.Option(None, help="Reference date YYYY-MM-DD for expiries (default: today)"),
+    realistic: bool = typer.Option(False, help="As real provincial lists write it: photos by URL, no shipping weights, "
+                                   "no producer kinds, claims in names, contact details in descriptions"),
+    image_base: str = typer.Option(SAMPLE_IMAGE_BASE, help="Where --realistic photo URLs point (`ocop sandbox serve` "
+                                   "draws them at its registry's /images)"),
 ) -> None:
     """Write a realistic sample catalogue for a province."""
     try:
         rows = sample_rows(province, seed=seed, products=products, bad_rows=bad_rows,
-                           today=dt.date.fromisoformat(today) if today else None)
+                           today=dt.date.fromisoformat(today) if today else None, realistic=realistic,
+                           image_base=image_base)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
     path = out or Path(f"ocop-sample-{slug(province).lower()}.{format.value}")
     write_sample(rows, path, format.value, title=f"DANH SÁCH SẢN PHẨM OCOP TỈNH {province.upper()} (MẪU)")
-    typer.echo(f"wrote {len(rows)} rows for {province} (seed {seed}) to {path}")
+    how = f", as real lists write them, photos under {image_base}" if realistic else ""
+    typer.echo(f"wrote {len(rows)} rows for {province} (seed {seed}{how}) to {path}")
 
 
 @app.command()
