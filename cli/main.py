@@ -79,21 +79,21 @@ def reconcile(
 
 
 def _import_export(path: Path, shop_key: str | None) -> None:
-    from connectors.workbook import ExportError, channel_layout
+    from connectors.workbook import ExportError, shop_layout
     from flows.context import pipeline_context
     from reconcile.imported import exports_dir, import_export
 
     context = pipeline_context()
     try:
         shops = [shop for shop in context.select_shops(shops=[shop_key] if shop_key else None)
-                 if channel_layout(shop.channel) is not None]
+                 if shop_layout(shop) is not None]
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--shop") from None
     if len(shops) != 1:
         named = ", ".join(shop.key for shop in shops) or "none"
         raise typer.BadParameter(f"name the shop the export is of; shops without an API: {named}", param_hint="--shop")
     (shop,) = shops
-    layout = channel_layout(shop.channel)
+    layout = shop_layout(shop)
     try:
         kept, items = import_export(path, shop, layout, exports_dir(context.settings))
     except ExportError as error:

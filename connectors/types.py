@@ -119,6 +119,9 @@ class ShopConfig:
     # Where pictures are published for a channel that takes them by URL (Tiki): an HTTP endpoint that
     # takes a multipart `file` and answers {"url": ...}.
     image_host_url: str | None = None
+    # Published through this mass-upload workbook layout (`connectors.workbook`) instead of an API:
+    # a shop whose API app is not approved yet. A channel without an API has its own by declaration.
+    workbook: str | None = None
     # A connected shop's tokens (`connectors.tokens`); None: the static access token of `credentials`.
     tokens: TokenSource | None = field(default=None, compare=False, repr=False)
 

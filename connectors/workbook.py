@@ -21,7 +21,7 @@ from types import MappingProxyType
 
 from openpyxl import Workbook, load_workbook
 
-from connectors.types import RemoteListing
+from connectors.types import RemoteListing, ShopConfig
 from ocop.channels import ListingStatus, declaration
 from ocop.spreadsheets import spreadsheet_text
 
@@ -86,6 +86,12 @@ class WorkbookRow:
     seller_sku: str
     values: Mapping[str, object] = field(default_factory=dict)
     image_urls: tuple[str, ...] = ()
+
+
+def shop_layout(shop: ShopConfig) -> WorkbookLayout | None:
+    """The workbook layout the shop is published through (its own `workbook`, else its channel's);
+    None for a shop reached through its API."""
+    return load_layout(shop.workbook) if shop.workbook is not None else channel_layout(shop.channel)
 
 
 def channel_layout(channel: str) -> WorkbookLayout | None:

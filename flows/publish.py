@@ -23,7 +23,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from connectors.types import ShopConfig
-from connectors.workbook import channel_layout
+from connectors.workbook import shop_layout
 from flows.context import PipelineContext, pipeline_context
 from publishing import candidates
 from publishing.plan import PRICE_AND_STOCK_ONLY, PlannedListing, ShopPlan, count_actions
@@ -52,7 +52,7 @@ def publish_batch_task(run: PublishRun, batch: Batch) -> BatchResult:
 
 @task(cache_policy=NO_CACHE)
 def write_workbook_task(context: PipelineContext, shop: ShopConfig, products, fingerprints, run_id: str) -> WorkbookResult:
-    return write_shop_workbook(context.engine, shop, channel_layout(shop.channel), products, fingerprints,
+    return write_shop_workbook(context.engine, shop, shop_layout(shop), products, fingerprints,
                                workbook_target(context.settings), run_id=run_id, today=context.today)
 
 
@@ -90,7 +90,7 @@ def publish_listings(
         return {key: dict(count_actions(items)) for key, items in decided.items()}
     run_id = _run_id()
     # a shop without an API gets its due listings as rows of a workbook: written, awaiting upload
-    workbook_shops = [shop for shop in targets if channel_layout(shop.channel) is not None]
+    workbook_shops = [shop for shop in targets if shop_layout(shop) is not None]
     written = [write_workbook_task.submit(context, shop, quote(products), quote(fingerprints[shop.channel]), run_id)
                for shop in workbook_shops]
     workbooks = [future.result() for future in written]

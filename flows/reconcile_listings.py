@@ -13,7 +13,7 @@ from prefect.events import emit_event
 
 import ledger
 from connectors.by_channel import connector_for
-from connectors.workbook import channel_layout
+from connectors.workbook import shop_layout
 from flows.context import pipeline_context
 from reconcile.imported import exports_dir, latest_pull
 from reconcile.run import reconcile_shops
@@ -34,9 +34,9 @@ def reconcile_listings(
     chosen = context.select_shops(channels=channels, shops=shops)
     # a shop without an API is read from the latest product export imported from its seller centre
     imported = [latest_pull(shop, layout, exports_dir(context.settings))
-                for shop in chosen if (layout := channel_layout(shop.channel)) is not None]
+                for shop in chosen if (layout := shop_layout(shop)) is not None]
     connectors = [connector_for(shop, rate_limiter=ledger.shared_rate_limiter(context.engine, shop))
-                  for shop in chosen if channel_layout(shop.channel) is None]
+                  for shop in chosen if shop_layout(shop) is None]
     try:
         result = reconcile_shops(context.engine, connectors, province=province, as_of=context.today,
                                  target_pct=target_pct, imported=imported)

@@ -32,6 +32,8 @@ database, refreshed by whichever worker needs them first (`shops.token_store`).
 
 A shop of a channel without an API (postmart, voso: `ChannelKind.WORKBOOK`) takes only `key`,
 `channel`, `name` and `province`: it has no address and no credentials (`publishing.workbook`).
+So does a shop given `workbook = "shopee"` (a layout of `connectors/workbooks/`): published through
+its seller centre's mass upload while its API app waits for approval.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from connectors.types import ShopConfig, ShopCredentials
+from connectors.workbook import LAYOUTS_DIR
 from ocop.channels import Channel, ChannelKind, declaration
 from ocop.settings import load_settings
 from shops.token_store import stored_tokens
@@ -66,6 +69,10 @@ class ShopEntry(BaseModel):
     key: str = Field(min_length=1, strict=True,
                      description="a text naming the shop in the ledger and reports, unique in the file")
     channel: Channel = Field(description="one of " + ", ".join(channel.value for channel in Channel))
+    workbook: str | None = Field(None, min_length=1, strict=True,
+                                 description="the name of a mass-upload layout in connectors/workbooks/ (shopee, "
+                                             "lazada, tiktok, ...): the shop is published through its seller "
+                                             "centre's workbook until its API app is approved")
     base_url: str | None = Field(None, min_length=1, strict=True,
                                  description="the platform's API address, such as https://partner.shopeemobile.com "
                                              "(none for a channel without an API: postmart, voso)")
@@ -95,8 +102,8 @@ def load_shops(path: Path, *, only: str | None = None) -> list[ShopConfig]:
         entry = _entry(path, number, table)
         if any(shop.key == entry.key for shop in shops):
             raise ShopsFileError(f"{path}: shop #{number}: key {entry.key!r} is declared twice; keys must be unique")
-        if declaration(entry.channel).kind is ChannelKind.WORKBOOK:
-            shops.append(_workbook_shop(entry))
+        if entry.workbook is not None or declaration(entry.channel).kind is ChannelKind.WORKBOOK:
+            shops.append(_workbook_shop(path, entry))
             continue
         if entry.base_url is None:
             raise ShopsFileError(f"{path}: shop {entry.key}: base_url is missing; expected "
@@ -149,12 +156,17 @@ def _shop(entry: ShopEntry) -> ShopConfig:
     )
 
 
-def _workbook_shop(entry: ShopEntry) -> ShopConfig:
-    """A shop of a channel without an API: reached through workbooks the operator uploads, so no
-    address and no credentials."""
+def _workbook_shop(path: Path, entry: ShopEntry) -> ShopConfig:
+    """A shop reached through workbooks the operator uploads (its channel has no API, or its API app
+    is not approved yet): no address and no credentials."""
+    if entry.workbook is not None and not (LAYOUTS_DIR / f"{entry.workbook}.toml").is_file():
+        known = ", ".join(sorted(layout.stem for layout in LAYOUTS_DIR.glob("*.toml")))
+        raise ShopsFileError(f"{path}: shop {entry.key}: workbook = {entry.workbook!r}: no such layout in "
+                             f"connectors/workbooks/; expected one of {known}")
     return ShopConfig(key=entry.key, channel=entry.channel, base_url="",
                       credentials=ShopCredentials("", SecretStr(""), SecretStr("")),
-                      name=entry.key if entry.name is None else entry.name, province=entry.province)
+                      name=entry.key if entry.name is None else entry.name, province=entry.province,
+                      workbook=entry.workbook)
 
 
 def _tables(path: Path) -> list[dict]:

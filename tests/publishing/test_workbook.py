@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 import ledger
 from connectors.types import ShopConfig, ShopCredentials
-from connectors.workbook import ExportError, load_layout, read_export
+from connectors.workbook import ExportError, read_export, shop_layout
 from ocop.channels import Channel
 from ocop.store import transaction
 from publishing import candidates
@@ -22,8 +22,9 @@ from tests.publishing.seller_centre import export_after_upload, uploaded_rows
 
 TODAY = dt.date.today()
 # The Shopee seller centre's mass upload, for a shop whose API app is not approved yet.
-SHOP = ShopConfig("shopee-upload-dong-thap", Channel.SHOPEE, "", ShopCredentials("", SecretStr(""), SecretStr("")))
-LAYOUT = load_layout("shopee")
+SHOP = ShopConfig("shopee-upload-dong-thap", Channel.SHOPEE, "", ShopCredentials("", SecretStr(""), SecretStr("")),
+                  workbook="shopee")
+LAYOUT = shop_layout(SHOP)
 
 
 @pytest.fixture

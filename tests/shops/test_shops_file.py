@@ -142,3 +142,21 @@ def test_a_credential_written_in_the_shops_file_is_refused_without_showing_it(tm
     assert "shop tiktok-dong-thap: app_secret is not a shop setting" in message
     assert "never in this file" in message and APP_SECRET not in message
     assert refused.value.__cause__ is None and refused.value.__suppress_context__
+
+
+def test_a_shop_waiting_for_its_api_app_is_published_through_its_seller_centre_workbook(tmp_path):
+    path = tmp_path / "shops.toml"
+    path.write_text('[[shops]]\nkey = "shopee-dong-thap"\nchannel = "shopee"\nworkbook = "shopee"\n', encoding="utf-8")
+
+    (shop,) = load_shops(path)
+
+    assert (shop.channel, shop.workbook, shop.base_url) == ("shopee", "shopee", "")
+
+
+def test_an_unknown_workbook_layout_is_refused_naming_the_known_ones(tmp_path):
+    path = tmp_path / "shops.toml"
+    path.write_text('[[shops]]\nkey = "shopee-dong-thap"\nchannel = "shopee"\nworkbook = "shoppe"\n', encoding="utf-8")
+
+    with pytest.raises(ShopsFileError, match="shop shopee-dong-thap: workbook = 'shoppe': no such layout in "
+                                             "connectors/workbooks/; expected one of lazada, postmart, shopee, tiktok, voso"):
+        load_shops(path)
