@@ -34,6 +34,7 @@ class Binding:
     binding_id: int | None = None           # the ledger row, for writing outcomes to it
     remote_id: str | None = None
     remote_sku_id: str | None = None
+    tracking_id: str | None = None          # a create request the platform reviews before it is an item
     remote_status: str | None = None        # our ListingStatus word: live, under_review, ...
     platform_status: str | None = None      # the platform's own word
     rendered_hash: str | None = None        # the content last rendered (and tried)
@@ -54,9 +55,17 @@ class Binding:
     last_pushed_at: dt.datetime | None = None
 
     @property
+    def awaits_review(self) -> bool:
+        """A create request (Tiki's) the platform has not decided yet: no item, and none to create either;
+        its state is read by its tracking id."""
+        return self.tracking_id is not None and self.remote_id is None and self.remote_status not in (
+            ListingStatus.REJECTED, ListingStatus.DELETED)
+
+    @property
     def has_no_item(self) -> bool:
-        """Whether the shop holds no item for this binding (never created, or deleted): a create is due."""
-        return self.remote_id is None or self.remote_status == ListingStatus.DELETED
+        """Whether the shop holds no item for this binding (never created, deleted, or a request the
+        platform rejected): a create is due."""
+        return (self.remote_id is None and not self.awaits_review) or self.remote_status == ListingStatus.DELETED
 
 
 @dataclass(frozen=True)
@@ -141,10 +150,10 @@ def product_bindings(session: Session, *, product_id: int | None, seller_sku: st
 def _binding(row) -> Binding:
     return Binding(
         shop_key=row.shop_key, seller_sku=row.seller_sku, product_id=row.product_id, binding_id=row.id,
-        remote_id=row.remote_id, remote_sku_id=row.remote_sku_id, remote_status=row.remote_status,
-        platform_status=row.platform_status, rendered_hash=row.rendered_hash, pushed_hash=row.pushed_hash,
-        pushed_price_vnd=row.pushed_price_vnd, pushed_stock=row.pushed_stock, source_fingerprint=row.source_fingerprint,
-        package_estimated=row.package_estimated,
+        remote_id=row.remote_id, remote_sku_id=row.remote_sku_id, tracking_id=row.tracking_id,
+        remote_status=row.remote_status, platform_status=row.platform_status, rendered_hash=row.rendered_hash,
+        pushed_hash=row.pushed_hash, pushed_price_vnd=row.pushed_price_vnd, pushed_stock=row.pushed_stock,
+        source_fingerprint=row.source_fingerprint, package_estimated=row.package_estimated,
         blocked_reasons=tuple(row.blocked_reasons or ()), attempts=row.attempts, last_error_class=row.last_error_class,
         last_error_code=row.last_error_code, last_error_message=row.last_error_message, claimed_by=row.claimed_by,
         claimed_at=utc(row.claimed_at), created_at=utc(row.created_at), updated_at=utc(row.updated_at),

@@ -2,8 +2,10 @@
 
 Reconciliation says what it saw (`Observation`, built by `reconcile.feedback` from its findings);
 the ledger decides what that changes: a listing gone from its shop loses its remote id (the next
-publish creates it again), a drifted one loses its pushed fingerprints (the next publish pushes the
-catalogue's content again), and every bound listing takes the status the shop reports.
+publish creates it again), a create request the platform has not made an item yet is held by its
+tracking id (no remote id until then; the item seen clears it), a drifted one loses its pushed
+fingerprints (the next publish pushes the catalogue's content again), and every bound listing takes
+the status the shop reports.
 
 Between reconciliations a platform says on its own that a listing's status changed (a push, or a
 sweep of recently updated items that finds a push missed: `StatusNotice`); `notice_status` notes it,
@@ -34,6 +36,7 @@ class Observation:
     platform_status: str | None
     remote_id: str | None
     drifted: bool = False            # edited on the shop: its content no longer matches what we pushed
+    tracking_id: str | None = None   # the listing is a create request the platform has not made an item yet
 
 
 def observe(session: Session, observations: Iterable[Observation]) -> int:
@@ -66,8 +69,10 @@ def _changes_seen(row: ListingBinding, seen: Observation) -> dict:
         return {"remote_id": None, "remote_sku_id": None, "remote_status": "deleted", "platform_status": None,
                 "pushed_hash": None, "source_fingerprint": None}
     changes = {"remote_status": seen.remote_status, "platform_status": seen.platform_status}
-    if seen.remote_id and seen.remote_id != row.remote_id:
-        changes["remote_id"] = seen.remote_id
+    if seen.tracking_id:
+        changes |= {"tracking_id": seen.tracking_id, "remote_id": None, "remote_sku_id": None}
+    elif seen.remote_id:
+        changes |= {"remote_id": seen.remote_id, "tracking_id": None}
     if seen.drifted:
         changes |= {"pushed_hash": None, "pushed_price_vnd": None, "source_fingerprint": None}
     return {name: value for name, value in changes.items() if getattr(row, name) != value}

@@ -139,6 +139,7 @@ def _shop_lines(listing: ShopListing) -> list[str]:
                           f"last pushed {_when(row.last_pushed_at)}"),
         _field("remote", f"id {row.remote_id or '-'}, sku id {row.remote_sku_id or '-'}, status "
                          f"{row.remote_status or '-'}, platform status {row.platform_status or '-'}"),
+        _field("request", _request_words(row)),
         _field("hashes", f"rendered {_short(row.rendered_hash)}, pushed {_short(row.pushed_hash)}"),
         _field("inputs", f"settled {settled}, now {now}" + (" (same)" if settled == now != "-" else "")),
         _field("pushed", f"price {_number(row.pushed_price_vnd, ' VND')}, stock {_number(row.pushed_stock)}"),
@@ -159,6 +160,14 @@ def _verdict_words(listing: ShopListing) -> str:
     if listing.held_by:
         return f"held by run {listing.held_by} now (the publish waits for it); then {words}"
     return words
+
+
+def _request_words(row: Binding) -> str:
+    """The create request the platform reviews before it makes an item (Tiki), if any."""
+    if row.tracking_id is None:
+        return "-"
+    decided = "awaiting the platform's review" if row.awaits_review else row.remote_status
+    return f"tracking id {row.tracking_id}, state {row.platform_status or '-'} ({decided})"
 
 
 def _claim_words(row: Binding, held_by: str | None) -> str:

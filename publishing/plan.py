@@ -2,7 +2,8 @@
 
 Only new, changed, previously failed (transient or unknown outcome), price/stock-changed and
 certificate-expired listings produce calls. A listing the platform rejected is not retried until
-its content changes. The plan is pure: no database, no network.
+its content changes. A create request still under the platform's review (Tiki) is neither created
+again nor changed: the publisher reads its state. The plan is pure: no database, no network.
 
 Planning has two stages because rendering (images) is the costly part. `screen` picks the
 *candidates* of a shop from the ledger alone: products whose input fingerprint differs from the
@@ -34,6 +35,7 @@ class Action(StrEnum):
     RELIST = "relist"              # unlisted earlier (expired certificate), listable again
     UNLIST = "unlist"              # certificate expired or revoked while the item is up
     BLOCK = "block"                # the completeness gate stopped it: recorded, not sent
+    TRACK = "track"                # a create request under review: its state read (before planning the rest)
 
 
 PRICE_AND_STOCK_ONLY = frozenset({Action.PRICE_STOCK})
@@ -103,7 +105,7 @@ def plan_listing(
 def _plan_delisting(
     product_id: int, product: CatalogueProduct, binding: Binding | None, reason: NotListable
 ) -> PlannedListing | None:
-    if binding is None or binding.has_no_item or binding.remote_status in NOT_SELLING:
+    if binding is None or binding.has_no_item or binding.awaits_review or binding.remote_status in NOT_SELLING:
         return None   # no item buyers can see
     return PlannedListing(product_id, product, (Action.UNLIST,), reasons=(reason.value,))
 
@@ -152,6 +154,7 @@ class Reason(StrEnum):
     UNLISTED = "unlisted"                # inactive on the shop: relisted
     GONE = "gone"                        # deleted from the shop: created again
     TO_UNLIST = "to_unlist"              # not listable any more, while buyers still see it
+    IN_REVIEW = "in_review"              # a create request the platform has not decided: its state is read
     # not due: nothing is sent
     UNCHANGED = "unchanged"
     REFUSED = "refused"                  # by the platform (a call or its review): not retried until it changes
@@ -171,7 +174,7 @@ class Reason(StrEnum):
 
 
 _DUE = frozenset({Reason.NEVER_PUSHED, Reason.CHANGED, Reason.EDITED_ON_SHOP, Reason.FAILED, Reason.UNLISTED,
-                  Reason.GONE, Reason.TO_UNLIST})
+                  Reason.GONE, Reason.TO_UNLIST, Reason.IN_REVIEW})
 
 _REASON_TEXT = {
     Reason.NEVER_PUSHED: "never pushed",
@@ -181,6 +184,7 @@ _REASON_TEXT = {
     Reason.UNLISTED: "unlisted on the shop: to relist",
     Reason.GONE: "gone from the shop: to create again",
     Reason.TO_UNLIST: "not listable and still on sale: to unlist",
+    Reason.IN_REVIEW: "a create request in the platform's review: its state to be read",
     Reason.UNCHANGED: "unchanged since last push",
     Reason.REFUSED: "refused until the content changes",
     Reason.BLOCKED: "blocked until the product is completed",
@@ -209,6 +213,9 @@ def screen(
     product: CatalogueProduct, binding: Binding | None, *, fingerprint: str | None, today: dt.date
 ) -> Screening:
     """Whether the product may need work in this shop, and why (cheap: no rendering)."""
+    if binding is not None and binding.awaits_review:
+        # first: whatever the product is now, the request is what the shop holds of it
+        return Screening(Reason.IN_REVIEW, f"tracking id {binding.tracking_id}")
     not_listable = product.not_listable_reason(today)
     if not_listable is not None:
         if plan_listing(product, None, binding, product_id=0, today=today) is not None:

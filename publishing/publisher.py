@@ -13,6 +13,12 @@ Ledger writes per listing: a create marks its binding "sending" before the call 
 "unknown outcome", resolved by a seller SKU lookup); each outcome is one transaction (binding,
 event, and the images uploaded for it), and a listing's last outcome settles its input
 fingerprint in that same transaction.
+
+A create the platform reviews before it makes an item (Tiki) leaves a request: the binding holds
+its tracking id and no remote id. Each publish reads the request's state before anything else:
+still under review, nothing is sent; approved, the binding takes the item's id and the listing is
+planned as any other; rejected, the refusal is recorded with the platform's reasons and the same
+content is not submitted again.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from sqlalchemy import Engine
 import ledger
 from catalogue.records import CatalogueProduct
 from connectors.errors import AuthError, ConnectorError, NotFound, RateLimited, Rejected, TransientError, UnknownOutcome
-from connectors.types import Connector, ListingStatus
+from connectors.types import Connector, CreateResult, ListingStatus
 from ledger import Binding, Outcome, claims
 from ocop.store import transaction, writing
 from publishing.plan import Action, Candidate, PlannedListing, Reason, narrow, plan_listing, screen
@@ -57,6 +63,9 @@ RENEW_AFTER_SECONDS = claims.CLAIM_LEASE.total_seconds() / 2
 # this many at a time.
 RENDER_AHEAD = 8
 RENDER_GROUP = 4
+
+# What a decision of the platform's writes over the last error (a failed read of a request's state).
+NO_ERROR = {"last_error_class": None, "last_error_code": None, "last_error_message": None}
 
 # Creates are marked "sending" this many at a time, in one transaction, before the first is sent: a
 # crash leaves at most this many marked, and each costs one seller SKU lookup on the next attempt.
@@ -224,7 +233,7 @@ class Publisher:
                 holders = ledger.holders(connection, self.shop_id, {c.product_id for c in candidates} - claimed)
             to_render = [
                 c for c in candidates
-                if c.fingerprint and c.product_id in claimed
+                if c.fingerprint and c.product_id in claimed and not bindings[c.product_id].awaits_review
                 and screen(c.product, bindings[c.product_id], fingerprint=c.fingerprint, today=self.today).due
             ]
             self._renders = RendersAhead(self.render, to_render)
@@ -274,8 +283,18 @@ class Publisher:
 
     def _publish_one(self, candidate: Candidate, binding: Binding) -> tuple[str, Reason | None]:
         """The listing's outcome, and for an unchanged one the reason nothing was sent."""
+        tracked = binding.awaits_review
+        if tracked:
+            try:
+                binding = self._track(candidate, binding)
+            except ConnectorError as error:
+                return self._failed(Action.TRACK, PlannedListing(candidate.product_id, candidate.product, ()), error)
+            if binding.awaits_review:
+                return ListingOutcome.UNCHANGED, Reason.IN_REVIEW
         screening = screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=self.today)
         if not screening.due:
+            if tracked and screening.reason is Reason.REFUSED:
+                return ListingOutcome.REFUSED, None    # just learnt: the review refused the request
             return ListingOutcome.UNCHANGED, screening.reason
         rendering = self._renders.take(candidate) if candidate.fingerprint else None
         full = plan_listing(candidate.product, rendering, binding, product_id=candidate.product_id, today=self.today)
@@ -300,11 +319,40 @@ class Publisher:
                 if action is Action.CREATE:
                     break          # nothing else can follow a refused create
             except ConnectorError as error:
-                self.result.retry.add(candidate.product_id)
-                self._record_failure(action, planned, error)
-                return ListingOutcome.FAILED, None
+                return self._failed(action, planned, error)
         self._failures_in_a_row = 0
         return outcome, None
+
+    def _failed(self, action: Action, item: PlannedListing, error: ConnectorError) -> tuple[str, None]:
+        self.result.retry.add(item.product_id)
+        self._record_failure(action, item, error)
+        return ListingOutcome.FAILED, None
+
+    def _track(self, candidate: Candidate, binding: Binding) -> Binding:
+        """Read the state of the listing's create request and record what changed; the binding after."""
+        item = PlannedListing(candidate.product_id, candidate.product, ())
+        self._settling = False      # a decision of the platform's: the input fingerprint stays as submitted
+        listing = self.connector.get(binding.tracking_id)
+        self.result.calls[Action.TRACK.value] += 1
+        self._failures_in_a_row = 0
+        state = {"remote_status": listing.status.value, "platform_status": listing.platform_status}
+        if listing.status == ListingStatus.REJECTED:
+            refusal = Rejected(listing.reject_reason or "rejected in the platform's review",
+                               code=listing.platform_status)
+            self._record(item, Outcome("track", "rejected", error=refusal), **state)
+        elif listing.tracking_id is None:       # approved: an item now
+            self._record(item, Outcome("track", "approved"), remote_id=listing.remote_id,
+                         remote_sku_id=listing.remote_sku_id, tracking_id=None, **state, **NO_ERROR)
+        elif listing.status == ListingStatus.DELETED:
+            self._record(item, Outcome("track", "deleted"), tracking_id=None, **state, **NO_ERROR)
+        elif (binding.remote_status, binding.platform_status, binding.last_error_class) != (*state.values(), None):
+            self._record(item, Outcome("track", "pending"), **state, **NO_ERROR)
+        else:
+            return binding
+        with self.engine.connect() as connection:
+            binding = ledger.held_bindings(connection, self.shop_id, [candidate.product_id])[candidate.product_id]
+        self._bindings[candidate.product_id] = binding
+        return binding
 
     def _settle(self, candidate: Candidate, binding: Binding) -> None:
         """Remember the input fingerprint: until the product changes, planning will not render it again."""
@@ -348,17 +396,17 @@ class Publisher:
         assert isinstance(rendered, RenderedListing)
         tried_before = binding.attempts > 0 or binding.last_error_class is not None
         if tried_before and (adopted := self._adopt_existing(item, rendered)):
-            return adopted
+            return adopted.remote_id
         content = rendered.to_content(self._upload_images(rendered))
         self._mark_sending(item.product_id)
         try:
             created = self.connector.create(content)
         except Rejected:
             if adopted := self._adopt_existing(item, rendered):
-                return adopted
+                return adopted.remote_id
             raise
-        self._record_created(item, rendered, created.remote_id, created.remote_sku_id, created.request_id, "create")
-        return created.remote_id
+        self._record_created(item, rendered, created, "create")
+        return None if created.tracking_id else created.remote_id
 
     def _mark_sending(self, product_id: int) -> None:
         """Mark this create, and the batch's next few not marked yet, as being sent."""
@@ -374,10 +422,21 @@ class Publisher:
             ledger.mark_sending(connection, [self._bindings[pid].binding_id for pid in window])
         self._marked.update(window)
 
-    def _adopt_existing(self, item: PlannedListing, rendered: RenderedListing) -> str | None:
+    def _adopt_existing(self, item: PlannedListing, rendered: RenderedListing) -> CreateResult | None:
+        """The listing an earlier attempt left on the shop, recorded as this create's; None if none."""
         existing = self.connector.find_by_seller_sku(item.seller_sku)
         if existing is None or existing.status == ListingStatus.DELETED:
             return None
+        adopted = CreateResult(existing.remote_id, existing.remote_sku_id, None, tracking_id=existing.tracking_id)
+        if existing.tracking_id is not None:
+            # A request still under review, which cannot be changed: tracked from now on. What it holds
+            # was not read back, so nothing is marked pushed; the fingerprint settles as for a create.
+            self._record(item, Outcome("adopt", "ok"), remote_id=None, remote_sku_id=None,
+                         tracking_id=existing.tracking_id, remote_status=existing.status.value,
+                         platform_status=existing.platform_status, rendered_hash=rendered.content_hash,
+                         pushed_hash=None, pushed_price_vnd=None, pushed_stock=None, blocked_reasons=None)
+            self.result.calls["adopt"] += 1
+            return adopted
         self._record(item, Outcome("lookup", "found"), final=False, remote_id=existing.remote_id,
                      remote_sku_id=existing.remote_sku_id, remote_status=existing.status.value,
                      platform_status=existing.platform_status)
@@ -385,13 +444,15 @@ class Publisher:
                               remote_sku_id=existing.remote_sku_id)
         self.connector.update_price_stock(existing.remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku,
                                           remote_sku_id=existing.remote_sku_id)
-        self._record_created(item, rendered, existing.remote_id, existing.remote_sku_id, None, "adopt")
-        return existing.remote_id
+        self._record_created(item, rendered, adopted, "adopt")
+        return adopted
 
-    def _record_created(self, item, rendered: RenderedListing, remote_id, remote_sku_id, request_id, operation) -> None:
+    def _record_created(self, item, rendered: RenderedListing, created: CreateResult, operation: str) -> None:
+        """A request still under review is held by its tracking id: it has no remote id yet."""
         self._record(
-            item, Outcome(operation, "ok", request_id),
-            remote_id=remote_id, remote_sku_id=remote_sku_id, remote_status=ListingStatus.UNDER_REVIEW.value,
+            item, Outcome(operation, "ok", created.request_id),
+            remote_id=None if created.tracking_id else created.remote_id, remote_sku_id=created.remote_sku_id,
+            tracking_id=created.tracking_id, remote_status=ListingStatus.UNDER_REVIEW.value,
             rendered_hash=rendered.content_hash, pushed_hash=rendered.content_hash,
             pushed_price_vnd=rendered.price_vnd, pushed_stock=rendered.stock, package_estimated=rendered.package_estimated,
             blocked_reasons=None, last_pushed_at=dt.datetime.now(dt.UTC),
@@ -428,7 +489,8 @@ class Publisher:
         if action in (Action.CREATE, Action.UPDATE) and isinstance(item.rendered, RenderedListing):
             changes["rendered_hash"] = item.rendered.content_hash   # the content that was tried, not pushed
         if isinstance(error, NotFound):
-            changes |= {"remote_id": None, "remote_sku_id": None, "remote_status": ListingStatus.DELETED.value}
+            changes |= {"remote_id": None, "remote_sku_id": None, "tracking_id": None,
+                        "remote_status": ListingStatus.DELETED.value}
         self._record(item, Outcome(action.value, "failed", error=error), **changes)
         self.result.failures[error.error_class.value] += 1
         log.warning("%s %s %s failed: %s", self.connector.shop.key, item.seller_sku, action.value, error)

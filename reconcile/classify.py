@@ -68,6 +68,7 @@ class Finding:
     in_denominator: bool             # listable: counts toward "100% listed"
     live: bool                       # visible and selling on the shop
     remote_id: str | None = None
+    tracking_id: str | None = None        # the item is a create request, not yet made an item (Tiki)
     remote_status: str | None = None      # our ListingStatus word for the item the shop holds
     ledger_remote_id: str | None = None   # what the ledger recorded; differs when the shop lost the item
     platform_status: str | None = None
@@ -135,14 +136,14 @@ def _products_frame(catalogue: Sequence[CatalogueProduct], as_of: dt.date) -> pd
 def _listings_frame(snapshot: Snapshot) -> pd.DataFrame:
     """Every item the shops hold; deleted items are gone from the shop and take no part."""
     rows = [
-        (item.shop_key, r.remote_id, r.seller_sku, r.status.value, r.platform_status, r.title, r.price_vnd,
-         r.gtin, r.reject_reason, item.claim.mentions_ocop, item.claim.stars)
+        (item.shop_key, r.remote_id, r.tracking_id, r.seller_sku, r.status.value, r.platform_status, r.title,
+         r.price_vnd, r.gtin, r.reject_reason, item.claim.mentions_ocop, item.claim.stars)
         for item in snapshot.listings()
         for r in (item.remote,)
         if r.status != ListingStatus.DELETED
     ]
-    columns = ["shop_key", "remote_id", "seller_sku", "status", "platform_status", "title", "r_price", "r_gtin",
-               "reject_reason", "claims_ocop", "claimed_stars"]
+    columns = ["shop_key", "remote_id", "tracking_id", "seller_sku", "status", "platform_status", "title", "r_price",
+               "r_gtin", "reject_reason", "claims_ocop", "claimed_stars"]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     frame["r_price"] = frame["r_price"].astype("Int64")
     frame["claimed_stars"] = frame["claimed_stars"].astype("Int64")
@@ -248,7 +249,8 @@ def _finding(row) -> Finding:
         shop_key=row.shop_key, channel=row.channel, state=state, seller_sku=row.sku, ocop_code=row.ocop_code,
         producer_key=row.producer_key, in_denominator=_none(row.not_listable) is None,
         live=row.status == ListingStatus.LIVE.value,
-        remote_id=_none(row.remote_id), remote_status=_none(row.status), ledger_remote_id=_none(row.l_remote_id),
+        remote_id=_none(row.remote_id), tracking_id=_none(row.tracking_id), remote_status=_none(row.status),
+        ledger_remote_id=_none(row.l_remote_id),
         platform_status=_none(row.platform_status),
         remote_title=_none(row.title), remote_price_vnd=_int(row.r_price), remote_gtin=_none(row.r_gtin),
         reason=_reason(state, row), error_code=_none(row.l_code), drift=row.drift,

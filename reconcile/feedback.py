@@ -49,4 +49,5 @@ def _observation(finding: Finding) -> Observation | None:
         platform_status=finding.platform_status,
         remote_id=finding.remote_id,
         drifted=finding.state == State.DRIFT,
+        tracking_id=finding.tracking_id,
     )

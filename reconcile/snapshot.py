@@ -129,8 +129,9 @@ def _row(run_id: int, listing: ShopListing) -> dict:
     remote = listing.remote
     return {
         "run_id": run_id, "shop_key": listing.shop_key, "remote_id": remote.remote_id,
-        "remote_sku_id": remote.remote_sku_id, "seller_sku": remote.seller_sku, "status": remote.status.value,
-        "platform_status": remote.platform_status, "title": remote.title, "price_vnd": remote.price_vnd,
+        "remote_sku_id": remote.remote_sku_id, "tracking_id": remote.tracking_id, "seller_sku": remote.seller_sku,
+        "status": remote.status.value, "platform_status": remote.platform_status, "title": remote.title,
+        "price_vnd": remote.price_vnd,
         "stock": remote.stock, "gtin": remote.gtin, "reject_reason": remote.reject_reason,
         "claims_ocop": listing.claim.mentions_ocop, "claimed_stars": listing.claim.stars,
         "remote_updated_at": remote.updated_at,
@@ -158,8 +159,8 @@ def load_snapshot(session: Session, run_id: int) -> tuple[RunInfo, Snapshot]:
     return info, Snapshot(run.started_at, pulls)
 
 
-_LOADED = ("shop_key", "remote_id", "remote_sku_id", "seller_sku", "status", "platform_status", "title",
-           "price_vnd", "stock", "gtin", "reject_reason", "claims_ocop", "claimed_stars", "remote_updated_at")
+_LOADED = ("shop_key", "remote_id", "remote_sku_id", "tracking_id", "seller_sku", "status", "platform_status",
+           "title", "price_vnd", "stock", "gtin", "reject_reason", "claims_ocop", "claimed_stars", "remote_updated_at")
 
 
 def _listing(row) -> ShopListing:
@@ -167,6 +168,6 @@ def _listing(row) -> ShopListing:
         remote_id=row.remote_id, seller_sku=row.seller_sku, status=ListingStatus(row.status),
         platform_status=row.platform_status, title=row.title, price_vnd=row.price_vnd, stock=row.stock,
         gtin=row.gtin, remote_sku_id=row.remote_sku_id, reject_reason=row.reject_reason,
-        updated_at=row.remote_updated_at,
+        updated_at=row.remote_updated_at, tracking_id=row.tracking_id,
     )
     return ShopListing(row.shop_key, remote, OcopClaim(bool(row.claims_ocop), row.claimed_stars))
