@@ -17,13 +17,16 @@ BASE_URLS = {
     Channel.LAZADA: "https://api.lazada.vn/rest",
     Channel.TIKTOK: "https://open-api.tiktokglobalshop.com",
     Channel.TIKI: "https://api.tiki.vn",
+    Channel.SENDO: "https://open.sendo.vn",
 }
-SHOP_IDS = {Channel.SHOPEE: "14701711", Channel.LAZADA: None, Channel.TIKTOK: "ROW_cipher_42", Channel.TIKI: None}
+SHOP_IDS = {Channel.SHOPEE: "14701711", Channel.LAZADA: None, Channel.TIKTOK: "ROW_cipher_42", Channel.TIKI: None,
+            Channel.SENDO: None}
 CHANNEL_OPTIONS = {
     Channel.SHOPEE: {"logistic_ids": [50011]},
     Channel.LAZADA: {},
     Channel.TIKTOK: {"warehouse_id": "7068517275539719942"},
     Channel.TIKI: {"warehouse_id": "371835"},
+    Channel.SENDO: {},
 }
 
 
@@ -88,6 +91,7 @@ class Platform:
             Channel.LAZADA: "https://api.lazada.vn/rest/product/create",
             Channel.TIKTOK: "https://open-api.tiktokglobalshop.com/product/202309/products",
             Channel.TIKI: "https://api.tiki.vn/integration/v2.1/requests",
+            Channel.SENDO: "https://open.sendo.vn/api/partner/product",
         }[self.channel]
 
     def created(self, remote_id: str) -> dict:
@@ -99,6 +103,8 @@ class Platform:
             responses.get(f"https://api.tiki.vn/integration/v2.1/products/{remote_id}", json={
                 "id": int(remote_id), "original_sku": SKU, "active": 1})
             return {"track_id": track_id, "state": "queuing"}
+        if self.channel == Channel.SENDO:
+            return {"success": True, "statusCode": 200, "result": int(remote_id), "error": None}
         return {
             Channel.SHOPEE: {"error": "", "message": "", "request_id": "r1", "response": {"item_id": int(remote_id)}},
             Channel.LAZADA: {"code": "0", "request_id": "r1", "data": {"item_id": int(remote_id), "sku_list": [
@@ -128,6 +134,14 @@ class Platform:
                 responses.get("https://api.tiki.vn/integration/v2/products/findBy",
                               json={"id": int(remote_id), "original_sku": SKU, "active": 0})
             responses.get("https://api.tiki.vn/integration/v2/requests", json={"data": [], "paging": {"last_page": 1}})
+        elif self.channel == Channel.SENDO:
+            if remote_id is None:
+                responses.get("https://open.sendo.vn/api/partner/product", status=404, json={
+                    "success": False, "statusCode": 404, "result": None, "error": {"message": f"product {SKU} not found"}})
+            else:
+                responses.get("https://open.sendo.vn/api/partner/product", json={
+                    "success": True, "statusCode": 200, "error": None,
+                    "result": {"id": int(remote_id), "sku": SKU, "status": 1, "stock_availability": True}})
         else:
             products = [] if remote_id is None else [{"id": remote_id, "status": "PENDING",
                                                       "skus": [{"id": "1", "seller_sku": SKU}]}]

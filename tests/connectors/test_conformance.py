@@ -24,7 +24,7 @@ from connectors.errors import AuthError, NotFound, Rejected, TransientError, Unk
 from connectors.types import ListingContent, ListingStatus
 from ocop.channels import Channel
 from sandboxes.config import FaultConfig
-from sandboxes.fleet import running_sandboxes
+from sandboxes.fleet import SANDBOX_CLASSES, running_sandboxes
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def fleet(tmp_path_factory):
         yield fleet
 
 
-@pytest.fixture(params=list(Channel), ids=lambda channel: channel.value)
+@pytest.fixture(params=list(SANDBOX_CLASSES), ids=lambda channel: channel.value)
 def channel(request) -> Channel:
     return request.param
 

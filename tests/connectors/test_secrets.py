@@ -9,6 +9,7 @@ import pytest
 import requests
 import responses
 
+from connectors.by_channel import CONNECTORS
 from connectors.errors import ConnectorError
 from ocop.channels import Channel
 from tests.connectors.fake_shops import ACCESS_TOKEN, APP_SECRET, Platform, sample_content, shop_config
@@ -29,6 +30,7 @@ def echoing_failure(channel: Channel) -> tuple[int, dict]:
         Channel.LAZADA: (200, {"type": "ISV", "code": "IllegalAccessToken", "message": message, "request_id": "r"}),
         Channel.TIKTOK: (401, {"code": 105002, "message": message, "request_id": "r"}),
         Channel.TIKI: (401, {"errors": [message]}),
+        Channel.SENDO: (401, {"success": False, "statusCode": 401, "result": None, "error": {"message": message}}),
     }[channel]
 
 
@@ -37,7 +39,7 @@ def timeout_quoting_the_url(request):
     raise requests.ReadTimeout(f"HTTPSConnectionPool(host='x', port=443): Read timed out. (url={request.url})")
 
 
-@pytest.mark.parametrize("channel", list(Channel), ids=lambda c: c.value)
+@pytest.mark.parametrize("channel", list(CONNECTORS), ids=lambda c: c.value)
 @responses.activate
 def test_secrets_stay_out_of_logs_errors_tracebacks_and_reprs(make_connector, caplog, channel):
     caplog.set_level(logging.DEBUG)

@@ -101,8 +101,8 @@ def test_reports_name_the_channel_as_declared(channel):
 
 
 def test_reports_refuse_a_channel_nobody_declared():
-    with pytest.raises(KeyError, match="'sendo' is not declared"):
-        Language("vi").channel("sendo")
+    with pytest.raises(KeyError, match="'amazon' is not declared"):
+        Language("vi").channel("amazon")
 
 
 def test_the_official_shops_are_one_per_channel_in_channel_order():
@@ -118,7 +118,8 @@ def test_the_default_shops_are_the_official_ones_of_the_channels_in_the_demo_by_
     ("channel", "word", "status"),
     [(Channel.SHOPEE, "NORMAL", ListingStatus.LIVE), (Channel.SHOPEE, "BANNED", ListingStatus.REJECTED),
      (Channel.LAZADA, "pending qc", ListingStatus.UNDER_REVIEW), (Channel.LAZADA, "INACTIVE", ListingStatus.INACTIVE),
-     (Channel.TIKTOK, "FREEZE", ListingStatus.SUSPENDED), (Channel.TIKTOK, "ACTIVATE", ListingStatus.LIVE)],
+     (Channel.TIKTOK, "FREEZE", ListingStatus.SUSPENDED), (Channel.TIKTOK, "ACTIVATE", ListingStatus.LIVE),
+     (Channel.SENDO, "2", ListingStatus.LIVE), (Channel.SENDO, "2/stock_availability=false", ListingStatus.INACTIVE)],
 )
 def test_platform_status_words_map_to_our_vocabulary_in_any_case(channel, word, status):
     assert declaration(channel).status_of(word) is status

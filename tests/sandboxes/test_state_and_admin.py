@@ -70,7 +70,8 @@ def test_default_config_declares_two_shops_per_channel_with_their_own_credential
     config = default_config()
     for channel in Channel:
         shops = config.shops_of(channel)
-        assert len(shops) == 2 and len({s.access_token for s in shops}) == 2
+        # Tiki's and Sendo's test shops hold no access token: their connectors sign in with the keys.
+        assert len(shops) == 2 and len({(s.app_key, s.app_secret, s.access_token) for s in shops}) == 2
     assert {s.key for s in config.shops} >= {"shopee-dong-thap", "lazada-dong-thap", "tiktok-dong-thap"}
     assert "secret" not in repr(config.shops[0])
 
