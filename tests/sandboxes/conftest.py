@@ -27,7 +27,7 @@ _serial = itertools.count(1)
 def sandbox_test_config():
     """The default shops, with a review rule that needs a GTIN in one category."""
     config = default_config()
-    for channel in Channel:
+    for channel in config.channels:
         review = replace(config.channels[channel].review, gtin_required_categories=(GTIN_REQUIRED_CATEGORY,))
         config = config.with_channel(channel, review=review)
     return config
@@ -46,7 +46,7 @@ def calm_faults(request):
     yield
     if "fleet" in request.fixturenames:
         running = request.getfixturevalue("fleet")
-        for channel in Channel:
+        for channel in running.sandboxes:
             running.set_faults(channel, FaultConfig())
             running.sandboxes[channel].settings = replace(running.sandboxes[channel].settings,
                                                           review=sandbox_test_config().channels[channel].review)

@@ -68,7 +68,7 @@ def test_editing_a_live_item_goes_back_to_review_when_configured(fleet, tiktok, 
 
 def test_default_config_declares_two_shops_per_channel_with_their_own_credentials():
     config = default_config()
-    for channel in Channel:
+    for channel in config.channels:
         shops = config.shops_of(channel)
         # Tiki's and Sendo's test shops hold no access token: their connectors sign in with the keys.
         assert len(shops) == 2 and len({(s.app_key, s.app_secret, s.access_token) for s in shops}) == 2
