@@ -115,7 +115,7 @@ def main() -> None:
     run = uuid.uuid4().hex[:6].upper()
     rows = []
     with tempfile.TemporaryDirectory() as state_dir, running_sandboxes(Path(state_dir)) as fleet:
-        for channel in Channel:
+        for channel in fleet.sandboxes:
             shop = replace(fleet.shop(f"{channel.value}-dong-thap"), requests_per_second=1e6)
             connector = connector_for(shop, rate_limiter=TokenBucket(1e6, burst=1e6))
             image_refs = upload_cover(connector)

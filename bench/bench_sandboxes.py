@@ -111,7 +111,7 @@ def serve_bare_ok(port: int, ready, stop) -> None:
 def serve_sandboxes(directory: str, ports: dict[str, int], items: int, ready, stop, targets) -> None:
     """Child process: the sandboxes with `items` items per official shop; reports one item per channel."""
     fleet = start_sandboxes(Path(directory), registry_rows=[], ports=ports)
-    for channel in Channel:
+    for channel in fleet.sandboxes:
         admin = fleet.admin(channel)
         made = [admin.insert(f"{channel.value}-dong-thap", seller_sku=f"BENCH-{n}",
                              title=f"Sản phẩm OCOP số {n} của hợp tác xã Đồng Tháp") for n in range(items)]
@@ -172,7 +172,7 @@ def main() -> None:
             if not ready.wait(60):
                 raise RuntimeError("the sandboxes did not start")
             view = ViewOfFleet(ports)
-            for channel in Channel:
+            for channel in map(Channel, targets):
                 item_id, sku_id = targets[channel.value]
                 for kind, bind in operations(view, channel, item_id, sku_id).items():
                     single = measure(bind, args.requests, 1)
