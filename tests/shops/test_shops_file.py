@@ -77,7 +77,7 @@ def test_an_unusable_number_names_the_shop_the_field_the_value_and_what_is_expec
 
 
 @pytest.mark.parametrize("field, value, expected", [
-    ("channel", '"amazon"', "channel = 'amazon'; expected one of shopee, lazada, tiktok, tiki, postmart, voso"),
+    ("channel", '"amazon"', "channel = 'amazon'; expected one of shopee, lazada, tiktok, tiki, sendo, postmart, voso"),
     ("base_url", "8080", "base_url = 8080; expected the platform's API address, such as https://partner.shopeemobile.com "
      "(none for a channel without an API: postmart, voso)"),
     ("tokens", '"db"', "tokens = 'db'; expected \"database\" (connected with `ocop shop connect`) or \"static\" "
