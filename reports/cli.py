@@ -44,7 +44,8 @@ def report(
     try:
         server = load_mail_server(smtp_block, settings) if email else None
     except (MailNotConfigured, ValueError) as error:
-        raise typer.BadParameter(str(error), param_hint="--email") from None
+        typer.echo(f"--email: {error}", err=True)
+        raise typer.Exit(1) from None
     engine = make_engine(database_url or settings.database_url)
     try:
         built = build_reports(engine, out or settings.reports_dir, run_id=run_id, province=province, lang=lang,

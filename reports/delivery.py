@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import email.policy
 import ipaddress
 import logging
 import smtplib
@@ -47,6 +48,9 @@ DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 LOG_COLUMNS = ("time", "outcome", "producer", "email", "report", "smtp_code", "smtp_message")
 PRINT_COLUMNS = ("producer", "postal_address", "report")
 TIMEOUT_SECONDS = 30
+# Python 3.11's header folding drops the space between two encoded words it splits a line at ("Tháp Mười"
+# arrives as "ThápMười"); headers kept on one line, up to RFC 5322's 998 characters, are never folded.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
 # The plain-text part, for mail clients that do not show HTML.
 _PLAIN_TEXT = {
     "vi": "Kính gửi {producer},\n\nBáo cáo tình trạng sản phẩm OCOP của quý đơn vị trên các sàn thương mại điện tử "
@@ -194,7 +198,7 @@ def send_reports(reports: Sequence[ProducerReport], producers: Mapping[str, Prod
 def report_message(report: ProducerReport, producer: ProducerRecord, server: ReportMailServer, *, run_id: int,
                    lang: str) -> EmailMessage:
     """The producer page as HTML (with a plain-text part), its CSV attached; To the producer alone."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["Subject"] = f"{Language(lang)('producer_title')}: {producer.name}"
     message["From"] = server.sender
     message["To"] = MailAddress(display_name=producer.name, addr_spec=producer.email)
@@ -261,9 +265,9 @@ class _Mailer:
             if server.username:
                 smtp.login(server.username, server.password.get_secret_value() if server.password else "")
         except smtplib.SMTPResponseException as error:
-            self.broken = (error.smtp_code, f"{server.host}:{port}: {_text(error.smtp_error)}")
+            self.broken = (error.smtp_code, f"{_text(error.smtp_error)} (at {server.host}:{port})")
         except (smtplib.SMTPException, OSError) as error:
-            self.broken = (None, f"{server.host}:{port}: {type(error).__name__}: {error}")
+            self.broken = (None, f"{type(error).__name__}: {error} (at {server.host}:{port})")
         else:
             self.smtp = smtp
 
