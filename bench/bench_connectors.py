@@ -8,7 +8,7 @@ no logging. The connector run is `connector.create(content)`, everything include
 rate limit lifted so the figure is the connector's cost and not the configured requests per second.
 Sandboxes run in-process (uvicorn threads), faults off; each run creates fresh seller SKUs.
 
-    .venv/bin/python bench/bench_connectors.py [--listings 300] [--threads 1]
+    .venv/bin/python bench/bench_connectors.py [--listings 300] [--threads 1] [--channels sendo tiki]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from ocop.channels import Channel
 from sandboxes.fleet import running_sandboxes  # noqa: E402
 
 SUCCESS = {Channel.SHOPEE: ("error", ""), Channel.LAZADA: ("code", "0"), Channel.TIKTOK: ("code", 0),
-           Channel.TIKI: ("state", "queuing")}
+           Channel.TIKI: ("state", "queuing"), Channel.SENDO: ("success", True)}
 
 
 def listing(seller_sku: str, image_refs: tuple[str, ...]) -> ListingContent:
@@ -111,11 +111,12 @@ def main() -> None:
     parser.add_argument("--listings", type=int, default=300, help="creates per channel and mode")
     parser.add_argument("--threads", type=int, default=1, help="client threads")
     parser.add_argument("--rounds", type=int, default=10, help="alternations of raw and connector")
+    parser.add_argument("--channels", nargs="+", type=Channel, help="only these channels (default: every sandbox's)")
     args = parser.parse_args()
     run = uuid.uuid4().hex[:6].upper()
     rows = []
     with tempfile.TemporaryDirectory() as state_dir, running_sandboxes(Path(state_dir)) as fleet:
-        for channel in fleet.sandboxes:
+        for channel in args.channels or list(fleet.sandboxes):
             shop = replace(fleet.shop(f"{channel.value}-dong-thap"), requests_per_second=1e6)
             connector = connector_for(shop, rate_limiter=TokenBucket(1e6, burst=1e6))
             image_refs = upload_cover(connector)
