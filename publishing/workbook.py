@@ -27,7 +27,7 @@ from ledger import Binding, Outcome, claims
 from ocop.settings import Settings
 from ocop.store import transaction, writing
 from publishing.candidates import plan_for_shop
-from publishing.plan import Action, PlannedListing, Reason, plan_listing, screen
+from publishing.plan import Action, Candidate, PlannedListing, Reason, plan_listing, screen
 from rendering.listing import Blocked, RenderedListing, render_listing
 from rendering.profiles import load_profile
 
@@ -125,23 +125,8 @@ def write_shop_workbook(
     try:
         with engine.connect() as connection:
             bindings = ledger.held_bindings(connection, shop_id, claimed)
-        rows: list[tuple[WorkbookRow, PlannedListing, Binding, str | None]] = []
-        for candidate in (c for c in plan.candidates if c.product_id in claimed):
-            binding = bindings[candidate.product_id]
-            if not screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=today).due:
-                continue     # settled since the plan was read (another run wrote it)
-            rendering = render(candidate.product) if candidate.fingerprint else None
-            planned = plan_listing(candidate.product, rendering, binding, product_id=candidate.product_id, today=today)
-            if planned is None:
-                with writing(engine) as connection:     # e.g. the renderer changed but the listing did not
-                    ledger.settle(connection, binding.binding_id, candidate.fingerprint)
-                result.not_sent[Reason.SAME_RENDERING] += 1
-            elif planned.actions == (Action.BLOCK,):
-                _record(engine, binding, run_id, Outcome("block", "blocked"), blocked_reasons=list(planned.reasons),
-                        source_fingerprint=candidate.fingerprint)
-                result.blocked += 1
-            else:
-                rows.append((_row(planned, binding, target), planned, binding, candidate.fingerprint))
+        rows = [row for c in plan.candidates if c.product_id in claimed
+                if (row := _decide(engine, c, bindings[c.product_id], result, target, render, run_id, today))]
         if rows:
             stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d-%H%M%S")
             result.path = write_workbook(target.folder / shop.key / f"{shop.key}-{stamp}.xlsx", layout,
@@ -152,9 +137,30 @@ def write_shop_workbook(
     return result
 
 
+def _decide(engine: Engine, candidate: Candidate, binding: Binding, result: WorkbookResult, target: WorkbookTarget,
+            render: Render, run_id: str, today: dt.date) -> tuple[WorkbookRow, PlannedListing, Binding, str | None] | None:
+    """The candidate's row, or None: settled since the plan was read, rendered as last settled, or
+    blocked (recorded here, as a publish records it)."""
+    if not screen(candidate.product, binding, fingerprint=candidate.fingerprint, today=today).due:
+        return None     # another run wrote it after the plan was read
+    rendering = render(candidate.product) if candidate.fingerprint else None
+    planned = plan_listing(candidate.product, rendering, binding, product_id=candidate.product_id, today=today)
+    if planned is None:
+        with writing(engine) as connection:     # e.g. the renderer changed but the listing did not
+            ledger.settle(connection, binding.binding_id, candidate.fingerprint)
+        result.not_sent[Reason.SAME_RENDERING] += 1
+        return None
+    if planned.actions == (Action.BLOCK,):
+        _record(engine, binding, run_id, Outcome("block", "blocked"), blocked_reasons=list(planned.reasons),
+                source_fingerprint=candidate.fingerprint)
+        result.blocked += 1
+        return None
+    return _row(planned, binding, target), planned, binding, candidate.fingerprint
+
+
 def _row(planned: PlannedListing, binding: Binding, target: WorkbookTarget) -> WorkbookRow:
-    """The listing's row: its content, or for an unlisting only the item with no stock (a workbook
-    has no unlist; stock 0 stops sales on every platform whose template we know)."""
+    """The listing's row: its content, or for an unlisting only the item with no stock (no template
+    we know has an unlist column; Shopee's asks for stock 0 on what is not for sale)."""
     values: dict[str, object] = {"action": _action(planned).value, "item_id": binding.remote_id,
                                  "seller_sku": planned.seller_sku}
     rendered = planned.rendered

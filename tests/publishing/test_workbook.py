@@ -9,6 +9,8 @@ import pytest
 from pydantic import SecretStr
 
 import ledger
+from catalogue.ingest import ingest_rows
+from catalogue.sample import sample_rows
 from connectors.types import ShopConfig, ShopCredentials
 from connectors.workbook import ExportError, read_export, shop_layout
 from ocop.channels import Channel
@@ -83,6 +85,27 @@ def test_the_imported_export_brings_the_channel_to_full_coverage(engine, target,
     live = [b for b in _bindings(engine).values() if b.remote_id is not None]
     assert len(live) == result.written and {b.remote_status for b in live} == {"live"}
     assert _write(engine, target, run_id="run-2", minute=5).written == 0
+
+
+def test_a_changed_price_of_a_live_item_writes_its_one_row_again(engine, target, tmp_path):
+    first = _write(engine, target)
+    export = export_after_upload([first.path], LAYOUT, tmp_path / "export.csv", status="Normal")
+    import_export(export, SHOP, LAYOUT, tmp_path / "exports")
+    reconcile_shops(engine, [], province=None, as_of=TODAY, imported=[latest_pull(SHOP, LAYOUT, tmp_path / "exports")])
+    sku = uploaded_rows(first.path, LAYOUT)[0]["Parent SKU"]
+    code = next(p.product.ocop_code for p in candidates.load_products(engine).values() if p.product.seller_sku == sku)
+    rows = sample_rows("Đồng Tháp", products=8, seed=3, today=TODAY)
+    changed = next(row for row in rows if row["ocop_code"] == code)
+    changed["price_vnd"] = str(int(changed["price_vnd"]) + 1000)
+    ingest_rows(engine, rows, today=TODAY)
+
+    again = _write(engine, target, run_id="run-2", minute=5)
+
+    (row,) = uploaded_rows(again.path, LAYOUT)
+    assert row["Parent SKU"] == sku and row["Price"] == int(changed["price_vnd"])
+    assert again.rows == {"update": 1}      # a row carries the whole listing, price included
+    binding = next(b for b in _bindings(engine).values() if b.seller_sku == sku)
+    assert binding.remote_status == "live" and binding.pushed_price_vnd is None
 
 
 def test_a_bad_export_row_is_named_by_row_column_and_value_and_nothing_is_kept(tmp_path):
