@@ -25,13 +25,16 @@ from pathlib import Path
 
 from catalogue.groups import is_physical_goods
 from catalogue.records import CatalogueProduct, NotListable
-from connectors.types import ListingContent
+from connectors.types import CertificateDocument, ListingContent
 from ocop.channels import Channel
+from rendering.attributes import fill_attributes
 from rendering.barcode import Gtin, InvalidGtin, parse_gtin
+from rendering.certificate import decision_document
 from rendering.facts import ListingFacts, listing_facts
 from rendering.image_limits import IMAGE_LIMITS, ChannelImageLimits
 from rendering.image_sources import ImageUnavailable, is_url, read_image
 from rendering.images import ImageLoader, RenderedImage, render_images
+from rendering.issues import Actor, Issue
 from rendering.package_estimate import NoPackageBasis, PackageRules, load_package_rules
 from rendering.profiles import ChannelProfile, GtinPlacement, Requirement
 from rendering.templating import parse_attributes, render_template
@@ -74,6 +77,7 @@ class RenderedListing:
     stock: int
     package_estimated: bool              # weight and box estimated, not stated by the catalogue: not sent
     removed_contacts: tuple[str, ...] = ()   # kinds of contact detail left out of the description: not sent
+    certificates: tuple[CertificateDocument, ...] = ()   # the OCOP decision, where a category rule asks for it
     content_hash: str = field(default="")
 
     def to_content(self, image_refs: Sequence[str]) -> ListingContent:
@@ -94,6 +98,7 @@ class RenderedListing:
             gtin=self.gtin,
             gtin_type=self.gtin_type,
             attributes=dict(self.attributes),
+            certificates=self.certificates,
         )
 
     def payload(self) -> bytes:
@@ -106,6 +111,7 @@ class Blocked:
     seller_sku: str
     channel: Channel
     reasons: tuple[str, ...]
+    issues: tuple[Issue, ...] = ()        # the same problems as data: field, code, who must act
 
 
 def render_listing(
@@ -134,17 +140,22 @@ def render_listing(
     facts = listing_facts(product, today=today, gtin=gtin)
     fields = _commerce_fields(product, profile, packages or load_package_rules(), gate)
     text = _text_fields(facts, profile, gate)
+    filled = fill_attributes(facts, profile.attributes.get(fields["category_id"], ()), channel.value)
+    for issue in filled.issues:
+        gate.add(issue)
     limits = image_limits or IMAGE_LIMITS[channel]
     images = _images(product, facts, profile, limits, gate, load_image) if include_images else None
-    if gate.reasons:
-        return Blocked(sku, channel, tuple(gate.reasons))
+    if gate.issues:
+        return Blocked(sku, channel, tuple(issue.reason for issue in gate.issues), tuple(gate.issues))
+    document = decision_document(facts) if filled.certifications else b""
+    certificates = tuple(CertificateDocument(rule.key, f"{sku}-ocop.jpg", document) for rule in filled.certifications)
     gtin_value, gtin_type = _barcode_fields(gtin, profile)
     listing = RenderedListing(
         seller_sku=sku,
         channel=channel,
         title=text.title,
         description=text.description,
-        attributes=text.attributes,
+        attributes=filled.attributes if profile.attributes else text.attributes,
         **fields,
         gtin=gtin_value,
         gtin_type=gtin_type,
@@ -152,24 +163,33 @@ def render_listing(
         price_vnd=product.product.price_vnd,
         stock=product.product.stock,
         removed_contacts=tuple(kind.value for kind in facts.removed_contacts),
+        certificates=certificates,
     )
     content_hash = hashlib.sha256(_canonical({**_hashed_fields(listing), "images_rendered": include_images})).hexdigest()
     return replace(listing, content_hash=content_hash)
 
 
+# Who can fix a field the gate finds missing or invalid; the producer unless named here.
+_ACTORS = {"category": Actor.PROVINCE, "brand": Actor.OPERATOR, "seller_sku": Actor.OPERATOR}
+
+
 class _Gate:
-    """Collects every reason a listing cannot be sent, in the order the checks run."""
+    """Collects every problem that keeps a listing from being sent, in the order the checks run."""
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
-        self.reasons: list[str] = []
+        self.issues: list[Issue] = []
 
     def missing(self, what: str, why: str = "") -> None:
         because = f": {why}" if why else ""
-        self.reasons.append(f"{what} missing{because} (required by {self.channel.value})")
+        self.add(Issue(what, "missing", _ACTORS.get(what, Actor.PRODUCER),
+                       f"{what} missing{because} (required by {self.channel.value})"))
 
     def invalid(self, what: str, problem: str) -> None:
-        self.reasons.append(f"{what} invalid: {problem} ({self.channel.value})")
+        self.add(Issue(what, "invalid", _ACTORS.get(what, Actor.PRODUCER), f"{what} invalid: {problem} ({self.channel.value})"))
+
+    def add(self, issue: Issue) -> None:
+        self.issues.append(issue)
 
 
 def _checked_gtin(product: CatalogueProduct, profile: ChannelProfile, gate: _Gate) -> Gtin | None:
@@ -255,8 +275,9 @@ def _text_fields(facts: ListingFacts, profile: ChannelProfile, gate: _Gate) -> _
         gate.invalid("description", f"the certification and product facts alone exceed {profile.description.max_chars} characters")
     elif len(description) < profile.description.min_chars:
         gate.invalid("description", f"{len(description)} characters, at least {profile.description.min_chars}")
-    name = profile.templates["attributes"]
-    attributes = parse_attributes(render_template(name, facts=facts, cert=cert), template=name)
+    # A channel without a category attribute map (profiles/attributes.csv) states its attributes by template.
+    name = profile.templates.get("attributes")
+    attributes = parse_attributes(render_template(name, facts=facts, cert=cert), template=name) if name else {}
     return _Text(title or "", description or "", attributes)
 
 
@@ -323,6 +344,8 @@ def _hashed_fields(listing: RenderedListing) -> dict:
         "gtin": listing.gtin,
         "gtin_type": listing.gtin_type,
         "attributes": listing.attributes,
+        "certificates": [{"id": c.certification_id, "sha256": hashlib.sha256(c.content).hexdigest()}
+                         for c in listing.certificates],
         "images": [{"filename": image.filename, "sha256": image.sha256} for image in listing.images],
     }
 

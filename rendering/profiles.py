@@ -9,6 +9,10 @@ channel's declaration in `ocop/channels.py`, plus two files a province can edit 
   (or with an empty cell) falls back up the tree: `I.3.c` -> `I.3` -> `I`.
 - `packages.csv`: shipping-weight tiers -> package dimensions in cm, because the catalogue carries a
   weight but no box size, and Lazada requires one.
+- `attributes.csv`: per channel and leaf category, the attributes the category defines that we fill
+  and the certifications its rules ask for: the platform's key, its name, whether the platform
+  requires it, and the catalogue fact that fills it (`rendering.attributes.SOURCES`).
+  `ocop categories check` and tests/rendering/test_category_mapping.py hold it to the platforms' trees.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +51,18 @@ class Requirement(StrEnum):
 
 
 REQUIRABLE_FIELDS = frozenset({"category", "brand", "weight", "package_dimensions", "images", "gtin"})
+ATTRIBUTE_SOURCES = frozenset({"origin", "net_weight", "shelf_life", "ingredients", "ocop_stars", "ocop_decision"})
+
+
+@dataclass(frozen=True)
+class AttributeRule:
+    """One attribute (or certification) of a channel's leaf category and the fact that fills it."""
+
+    kind: str          # "attribute" or "certification"
+    key: str           # the platform's attribute id (Lazada: its name) or certification id
+    name: str
+    required: bool
+    source: str        # one of ATTRIBUTE_SOURCES
 
 
 @dataclass(frozen=True)
@@ -112,6 +128,7 @@ class ChannelProfile:
     templates: dict[str, str]            # title / description / attributes -> template name
     categories: dict[str, str]           # group code -> category id (only non-empty cells)
     package_tiers: tuple[PackageTier, ...]
+    attributes: dict[str, tuple[AttributeRule, ...]] = field(default_factory=dict)   # category id -> rules
 
     def category_for(self, group_code: str) -> str | None:
         """The category id of the group, or of its nearest ancestor that has one."""
@@ -137,19 +154,23 @@ def load_profile(
     profiles_dir: Path = PROFILES_DIR,
     categories_file: Path | None = None,
     packages_file: Path | None = None,
+    attributes_file: Path | None = None,
 ) -> ChannelProfile:
-    """Load one channel's profile; a province passes its own `categories_file` to override the map."""
+    """Load one channel's profile; a province passes its own `categories_file` (and the
+    `attributes_file` that goes with its categories) to override the maps."""
     channel = Channel(channel)
     return _load_profile(
         channel,
         profiles_dir.resolve(),
         (categories_file or profiles_dir / "categories.csv").resolve(),
         (packages_file or profiles_dir / "packages.csv").resolve(),
+        (attributes_file or profiles_dir / "attributes.csv").resolve(),
     )
 
 
 @lru_cache(maxsize=32)
-def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path, packages_file: Path) -> ChannelProfile:
+def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path, packages_file: Path,
+                  attributes_file: Path) -> ChannelProfile:
     path = profiles_dir / f"{channel.value}.toml"
     with path.open("rb") as handle:
         data = tomllib.load(handle)
@@ -183,9 +204,11 @@ def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path, p
             fixed=reader.get("brand", "fixed", str),
             max_chars=reader.get("brand", "max_chars", int),
         ),
-        templates={part: reader.get("templates", part, str) for part in ("title", "description", "attributes")},
+        templates={part: reader.get("templates", part, str) for part in ("title", "description", "attributes")
+                   if part != "attributes" or "attributes" in reader.table("templates")},
         categories=_read_categories(categories_file, channel),
         package_tiers=_read_package_tiers(packages_file),
+        attributes=_read_attribute_rules(attributes_file, channel),
     )
 
 
@@ -239,3 +262,20 @@ def _read_package_tiers(path: Path) -> tuple[PackageTier, ...]:
             except (KeyError, TypeError, ValueError) as error:
                 raise ProfileError(f"{path} row {number}: {row}; expected integer max_weight_g, length_cm, width_cm, height_cm") from error
     return tuple(sorted(tiers, key=lambda tier: tier.max_weight_g))
+
+
+def _read_attribute_rules(path: Path, channel: Channel) -> dict[str, tuple[AttributeRule, ...]]:
+    if not path.exists():
+        return {}
+    rules: dict[str, list[AttributeRule]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            if (row.get("channel") or "").strip() != channel.value:
+                continue
+            kind, source, required = (row.get(k, "").strip() for k in ("kind", "source", "required"))
+            if kind not in ("attribute", "certification") or source not in ATTRIBUTE_SOURCES or required not in ("yes", "no"):
+                raise ProfileError(f"{path} row {number}: kind {kind!r}, source {source!r}, required {required!r}; "
+                                   f"expected attribute|certification, one of {sorted(ATTRIBUTE_SOURCES)}, yes|no")
+            rule = AttributeRule(kind, row["key"].strip(), row["name"].strip(), required == "yes", source)
+            rules.setdefault(row["category_id"].strip(), []).append(rule)
+    return {category: tuple(found) for category, found in rules.items()}

@@ -27,7 +27,7 @@ BRANCHES = {Channel.SHOPEE: "100629", Channel.LAZADA: "10000110", Channel.TIKTOK
 # What each platform answers for a missing mandatory attribute, and for a category that is not a leaf.
 MISSING_ATTRIBUTE = {Channel.SHOPEE: "error_less_required_attribute", Channel.LAZADA: "4110", Channel.TIKTOK: "12052910"}
 NOT_A_LEAF = {Channel.SHOPEE: "error_invalid_category", Channel.LAZADA: "201", Channel.TIKTOK: "12052024"}
-WEIGHT_KEY = {Channel.SHOPEE: "100010", Channel.LAZADA: "net_weight", Channel.TIKTOK: "100110"}
+ORIGIN_KEY = {Channel.SHOPEE: "100037", Channel.LAZADA: "country_origin", Channel.TIKTOK: "100137"}
 TIKTOK_HONEY, QUALITY_CERTIFICATE = "700303", "7182378931001"
 
 
@@ -69,8 +69,9 @@ def test_the_tree_and_a_leafs_attributes_read_as_plain_data(connector, channel):
 
     assert tree.get(leaf_id).is_leaf and not tree.get(BRANCHES[channel]).is_leaf
     assert [c.id for c in tree.path(leaf_id)][-1] == leaf_id and tree.path(leaf_id)[0].parent_id is None
-    mandatory = {a.key for a in connector.category_attributes(leaf_id) if a.mandatory}
-    assert mandatory == set(filled)
+    attributes = {a.key: a for a in connector.category_attributes(leaf_id)}
+    assert set(filled) <= set(attributes) and attributes[ORIGIN_KEY[channel]].mandatory
+    assert attributes[ORIGIN_KEY[channel]].value_named("việt nam") is not None
 
 
 def test_what_was_read_is_kept_for_the_refresh_interval(fleet, channel, caplog):
@@ -91,13 +92,13 @@ def test_what_was_read_is_kept_for_the_refresh_interval(fleet, channel, caplog):
 
 def test_a_create_missing_a_mandatory_attribute_is_refused_naming_it(connector, channel, image_refs):
     leaf_id, filled = LEAVES[channel]
-    without_weight = {key: value for key, value in filled.items() if key != WEIGHT_KEY[channel]}
+    without_origin = {key: value for key, value in filled.items() if key != ORIGIN_KEY[channel]}
 
     with pytest.raises(Rejected) as refused:
-        connector.create(content(image_refs, channel=channel, attributes=without_weight))
+        connector.create(content(image_refs, channel=channel, attributes=without_origin))
 
     assert refused.value.code == MISSING_ATTRIBUTE[channel]
-    assert WEIGHT_KEY[channel] in refused.value.message or "Khối lượng tịnh" in refused.value.message
+    assert ORIGIN_KEY[channel] in refused.value.message or "Xuất xứ" in refused.value.message
 
 
 def test_a_mapped_and_filled_create_is_accepted_with_its_attributes(fleet, connector, channel, image_refs):

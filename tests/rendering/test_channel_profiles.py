@@ -14,8 +14,8 @@ from rendering.profiles import PROFILES_DIR, BadgePlacement, ProfileError, load_
 
 def test_category_falls_back_up_the_decision_148_tree():
     shopee = load_profile("shopee")
-    assert shopee.category_for("I.3.c") == "100639"   # its own row
-    assert shopee.category_for("I.4.b") == "100641"   # no row: its branch I.4
+    assert shopee.category_for("I.3.d") == "100652"   # its own row: dried seafood
+    assert shopee.category_for("I.4.b") == "100661"   # no row: its branch I.4, spices
     assert shopee.category_for("V.3") is None          # ornamental animals: no row up the tree
 
 

@@ -59,7 +59,7 @@ def test_shopee_names_every_missing_mandatory_attribute(shopee, sku, catalogues)
     catalogues[Channel.SHOPEE].set_attribute(SHOPEE_FOOD_LEAF, SHOPEE_SHELF_LIFE, mandatory=True)
     answer = shopee.post(f"{SHOPEE_PRODUCT}/add_item", shopee_item(shopee, sku, attribute_list=[])).json()
     assert answer["error"] == "error_less_required_attribute"
-    assert all(name in answer["message"] for name in ("Country of Origin", "Weight", "Shelf Life"))
+    assert all(name in answer["message"] for name in ("Country of Origin", "Shelf Life"))
 
 
 def test_shopee_refuses_a_free_value_for_a_drop_down_and_an_unknown_brand(shopee, sku):
@@ -100,10 +100,10 @@ def test_lazada_tree_attributes_and_brands_read_as_documented(lazada):
 
 def test_lazada_refuses_a_missing_category_attribute_with_4110_naming_it(lazada, sku):
     product = lazada_product(lazada, sku)
-    product["Attributes"] = {k: v for k, v in product["Attributes"].items() if k != "net_weight"}
+    product["Attributes"] = {k: v for k, v in product["Attributes"].items() if k != "country_origin"}
     answer = lazada.post_payload("/product/create", product).json()
-    assert answer["code"] == "4110" and "net_weight" in answer["message"]
-    assert answer["detail"] == [{"field": "net_weight", "message": "BIZ_CHECK_CAT_PROP_MANDATORY"}]
+    assert answer["code"] == "4110" and "country_origin" in answer["message"]
+    assert answer["detail"] == [{"field": "country_origin", "message": "BIZ_CHECK_CAT_PROP_MANDATORY"}]
 
 
 def test_lazada_refuses_a_branch_category_an_unknown_option_and_an_unknown_brand(lazada, sku):
@@ -158,7 +158,7 @@ def test_tiktok_names_every_missing_attribute_certification_and_dimension(tiktok
     del product["package_dimensions"]
     answer = tiktok.call("POST", TIKTOK_PRODUCTS, product).json()
     assert answer["code"] == 12052910
-    for named in ("100137 (Xuất xứ)", "100110 (Khối lượng tịnh)", "certification 7182378931001",
+    for named in ("100137 (Xuất xứ)", "certification 7182378931001",
                   "package_dimensions"):
         assert named in answer["message"]
 

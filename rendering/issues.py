@@ -1,0 +1,24 @@
+"""Why a listing cannot be sent, as data a report can act on: what is wrong, and who must act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Actor(StrEnum):
+    """Who can fix a problem: the producer (facts about the product), the operator running the
+    publishing (shops, mapping files' upkeep), or the province (the category and attribute maps,
+    the OCOP records)."""
+
+    PRODUCER = "producer"
+    OPERATOR = "operator"
+    PROVINCE = "province"
+
+
+@dataclass(frozen=True)
+class Issue:
+    field: str           # "category", "gtin", "attribute:100010", "certification:7182378931001", ...
+    code: str            # missing | invalid | unmapped
+    actor: Actor
+    reason: str          # the reason as the gate words it (English, for logs and the ledger)
