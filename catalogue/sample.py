@@ -425,21 +425,21 @@ def _real_producers(rows: list[dict[str, str]], rng: random.Random) -> None:
     kind_given = set(_some(keys, REAL_SHARE_KIND_GIVEN, rng))
     branches = set(_some([k for k in keys if rows_of[k][0]["producer_kind"] == ProducerKind.ENTERPRISE],
                          REAL_SHARE_BRANCH, rng))
-    facilities = [k for k in keys if rows_of[k][0]["producer_name"].startswith("Cơ sở ")
-                  and not _HOUSEHOLD_WORDS.match(rows_of[k][0]["producer_name"])]
+    facilities = [k for k in keys if (name := unicodedata.normalize("NFC", rows_of[k][0]["producer_name"]))
+                  .startswith("Cơ sở ") and not _HOUSEHOLD_WORDS.match(name)]
     trade_names = set(_some(facilities, REAL_SHARE_TRADE_NAME, rng))
     for key, own in rows_of.items():
-        first = own[0]
-        name, tax_code = first["producer_name"], key
+        tidy = unicodedata.normalize("NFC", own[0]["producer_name"])   # as the descriptions name it
+        described, tax_code = tidy, key
         if key in branches:
-            name, tax_code = f"Chi nhánh {name} tại {_UNIT_WORDS.sub('', first['district_old'])}", f"{key}-001"
+            described, tax_code = f"Chi nhánh {tidy} tại {_UNIT_WORDS.sub('', own[0]['district_old'])}", f"{key}-001"
         elif key in trade_names:
-            name = name.removeprefix("Cơ sở ")
-        elif _HOUSEHOLD_WORDS.match(name):
-            person = _HOUSEHOLD_WORDS.sub("", name)
-            name = person.upper() if rng.random() < 0.3 else person
+            described = tidy.removeprefix("Cơ sở ")
+        elif _HOUSEHOLD_WORDS.match(tidy):
+            described = _HOUSEHOLD_WORDS.sub("", tidy)
+        name = described.upper() if described != tidy and key not in branches and rng.random() < 0.3 else described
         for row in own:
-            row.update(producer_name=name, tax_code=tax_code, description=row["description"].replace(first["producer_name"], name),
+            row.update(producer_name=name, tax_code=tax_code, description=row["description"].replace(tidy, described),
                        producer_kind=row["producer_kind"] if key in kind_given else "")
 
 
