@@ -4,7 +4,8 @@ A new listing is a *product request* that Tiki reviews before it becomes a produ
 it (`POST /integration/v2.1/requests`, answered with a `track_id`) and tracks it once; reviewed at
 once, the listing is the product (its id), else it is the request, addressed by its track id
 (`RemoteListing.tracking_id`) until `get` finds it approved (the product) or rejected (with the
-reasons). An unknown outcome is resolved by the seller SKU (`original_sku`): the products first,
+reasons); the caller keeps that track id (the ledger's binding does) and changes the listing only
+once it is a product. An unknown outcome is resolved by the seller SKU (`original_sku`): the products first,
 then the requests still under review, before anything is sent again.
 
 Tokens: a shop connected by the authorization code flow (`offline` scope for a refresh token) has
@@ -39,10 +40,12 @@ from connectors.errors import (
     AuthError,
     ConnectorError,
     NotFound,
+    RateLimited,
     ReauthorisationNeeded,
     Rejected,
     TokenExpired,
     TransientError,
+    UnknownOutcome,
 )
 from connectors.image_host import publish_picture
 from connectors.tokens import SignedInTokens, TokenSet
@@ -177,17 +180,20 @@ class TikiConnector(HttpConnector):
         return CreateResult(track_id, None, envelope.request_id, tracking_id=track_id)
 
     def create(self, content: ListingContent) -> CreateResult:
-        """Submit the request (never twice: see the module docstring), then track it once."""
+        """Submit the request (never twice: see the module docstring), then track it once; if that read
+        fails, the request is the answer: it is submitted, and the caller tracks it later."""
         submitted = super().create(content)
         if submitted.tracking_id is None:
             return submitted
-        listing = self.get(submitted.tracking_id)
+        try:
+            listing = self.get(submitted.tracking_id)
+        except (TransientError, UnknownOutcome, RateLimited):
+            return submitted
         return CreateResult(listing.remote_id, listing.remote_sku_id, submitted.request_id,
                             tracking_id=listing.tracking_id)
 
     def update(self, remote_id: str, content: ListingContent, *, remote_sku_id: str | None = None) -> None:
-        product_id = self._product_id(remote_id)
-        body = {"product_id": product_id, "name": content.title, "description": content.description,
+        body = {"product_id": int(remote_id), "name": content.title, "description": content.description,
                 "image": content.image_refs[0], "images": list(content.image_refs[1:]),
                 "attributes": self._attributes(content)}
         self.request(ApiCall("POST", UPDATE_INFO, body=body))
@@ -206,10 +212,21 @@ class TikiConnector(HttpConnector):
         return self._request_listing(tracked)
 
     def iter_listings(self) -> Iterator[RemoteListing]:
-        """The products, then the requests not yet products (under review or rejected)."""
+        """The products, then the requests not yet products (under review or rejected): of a seller
+        SKU, only its latest request, and none once a product holds it (a rejected request that a
+        later one replaced is history, not a second listing)."""
+        products = set()
         for product in self._pages(PRODUCTS, {"include": "inventory,attributes"}):
-            yield self._listing(product)
+            listing = self._listing(product)
+            products.add(listing.seller_sku)
+            yield listing
+        latest: dict[str, dict[str, Any]] = {}
         for request in self._pages(REQUEST_LIST, {}):
+            key = request.get("original_sku") or str(request["track_id"])
+            held = latest.get(key)
+            if key not in products and (held is None or _created(request) > _created(held)):
+                latest[key] = request
+        for request in latest.values():
             if request.get("state") in PENDING_STATES or request.get("state") == "rejected":
                 yield self._request_listing(request)
 
@@ -250,14 +267,8 @@ class TikiConnector(HttpConnector):
             self._warehouse_id = str(chosen["id"])
         return self._warehouse_id
 
-    def _product_id(self, remote_id: str) -> int:
-        if is_track_id(remote_id):
-            raise Rejected(f"listing {remote_id} is still a product request under review: Tiki changes it only "
-                           "once it is a product", code="request_pending")
-        return int(remote_id)
-
     def _update_sku(self, remote_id: str, **changes: Any) -> None:
-        self.request(ApiCall("PUT", UPDATE_SKU, body={"product_id": self._product_id(remote_id), **changes}))
+        self.request(ApiCall("PUT", UPDATE_SKU, body={"product_id": int(remote_id), **changes}))
 
     def _attributes(self, content: ListingContent) -> dict[str, Any]:
         length, width, height = content.package_cm
@@ -334,3 +345,7 @@ class TikiConnector(HttpConnector):
             remote_id=track_id, seller_sku=request.get("original_sku"), status=map_status(state, self.channel),
             platform_status=state, reject_reason="; ".join(map(str, reasons)) or None, tracking_id=track_id,
         )
+
+
+def _created(request: dict[str, Any]) -> int:
+    return int(request.get("created_at") or 0)
