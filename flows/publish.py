@@ -2,7 +2,8 @@
 
 The flow orchestrates and publishes artifacts; the policy (rounds, the wait for held listings, the
 verdict) is `publishing.run.PublishRun`. Tasks are per shop (plan) and per batch (publish), never
-per listing (a task run costs ~9 ms of orchestration).
+per listing (a task run costs ~9 ms of orchestration). A shop without an API gets one task that
+writes its workbook (`publishing.workbook`): rows counted as written, awaiting upload, never as done.
 """
 
 from __future__ import annotations
