@@ -228,6 +228,8 @@ def _mount_sub_commands() -> None:
     app.add_typer(shop_app, name="shop", help="Connect real shops (authorise, connect) and list their tokens' state.")
     from cli.webhooks import app as webhooks_app
     app.add_typer(webhooks_app, name="webhooks", help="Receive the marketplaces' status pushes.")
+    from cli.categories import app as categories_app
+    app.add_typer(categories_app, name="categories", help="Check the category maps against a shop's tree; suggest leaves.")
     app.registered_commands += catalogue_app.registered_commands + report_app.registered_commands
 
 
