@@ -29,8 +29,8 @@ def connector_for(shop: ShopConfig, *, rate_limiter: RateLimiter | None = None, 
     `ledger.shared_rate_limiter(engine, shop)` so that every process publishing to
     the shop shares one limit. `options` go to the connector: the base's `session`, `timeout`
     (default: the shop's `connect_timeout_s`, `read_timeout_s`), `retry`, `sleep`, `clock`, `rand`,
-    and the channel's own (Shopee `logistic_ids`, `brand_id`; Lazada `gtin_sku_attribute`; TikTok
-    and Tiki `warehouse_id`)."""
+    and the channel's own (Shopee `logistic_ids`; Lazada `gtin_sku_attribute`; TikTok
+    and Tiki `warehouse_id`; Shopee, Lazada and TikTok `category_refresh_s`)."""
     try:
         connector_class = CONNECTORS[shop.channel]
     except KeyError:
