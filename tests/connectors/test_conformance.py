@@ -69,7 +69,7 @@ def new_sku(prefix: str = "CONF") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10].upper()}"
 
 
-# A leaf of each sandbox's tree (sandboxes/catalogues/) and the attributes it makes mandatory.
+# A leaf of each sandbox's tree (sandboxes/catalogues/) and the attributes we fill there (its origin is mandatory).
 LEAVES = {
     Channel.SHOPEE: ("100670", {"100037": "Việt Nam", "100010": "500 g"}),
     Channel.LAZADA: ("10000133", {"country_origin": "Việt Nam", "net_weight": "500 g"}),
