@@ -45,11 +45,11 @@ def run_demo(settings: Settings, *, province: str, products: int | None, runs: i
         shops = EVERY_OFFICIAL_SHOP if every_channel else OFFICIAL_SHOPS
         _point_pipeline_at(fleet, settings, shops)
         echo(f"sandboxes: registry {fleet.registry_url}; " + "; ".join(f"{c.value} {fleet.base_url(c)}" for c in fleet.sandboxes))
-        kind = "as real lists write them (photos by URL, no weights, claims in names, contacts)" if realistic else "tidy"
+        written = " as real lists write them (photos by URL, no weights, claims in names, contacts)" if realistic else ""
         runs_done = []
         for number in range(1, runs + 1):
             before = fleet.write_calls()
-            echo(f"\n=== run {number} of {runs}: pull {len(rows)} certified products of {province} ({kind}), "
+            echo(f"\n=== run {number} of {runs}: pull {len(rows)} certified products of {province}{written}, "
                  "publish, reconcile, report")
             result = ocop_sync(source=fleet.registry_url, province=province, shops=sorted(shops))
             runs_done.append(DemoRun(result, fleet.write_calls() - before))
