@@ -91,25 +91,26 @@ logging.getLogger("urllib3.connectionpool").addFilter(_RedactQuerySecrets())
 
 class RetryCounts:
     """A connector's retried calls by the error that caused the first retry: how many, and how many
-    then succeeded (the rest gave up). Shared by the connector's threads."""
+    the platform then answered (with its result or a definite refusal; the rest gave up). Shared by
+    the connector's threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.retried: Counter[str] = Counter()
-        self.recovered: Counter[str] = Counter()
+        self.answered: Counter[str] = Counter()
 
-    def settled(self, retried_for: list[str], *, recovered: bool) -> None:
+    def settled(self, retried_for: list[str], *, answered: bool) -> None:
         if not retried_for:
             return
         with self._lock:
             self.retried[retried_for[0]] += 1
-            if recovered:
-                self.recovered[retried_for[0]] += 1
+            if answered:
+                self.answered[retried_for[0]] += 1
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
-        """Error code -> (calls retried, of which succeeded)."""
+        """Error code -> (calls retried, of which then answered)."""
         with self._lock:
-            return {code: (n, self.recovered[code]) for code, n in sorted(self.retried.items())}
+            return {code: (n, self.answered[code]) for code, n in sorted(self.retried.items())}
 
 
 @dataclass(frozen=True)
@@ -305,18 +306,17 @@ class HttpConnector:
         while True:
             try:
                 envelope = self._attempt(call)
-                self.retries.settled(retried_for, recovered=True)
-                return envelope
             except TokenExpired:
                 if renewed or self.shop.tokens is None or getattr(self._in_use, "token", None) is None:
                     raise
                 self._log.info("%s %s: access token refused as expired; refreshing it once", call.method, call.path)
                 self._remember(self.shop.tokens.refreshed(self._in_use.token, self.refresh_tokens))
                 renewed = True
+                continue
             except (TransientError, RateLimited) as error:
                 wait = self._retry_wait(call, error, retry_number)
                 if wait is None:
-                    self.retries.settled(retried_for, recovered=False)
+                    self.retries.settled(retried_for, answered=False)
                     raise
                 # Retrying is routine: counted, summed up at the end of a run, not a warning each time.
                 self._log.debug("%s %s: %s; retry %d in %.2f s", call.method, call.path, error,
@@ -324,6 +324,12 @@ class HttpConnector:
                 retried_for.append(error.code or type(error).__name__)
                 self._sleep(wait)
                 retry_number += 1
+                continue
+            except ConnectorError:
+                self.retries.settled(retried_for, answered=True)    # a definite answer: the retry got through
+                raise
+            self.retries.settled(retried_for, answered=True)
+            return envelope
 
     def _retry_wait(self, call: ApiCall, error: ConnectorError, retry_number: int) -> float | None:
         last_attempt = retry_number + 1 >= self.retry.attempts

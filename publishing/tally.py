@@ -31,7 +31,7 @@ class ShopTally:
     outcomes: Counter[str] = field(default_factory=Counter)   # ListingOutcome -> listings, from `last`
     held_by: dict[int, str] = field(default_factory=dict)     # product id -> the run holding it
     not_sent: dict[int, Reason] = field(default_factory=dict)  # product id -> why its last outcome sent nothing
-    retries: dict[str, tuple[int, int]] = field(default_factory=dict)  # error code -> (calls retried, then succeeded)
+    retries: dict[str, tuple[int, int]] = field(default_factory=dict)  # error code -> (calls retried, then answered)
     stopped: str | None = None
 
     def settle(self, product_id: int, outcome: str, not_sent: Reason | None = None) -> None:
@@ -101,7 +101,7 @@ class RunTally:
     def counts(self) -> dict[str, dict[str, int]]:
         """Per shop: the successful calls, failed calls by error class, listings by every outcome
         but done and unchanged, unchanged listings by why nothing was sent (`not_sent:<reason>`), and
-        calls retried by error code (`retried:<code>`) with how many then succeeded (`retried_ok:<code>`);
+        calls retried by error code (`retried:<code>`) with how many the platform then answered (`retried_ok:<code>`);
         zeros left out. What the flow returns, its summary's rows and its last log line."""
         with self.lock:
             return {
@@ -116,7 +116,7 @@ class RunTally:
 
 NOT_SENT = "not_sent:"   # the prefix of a count of unchanged listings by `Reason`
 RETRIED = "retried:"     # the prefix of a count of calls retried, by the error that caused it
-RETRIED_OK = "retried_ok:"  # ...and of those that then succeeded
+RETRIED_OK = "retried_ok:"  # ...and of those, the ones the platform then answered
 
 
 def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict]:
@@ -127,7 +127,7 @@ def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict]:
 
 def summary_line(counts: dict[str, dict[str, int]]) -> str:
     """The same counts in one line for the log: "shopee-dong-thap: 3 create, 1 not sent (refused
-    until the content changes), 4 calls retried after http_503 (4 then succeeded); lazada-dong-thap:
+    until the content changes), 4 calls retried after http_503 (4 then answered); lazada-dong-thap:
     nothing to do"."""
     return "; ".join(f"{key}: " + (", ".join(_count_words(name, n, shop) for name, n in shop.items()
                                              if not name.startswith(RETRIED_OK)) or "nothing to do")
@@ -139,7 +139,7 @@ def _count_words(name: str, n: int, shop: dict[str, int]) -> str:
         return f"{n} not sent ({Reason(name.removeprefix(NOT_SENT)).text})"
     if name.startswith(RETRIED):
         code = name.removeprefix(RETRIED)
-        return f"{n} calls retried after {code} ({shop.get(RETRIED_OK + code, 0)} then succeeded)"
+        return f"{n} calls retried after {code} ({shop.get(RETRIED_OK + code, 0)} then answered)"
     return f"{n} {name.replace('_', ' ')}"
 
 

@@ -42,5 +42,5 @@ def test_retried_calls_are_summed_up_per_shop_and_error_code_with_how_many_then_
     assert tally.counts()["lazada-dong-thap"] == {"retried:http_503": 12, "retried:read_timeout": 2,
                                                   "retried_ok:http_503": 11, "retried_ok:read_timeout": 2}
     assert summary_line(tally.counts()).split("; ")[1] == (
-        "lazada-dong-thap: 12 calls retried after http_503 (11 then succeeded), "
-        "2 calls retried after read_timeout (2 then succeeded)")
+        "lazada-dong-thap: 12 calls retried after http_503 (11 then answered), "
+        "2 calls retried after read_timeout (2 then answered)")
