@@ -13,10 +13,12 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from prefect.testing.utilities import prefect_test_harness
 from typer.testing import CliRunner
 
 from catalogue.ingest import ingest_rows
 from catalogue.query import load_catalogue
+from flows.report import build_reports
 from ocop.channels import Channel
 from ocop.store import make_engine, transaction
 from reconcile.run import reconcile_shops
@@ -214,3 +216,17 @@ def test_a_password_over_an_unencrypted_connection_to_another_host_is_refused_be
                                       "--email"])
     assert result.exit_code != 0 and "would send the mail password unencrypted to smtp.example.vn" in result.output
     assert PASSWORD not in result.output and not (tmp_path / "reports").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_build_reports_flow_emails_the_reports_when_asked(smtp_server, reconciled, tmp_path, monkeypatch):
+    monkeypatch.setenv("OCOP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OCOP_DATABASE_URL", reconciled)
+    with prefect_test_harness(server_startup_timeout=60):
+        first = build_reports(province="Đồng Tháp", lang="en", email=True)
+        again = build_reports(province="Đồng Tháp", lang="en", email=True)
+    assert [recipients for _, recipients, _ in smtp_server.messages] == [["htxsen@gmail.com"]]
+    assert (first["email"]["sent"], first["email"]["without_address"]) == (1, 1)
+    assert [(f["email"], f["smtp_code"]) for f in first["email"]["failed"]] == [(REFUSED, 550)]
+    assert (again["email"]["sent"], again["email"]["skipped"]) == (0, 1)
