@@ -58,6 +58,35 @@ class Limits:
     seller_sku_pattern: str      # a regular expression the whole seller SKU matches
 
 
+# Picture limits, from the platforms' docs or copies of them (the research notes of issue 16):
+# - Shopee: at most 10 MB, JPG or PNG. No pixel limits are published: the 300 px floor (TikTok's) and
+#   the 5000 px ceiling (Lazada's) are ours.
+# - Lazada: 330 to 5000 px, JPG or PNG. Its guide says 3 MB, its API pages 1 MB: the stricter is kept.
+# - TikTok Shop: main images 300 to 4000 px; 5 MB (older spec and Create Product; newer SDKs say 10 MB).
+# - Tiki: shows only pictures of at least 500x500 (its product guide); no byte or format limit is
+#   published: Lazada's 5000 px and a 5 MB cap are ours.
+# - Sendo, Postmart, Voso: nothing published: Tiki's floor, 5000 px, 5 MB, JPEG or PNG, until they say.
+MB = 2**20
+RENDERED_IMAGE_FORMAT = "JPEG"   # what rendering writes every picture as
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """What the platform accepts as a product picture. Rendering pads every photo onto a JPEG square:
+    `min_px` says how small a photo may be before that square is only a blown-up thumbnail, `max_px`
+    how large the square may be, `max_bytes` what the JPEG may take (quality is lowered to fit)."""
+
+    min_px: int                          # the photo's longer side at least (it is padded to a square)
+    max_px: int                          # the rendered square's side at most
+    max_bytes: int                       # per image, as uploaded
+    formats: frozenset[str]              # what the channel takes, as Pillow names formats
+
+    def __post_init__(self) -> None:
+        if RENDERED_IMAGE_FORMAT not in self.formats:
+            raise ValueError(f"rendering writes {RENDERED_IMAGE_FORMAT}, which these limits do not accept: "
+                             f"{sorted(self.formats)}")
+
+
 @dataclass(frozen=True)
 class ChannelDeclaration:
     channel: Channel
@@ -65,6 +94,7 @@ class ChannelDeclaration:
     colour: str                             # the channel's colour in the reports' charts
     statuses: Mapping[str, ListingStatus]   # the platform's status words, spelt as it spells them
     limits: Limits
+    images: ImageLimits                     # what it takes as a picture (sources beside each declaration)
     sandbox_port: int | None                # where `ocop sandboxes serve` puts it by default; None: no API
     official_shop: str                      # the key of the province's own shop on the channel
     listing_url: str                        # a live listing's public page: {remote_id}, {shop_id}
@@ -115,6 +145,7 @@ SHOPEE = ChannelDeclaration(
     limits=Limits(title_min=10, title_max=120, description_min=100, description_max=3000,
                   images_min=1, images_max=9, price_min=1000, price_max=120_000_000,
                   seller_sku_max=100, seller_sku_pattern=SELLER_SKU_PATTERN),
+    images=ImageLimits(min_px=300, max_px=5000, max_bytes=10 * MB, formats=frozenset({"JPEG", "PNG"})),
     sandbox_port=8781,
     official_shop="shopee-dong-thap",
     listing_url="https://shopee.vn/product/{shop_id}/{remote_id}",
@@ -137,6 +168,7 @@ LAZADA = ChannelDeclaration(
     limits=Limits(title_min=1, title_max=255, description_min=0, description_max=25_000,
                   images_min=1, images_max=8, price_min=1000, price_max=200_000_000,
                   seller_sku_max=200, seller_sku_pattern=SELLER_SKU_PATTERN),
+    images=ImageLimits(min_px=330, max_px=5000, max_bytes=1 * MB, formats=frozenset({"JPEG", "PNG"})),
     sandbox_port=8782,
     official_shop="lazada-dong-thap",
     listing_url="https://www.lazada.vn/products/i{remote_id}.html",
@@ -159,6 +191,8 @@ TIKTOK = ChannelDeclaration(
     limits=Limits(title_min=25, title_max=255, description_min=1, description_max=10_000,
                   images_min=1, images_max=9, price_min=1, price_max=180_000_000,
                   seller_sku_max=50, seller_sku_pattern=SELLER_SKU_PATTERN),
+    images=ImageLimits(min_px=300, max_px=4000, max_bytes=5 * MB,
+                       formats=frozenset({"JPEG", "PNG", "WEBP", "HEIF", "BMP"})),
     sandbox_port=8783,
     official_shop="tiktok-dong-thap",
     listing_url="https://shop.tiktok.com/view/product/{remote_id}",
@@ -188,6 +222,7 @@ TIKI = ChannelDeclaration(
     limits=Limits(title_min=3, title_max=255, description_min=1, description_max=50_000,
                   images_min=1, images_max=9, price_min=1000, price_max=500_000_000,
                   seller_sku_max=50, seller_sku_pattern=SELLER_SKU_PATTERN),
+    images=ImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
     sandbox_port=8784,
     official_shop="tiki-dong-thap",
     listing_url="https://tiki.vn/p{remote_id}.html",
@@ -219,6 +254,7 @@ SENDO = ChannelDeclaration(
     limits=Limits(title_min=10, title_max=255, description_min=100, description_max=100_000,
                   images_min=1, images_max=9, price_min=1000, price_max=500_000_000,
                   seller_sku_max=50, seller_sku_pattern=SELLER_SKU_PATTERN),
+    images=ImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
     sandbox_port=8785,
     official_shop="sendo-dong-thap",
     listing_url="https://www.sendo.vn/san-pham-{remote_id}.html",
@@ -250,6 +286,7 @@ POSTMART = ChannelDeclaration(
     colour="#f5a623",
     statuses=_POSTAL_STATUSES,
     limits=_POSTAL_LIMITS,
+    images=ImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
     sandbox_port=None,
     official_shop="postmart-dong-thap",
     listing_url="https://postmart.vn/p/{remote_id}.html",
@@ -264,6 +301,7 @@ VOSO = ChannelDeclaration(
     colour="#c8102e",
     statuses=_POSTAL_STATUSES,
     limits=_POSTAL_LIMITS,
+    images=ImageLimits(min_px=500, max_px=5000, max_bytes=5 * MB, formats=frozenset({"JPEG", "PNG"})),
     sandbox_port=None,
     official_shop="voso-dong-thap",
     listing_url="https://voso.vn/san-pham/{remote_id}",

@@ -25,8 +25,8 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 from catalogue.groups import product_set
 from catalogue.normalise import ascii_fold, clean_product_name
 from catalogue.records import CatalogueProduct
+from ocop.channels import ImageLimits
 from rendering.badge import badge_image
-from rendering.image_limits import ChannelImageLimits
 from rendering.image_sources import ImageUnavailable, is_url, read_image
 from rendering.profiles import BadgePlacement, ImageRule
 from rendering.text import plain
@@ -50,7 +50,7 @@ class RenderedImage:
 
 
 def render_images(
-    item: CatalogueProduct, stars: int | None, rule: ImageRule, limits: ChannelImageLimits, *,
+    item: CatalogueProduct, stars: int | None, rule: ImageRule, limits: ImageLimits, *,
     load: ImageLoader = read_image,
 ) -> tuple[RenderedImage, ...]:
     """Cover first, then the other photos, then (for EXTRA placement) the badge card, each within
@@ -83,7 +83,7 @@ def render_images(
     return images
 
 
-def _check_photo_sizes(refs: Sequence[str], limits: ChannelImageLimits, load: ImageLoader) -> None:
+def _check_photo_sizes(refs: Sequence[str], limits: ImageLimits, load: ImageLoader) -> None:
     """A photo smaller than the channel's minimum is refused; one Pillow cannot read is left for the
     drawing to name."""
     for ref in refs:

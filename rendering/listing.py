@@ -26,12 +26,11 @@ from pathlib import Path
 from catalogue.groups import is_physical_goods
 from catalogue.records import CatalogueProduct, NotListable
 from connectors.types import CertificateDocument, ListingContent
-from ocop.channels import Channel
+from ocop.channels import Channel, ImageLimits, declaration
 from rendering.attributes import fill_attributes
 from rendering.barcode import Gtin, InvalidGtin, parse_gtin
 from rendering.certificate import decision_document
 from rendering.facts import ListingFacts, listing_facts
-from rendering.image_limits import IMAGE_LIMITS, ChannelImageLimits
 from rendering.image_sources import ImageUnavailable, is_url, read_image
 from rendering.images import ImageLoader, RenderedImage, render_images
 from rendering.issues import Actor, Issue
@@ -122,7 +121,7 @@ def render_listing(
     load_image: ImageLoader = read_image,
     include_images: bool = True,
     packages: PackageRules | None = None,
-    image_limits: ChannelImageLimits | None = None,
+    image_limits: ImageLimits | None = None,
 ) -> RenderedListing | Blocked:
     """The listing `profile.channel` receives for `product`, or Blocked with every reason.
 
@@ -130,7 +129,7 @@ def render_listing(
     the disk cache) and raises `ImageUnavailable` when it cannot. `include_images=False` skips
     drawing (dry runs, benchmarks); its content hash differs from the full one, so never plan with
     it. `packages`: a province's own package rules (default: the shipped ones); `image_limits`: the
-    channel's image limits (default: `IMAGE_LIMITS`).
+    channel's image limits (default: its declaration's).
     """
     sku, channel = product.product.seller_sku, profile.channel
     if not is_physical_goods(product.product.group_code):
@@ -143,7 +142,7 @@ def render_listing(
     filled = fill_attributes(facts, profile.attributes.get(fields["category_id"], ()), channel.value)
     for issue in filled.issues:
         gate.add(issue)
-    limits = image_limits or IMAGE_LIMITS[channel]
+    limits = image_limits or declaration(channel).images
     images = _images(product, facts, profile, limits, gate, load_image) if include_images else None
     if gate.issues:
         return Blocked(sku, channel, tuple(issue.reason for issue in gate.issues), tuple(gate.issues))
@@ -317,7 +316,7 @@ def _barcode_fields(gtin: Gtin | None, profile: ChannelProfile) -> tuple[str | N
 
 
 def _images(
-    product: CatalogueProduct, facts: ListingFacts, profile: ChannelProfile, limits: ChannelImageLimits, gate: _Gate,
+    product: CatalogueProduct, facts: ListingFacts, profile: ChannelProfile, limits: ImageLimits, gate: _Gate,
     load_image: ImageLoader,
 ) -> tuple[RenderedImage, ...]:
     stars = facts.certification.stars if facts.certification else None
@@ -355,7 +354,7 @@ def _canonical(value: dict) -> bytes:
 
 
 def input_fingerprint(product: CatalogueProduct, profile: ChannelProfile, *, load_image: ImageLoader = read_image,
-                      packages: PackageRules | None = None, image_limits: ChannelImageLimits | None = None) -> str:
+                      packages: PackageRules | None = None, image_limits: ImageLimits | None = None) -> str:
     """A hash of everything `render_listing` reads for a listable product: equal fingerprints, equal listings.
 
     Planning compares it with the fingerprint stored in the ledger to skip rendering (the costly
@@ -366,7 +365,7 @@ def input_fingerprint(product: CatalogueProduct, profile: ChannelProfile, *, loa
     digest = hashlib.sha256(_renderer_fingerprint(profile))
     digest.update(repr(product).encode())  # frozen dataclasses of plain values: repr is complete and stable
     digest.update((packages or load_package_rules()).digest.encode())
-    limits = asdict(image_limits or IMAGE_LIMITS[profile.channel])
+    limits = asdict(image_limits or declaration(profile.channel).images)
     digest.update(json.dumps(limits, sort_keys=True, default=_canonical_value).encode())
     for ref in product.product.images:
         digest.update(_image_stamp(ref, load_image).encode())

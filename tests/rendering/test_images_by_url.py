@@ -14,10 +14,15 @@ import pytest
 from listing_products import TODAY, catalogue_product
 from PIL import Image
 
+from ocop.channels import declaration
 from rendering import image_sources
-from rendering.image_limits import IMAGE_LIMITS
 from rendering.image_sources import FetchPolicy, ImageFetcher
-from rendering.listing import Blocked, RenderedListing, input_fingerprint, render_listing
+from rendering.listing import (
+    Blocked,
+    RenderedListing,
+    input_fingerprint,
+    render_listing,
+)
 from rendering.profiles import load_profile
 
 
@@ -207,7 +212,7 @@ def test_a_jpeg_over_the_channels_byte_limit_is_encoded_smaller_or_refused(site,
     profile = load_profile("lazada")
     full = render_listing(product, profile, today=TODAY, load_image=fetcher)
     photo = len(full.images[0].content)
-    limits = IMAGE_LIMITS[profile.channel]
+    limits = declaration(profile.channel).images
 
     fitted = render_listing(product, profile, today=TODAY, load_image=fetcher,
                             image_limits=type(limits)(limits.min_px, limits.max_px, photo - 1, limits.formats))
