@@ -90,9 +90,9 @@ def plan_listing(
     if reason is not None:
         return _plan_delisting(product_id, product, binding, reason)
     if isinstance(rendering, Blocked):
-        if binding is not None and tuple(binding.blocked_reasons) == tuple(rendering.reasons):
+        if binding is not None and tuple(binding.blocked_reasons) == rendering.recorded_reasons:
             return None
-        return PlannedListing(product_id, product, (Action.BLOCK,), rendering, reasons=tuple(rendering.reasons))
+        return PlannedListing(product_id, product, (Action.BLOCK,), rendering, reasons=rendering.recorded_reasons)
     if rendering is None:
         raise ValueError(f"product {product.product.seller_sku}: listable but not rendered")
     if binding is None or binding.has_no_item:

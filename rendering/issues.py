@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,3 +23,20 @@ class Issue:
     code: str            # missing | invalid | unmapped
     actor: Actor
     reason: str          # the reason as the gate words it (English, for logs and the ledger)
+
+    @property
+    def recorded(self) -> str:
+        """The reason as the ledger keeps it, naming who must act, so that reports read it back
+        (`actor_in`)."""
+        return f"{self.reason} [to act: {self.actor.value}]"
+
+
+_TO_ACT = re.compile(r"\s*\[to act: (producer|operator|province)\]$")
+
+
+def actor_in(recorded: str) -> tuple[str, Actor | None]:
+    """A recorded reason without its actor, and the actor (None for a reason recorded without one)."""
+    found = _TO_ACT.search(recorded)
+    if found is None:
+        return recorded, None
+    return recorded[: found.start()], Actor(found.group(1))

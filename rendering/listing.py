@@ -112,6 +112,11 @@ class Blocked:
     reasons: tuple[str, ...]
     issues: tuple[Issue, ...] = ()        # the same problems as data: field, code, who must act
 
+    @property
+    def recorded_reasons(self) -> tuple[str, ...]:
+        """The reasons as the ledger keeps them: each naming who must act, where the gate knows."""
+        return tuple(issue.recorded for issue in self.issues) or self.reasons
+
 
 def render_listing(
     product: CatalogueProduct,

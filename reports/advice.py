@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from catalogue.records import CatalogueProduct, NotListable
 from reconcile.classify import Finding, State
+from rendering.issues import Actor, actor_in
 from rendering.package_estimate import PackageData
 from reports.i18n import Language
 
@@ -107,6 +108,29 @@ _CONTACT_WORDS = {"phone": ("số điện thoại", "phone number"), "map_link":
                   "email": ("email", "email")}
 
 
+def _by_rule(text: str, finding: Finding, i: int) -> tuple[str, str] | None:
+    rule = next((r for r in _RULES if r.pattern.search(f"{text} {finding.error_code or ''}")), None)
+    if rule is None:
+        return None
+    word = _QUOTED.search(text)
+    return rule.reason[i].format(word=f": “{word.group(1)}”" if word else ""), rule.action[i]
+
+
+def _category_field(text: str, lang: Language) -> tuple[str, str] | None:
+    found = _CATEGORY_FIELD.match(text)
+    if found is None:
+        return None
+    kind, name, _key, why, channel = found.groups()
+    shown = lang.channel(channel)
+    if lang.code == "vi":
+        what = "thuộc tính" if kind == "attribute" else "giấy chứng nhận"
+        return (f"Danh mục trên {shown} bắt buộc {what} “{name}”, chưa có ({why})",
+                f"Bổ sung “{name}” cho sản phẩm; lần đồng bộ sau sẽ gửi lại")
+    what = "attribute" if kind == "attribute" else "certificate"
+    return (f"The category on {shown} requires the {what} “{name}”, which is missing ({why})",
+            f"Provide “{name}” for the product; the next sync sends it again")
+
+
 def contacts_note(kinds: Sequence[str], lang: Language) -> str:
     """What the producer is told when contact details were left out of the listing's description; "" when none."""
     if not kinds:
@@ -188,25 +212,30 @@ def _drift(finding: Finding, product: CatalogueProduct | None, lang: Language) -
                    "The next sync restores the catalogue values; if the change is right, ask the OCOP office to update the catalogue")[i])
 
 
+# Who must act on a problem the completeness gate found (rendering.issues.Actor), as a report says it.
+_ACTOR_WORDS = {Actor.PRODUCER: ("nhà sản xuất", "the producer"), Actor.OPERATOR: ("cán bộ vận hành", "the operator"),
+                Actor.PROVINCE: ("Văn phòng OCOP tỉnh", "the province's OCOP office")}
+# A category's mandatory attribute or certificate the listing lacks (rendering.attributes words it so).
+_CATEGORY_FIELD = re.compile(r"^(attribute|certification) (.+?) \(([^)]*)\) missing: (.*) \(required by (\w+)\)$")
+
+
 def _from_reasons(finding: Finding, lang: Language) -> Advice:
     i = 0 if lang.code == "vi" else 1
     texts = [part.strip() for part in (finding.reason or "").split(";") if part.strip()]
     if finding.error_code and not texts:
         texts = [finding.error_code]
+    default = ("Sửa thông tin sản phẩm theo lý do sàn nêu; lần đồng bộ sau sẽ gửi lại",
+               "Correct the product as the reason says; the next sync sends it again")[i]
     reasons, actions = [], []
-    for text in texts:
-        rule = next((r for r in _RULES if r.pattern.search(f"{text} {finding.error_code or ''}")), None)
-        if rule is None:
-            reasons.append(text)
-            continue
-        word = _QUOTED.search(text)
-        reasons.append(rule.reason[i].format(word=f": “{word.group(1)}”" if word else ""))
-        if rule.action[i] not in actions:
-            actions.append(rule.action[i])
-    if not actions:
-        actions.append(("Sửa thông tin sản phẩm theo lý do sàn nêu; lần đồng bộ sau sẽ gửi lại",
-                        "Correct the product as the reason says; the next sync sends it again")[i])
-    return Advice("; ".join(reasons), "; ".join(actions))
+    for recorded in texts:
+        text, actor = actor_in(recorded)
+        reason, action = _category_field(text, lang) or _by_rule(text, finding, i) or (text, "")
+        reasons.append(reason)
+        if actor is not None:
+            action = f"{action or default} ({('người xử lý', 'to act')[i]}: {_ACTOR_WORDS[actor][i]})"
+        if action and action not in actions:
+            actions.append(action)
+    return Advice("; ".join(reasons), "; ".join(actions or [default]))
 
 
 def _missing(finding: Finding, lang: Language) -> Advice:

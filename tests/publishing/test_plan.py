@@ -114,6 +114,7 @@ def test_an_incomplete_product_is_blocked_once_with_its_reasons():
     planned = _plan(product)
     assert planned.actions == (Action.BLOCK,)
     assert any("weight" in reason for reason in planned.reasons)
+    assert all(reason.endswith("[to act: producer]") for reason in planned.reasons)   # the ledger says who must act
     recorded = Binding(SHOP, product_id=1, seller_sku=product.product.seller_sku, blocked_reasons=planned.reasons)
     assert _plan(product, recorded) is None
 
