@@ -79,6 +79,7 @@ AUTH_ERRORS = {"106001", "36009004", "106013"}
 EXPIRED_TOKEN_ERRORS = {"105002", "105001"}      # expired; invalid (e.g. replaced)
 GRANT_REFUSALS = {"36004001", "36004005"}        # "rt has expired", "can not find related auth record"
 TOKEN_API = "/api/v2/token/"
+SERVICES_HOST = "https://services.tiktokshop.com"   # the seller authorisation page (outside the US)
 AUTH_HOST = "https://auth.tiktok-shops.com"
 RATE_LIMIT_ERRORS = {"36009002"}
 NOT_FOUND_ERRORS = {"12052032"}
@@ -164,8 +165,13 @@ class TikTokConnector(HttpConnector):
     # ---- connecting a shop --------------------------------------------------------------------
 
     def authorization_url(self, redirect_uri: str, state: str) -> str:
-        """The auth host's page; the platform sends the seller to the app's registered redirect
-        (`redirect_uri` is only read by the sandbox)."""
+        """The seller's authorisation page; the platform sends the seller to the app's registered
+        redirect (`redirect_uri` is only read by the sandbox). With the app's service id (shops file
+        `service_id`), the link TikTok Shop's Partner Center gives today (services.tiktokshop.com);
+        without it, the older link on the auth host by app key, which it may no longer honour."""
+        if self.shop.service_id:
+            query = {"service_id": self.shop.service_id, "state": state, "redirect_uri": redirect_uri}
+            return f"{(self.shop.auth_base_url or SERVICES_HOST).rstrip('/')}/open/authorize?{urlencode(query)}"
         query = {"app_key": self.shop.credentials.app_key, "state": state, "redirect_uri": redirect_uri}
         return f"{self.auth_base_url}/oauth/authorize?{urlencode(query)}"
 

@@ -116,6 +116,8 @@ class ShopConfig:
     connect_timeout_s: float = 3.05    # to open a connection; a little over a TCP retransmission (3 s)
     read_timeout_s: float = 30.0       # between bytes of the answer once the request is sent
     auth_base_url: str | None = None   # the platform's authorisation host, when not its public one
+    # TikTok Shop: the app's service id (Partner Center), which the newer authorisation link names.
+    service_id: str | None = None
     # Where pictures are published for a channel that takes them by URL (Tiki): an HTTP endpoint that
     # takes a multipart `file` and answers {"url": ...}.
     image_host_url: str | None = None

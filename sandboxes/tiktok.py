@@ -44,6 +44,7 @@ import base64
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from typing import Any, Mapping
 
 from ocop.channels import Channel, declaration
@@ -113,6 +114,7 @@ class TikTokSandbox(Sandbox):
         one = PRODUCTS + "/{product_id}"
         return [
             route("GET", "/oauth/authorize", self.authorize, scope="open"),
+            route("GET", "/open/authorize", self.authorize_service, scope="open"),
             route("GET", "/api/v2/token/get", self.token_get, scope="open"),
             route("GET", "/api/v2/token/refresh", self.token_refresh, scope="open"),
             route("GET", "/authorization/202309/shops", self.authorized_shops, scope="token"),
@@ -191,6 +193,15 @@ class TikTokSandbox(Sandbox):
             raise PlatformError(36009004, "app_key and redirect_uri are required.", status=400)
         extra = {"state": request.arg("state")} if request.arg("state") else {}
         return redirect(request.arg("redirect_uri"), code=self.grants.new_code(shop.key, call.now), **extra)
+
+    def authorize_service(self, call: Call) -> Reply:
+        """The newer authorisation page, by the app's service id; the sandbox names each app's
+        service id after its app key (a real app's is another number, from Partner Center)."""
+        service_id = call.request.arg("service_id") or ""
+        if not self.app_shops(service_id):
+            raise PlatformError(36009004, "service_id is not a known service.", status=400)
+        by_app_key = replace(call.request, query={**call.request.query, "app_key": [service_id]})
+        return self.authorize(replace(call, request=by_app_key))
 
     def token_get(self, call: Call) -> Reply:
         self._check_app(call.request, "authorized_code")

@@ -88,6 +88,9 @@ class ShopEntry(BaseModel):
                               "the credentials)")
     auth_base_url: str | None = Field(None, min_length=1, strict=True,
                                       description="the platform's authorisation host, such as https://auth.lazada.com")
+    service_id: str | None = Field(None, min_length=1, strict=True,
+                                   description="TikTok Shop: the app's service id from Partner Center, for the "
+                                               "authorisation link at services.tiktokshop.com")
     image_host_url: str | None = Field(None, min_length=1, strict=True,
                                        description="where pictures are published for a channel that takes them by "
                                                    "URL (Tiki): an address taking a multipart `file`")
@@ -148,6 +151,7 @@ def _shop(entry: ShopEntry) -> ShopConfig:
         name=entry.key if entry.name is None else entry.name,
         province=entry.province,
         auth_base_url=entry.auth_base_url,
+        service_id=entry.service_id,
         image_host_url=entry.image_host_url,
         tokens=stored_tokens(load_settings().database_url, entry.key, entry.channel) if in_database else None,
         requests_per_second=entry.requests_per_second,
@@ -218,6 +222,7 @@ def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
             f"connect_timeout_s = {shop.connect_timeout_s}",
             f"read_timeout_s = {shop.read_timeout_s}",
             *([f"auth_base_url = {_toml(shop.auth_base_url)}"] if shop.auth_base_url else []),
+            *([f"service_id = {_toml(shop.service_id)}"] if shop.service_id else []),
             *([f"image_host_url = {_toml(shop.image_host_url)}"] if shop.image_host_url else []),
             *(['tokens = "database"'] if shop.tokens is not None else []),
             "",

@@ -73,7 +73,7 @@ def test_a_connected_shop_carries_its_identity(fleet, channel):
     tokens = store.read().tokens
     assert tokens.access_token.get_secret_value() and tokens.refresh_token.get_secret_value()
     assert tokens.access_expires_at > tokens.issued_at
-    if channel != Channel.LAZADA:      # Shopee: the redirect's shop_id; TikTok: the cipher read after the exchange
+    if channel in (Channel.SHOPEE, Channel.TIKTOK):   # Shopee: the redirect's shop_id; TikTok: the cipher read after
         assert tokens.shop_id == fleet.shop(f"{channel.value}-dong-thap").credentials.shop_id
     assert connector.find_by_seller_sku("NOBODY-HAS-THIS") is None
     connector.close()
@@ -156,3 +156,17 @@ def test_a_static_token_shop_is_unchanged(fleet, channel):
     connector = connector_for(fleet.shop(f"{channel.value}-producer"), retry=FAST_RETRY)
     assert connector.find_by_seller_sku("NOBODY-HAS-THIS") is None
     connector.close()
+
+
+def test_a_tiktok_shop_with_its_service_id_is_authorised_through_the_newer_link(fleet):
+    shop = replace(unconnected(fleet, Channel.TIKTOK), service_id=fleet.shop("tiktok-dong-thap").credentials.app_key)
+    with connector_for(shop, retry=FAST_RETRY, rate_limiter=TokenBucket(1000.0)) as connector:
+        link = connector.authorization_url("http://127.0.0.1:8791/callback", "ocop-test")
+        assert "/open/authorize?service_id=" in link and "app_key" not in link
+        back = authorise(connector)
+        tokens = connector.exchange_code(back["code"])
+    assert tokens.shop_id == fleet.shop("tiktok-dong-thap").credentials.shop_id
+    real = replace(shop, auth_base_url=None)
+    with connector_for(real) as connector:
+        assert connector.authorization_url("https://ocop.example/callback", "s").startswith(
+            "https://services.tiktokshop.com/open/authorize?service_id=")
