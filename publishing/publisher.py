@@ -108,6 +108,7 @@ class BatchResult:
     not_sent: Counter[str] = field(default_factory=Counter)     # Reason -> unchanged listings, why nothing was sent
     held_by_listing: dict[int, str] = field(default_factory=dict)  # product id -> the run holding it
     retry: set[int] = field(default_factory=set)                 # product ids that failed transiently
+    estimated: set[int] = field(default_factory=set)             # product ids pushed with an estimated package
     stopped: str | None = None                                   # why the shop's batch stopped early
 
     @property
@@ -375,6 +376,7 @@ class Publisher:
             self._record(item, Outcome("update", "ok"), pushed_hash=rendered.content_hash,
                          rendered_hash=rendered.content_hash, blocked_reasons=None,
                          package_estimated=rendered.package_estimated)
+            self._note_estimate(item, rendered)
         elif action is Action.PRICE_STOCK:
             assert isinstance(rendered, RenderedListing)
             self.connector.update_price_stock(remote_id, rendered.price_vnd, rendered.stock, seller_sku=item.seller_sku,
@@ -458,6 +460,11 @@ class Publisher:
             blocked_reasons=None, last_pushed_at=dt.datetime.now(dt.UTC),
         )
         self.result.calls[operation] += 1
+        self._note_estimate(item, rendered)
+
+    def _note_estimate(self, item, rendered: RenderedListing) -> None:
+        if rendered.package_estimated:
+            self.result.estimated.add(item.product_id)
 
     def _upload_images(self, rendered: RenderedListing) -> list[str]:
         return [self._images.ref(image.sha256, lambda image=image: self._upload(image)) for image in rendered.images]

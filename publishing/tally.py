@@ -32,6 +32,7 @@ class ShopTally:
     held_by: dict[int, str] = field(default_factory=dict)     # product id -> the run holding it
     not_sent: dict[int, Reason] = field(default_factory=dict)  # product id -> why its last outcome sent nothing
     retries: dict[str, tuple[int, int]] = field(default_factory=dict)  # error code -> (calls retried, then answered)
+    estimated: set[int] = field(default_factory=set)   # product ids this run pushed with an estimated package
     stopped: str | None = None
 
     def settle(self, product_id: int, outcome: str, not_sent: Reason | None = None) -> None:
@@ -76,6 +77,7 @@ class RunTally:
             shop.calls.update(result.calls)
             shop.failures.update(result.failures)
             shop.held_by.update(result.held_by_listing)
+            shop.estimated |= result.estimated
             shop.stopped = shop.stopped or result.stopped
 
     def add_retries(self, shop_key: str, retries: dict[str, tuple[int, int]]) -> None:
@@ -100,7 +102,8 @@ class RunTally:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per shop: the successful calls, failed calls by error class, listings by every outcome
-        but done and unchanged, unchanged listings by why nothing was sent (`not_sent:<reason>`), and
+        but done and unchanged, unchanged listings by why nothing was sent (`not_sent:<reason>`), the
+        listings pushed with an estimated weight and box (`with_estimated_package`), and
         calls retried by error code (`retried:<code>`) with how many the platform then answered (`retried_ok:<code>`);
         zeros left out. What the flow returns, its summary's rows and its last log line."""
         with self.lock:
@@ -108,6 +111,7 @@ class RunTally:
                 key: dict(shop.calls) | {f"failed:{name}": n for name, n in shop.failures.items()}
                 | {name: shop.outcomes[name] for name in SUMMARY_OUTCOMES if shop.outcomes[name]}
                 | {f"{NOT_SENT}{reason}": n for reason, n in sorted(Counter(shop.not_sent.values()).items())}
+                | ({ESTIMATED: len(shop.estimated)} if shop.estimated else {})
                 | {f"{RETRIED}{code}": n for code, (n, _) in shop.retries.items()}
                 | {f"{RETRIED_OK}{code}": ok for code, (_, ok) in shop.retries.items()}
                 for key, shop in self.shops.items()
@@ -115,6 +119,7 @@ class RunTally:
 
 
 NOT_SENT = "not_sent:"   # the prefix of a count of unchanged listings by `Reason`
+ESTIMATED = "with_estimated_package"   # listings pushed with an estimated weight and box
 RETRIED = "retried:"     # the prefix of a count of calls retried, by the error that caused it
 RETRIED_OK = "retried_ok:"  # ...and of those, the ones the platform then answered
 

@@ -166,10 +166,11 @@ def test_the_ledger_says_which_pushed_listings_carry_an_estimated_package(databa
         rows = [row | {"net_weight_g": ""} if number % 2 else row for number, row in enumerate(rows)]
         ingest_rows(engine, rows, today=TODAY)
         plan = _plan(engine)
-        _publish(engine, FakeShop(), plan.candidates)
+        result = _publish(engine, FakeShop(), plan.candidates)
         codes = {candidate.product_id: candidate.product.product.ocop_code for candidate in plan.candidates}
         pushed = {codes[pid]: binding.package_estimated for pid, binding in _bindings(engine).items()}
     finally:
         engine.dispose()
     without_weight = {row["ocop_code"] for number, row in enumerate(rows) if number % 2}
     assert pushed == {row["ocop_code"]: row["ocop_code"] in without_weight for row in rows}
+    assert {codes[pid] for pid in result.estimated} == without_weight      # what the run's summary counts

@@ -44,3 +44,13 @@ def test_retried_calls_are_summed_up_per_shop_and_error_code_with_how_many_then_
     assert summary_line(tally.counts()).split("; ")[1] == (
         "lazada-dong-thap: 12 calls retried after http_503 (11 then answered), "
         "2 calls retried after read_timeout (2 then answered)")
+
+
+def test_listings_pushed_with_an_estimated_package_are_counted_once_each():
+    from publishing.publisher import BatchResult
+
+    tally = _tally()
+    tally.add(BatchResult("lazada-dong-thap", estimated={7, 8}))
+    tally.add(BatchResult("lazada-dong-thap", estimated={8, 9}))     # listing 8 again, in a later round
+    assert tally.counts()["lazada-dong-thap"] == {"with_estimated_package": 3}
+    assert summary_line(tally.counts()).endswith("lazada-dong-thap: 3 with estimated package")
