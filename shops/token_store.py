@@ -21,11 +21,13 @@ holds the refresh policy and knows nothing of databases.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import logging
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 import sqlalchemy as sa
@@ -153,11 +155,22 @@ class DatabaseTokenStore:
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[TokenRecord]:
+        """The shop's record, held against every other holder until the block ends (a refresh
+        calls the platform meanwhile). PostgreSQL: a row lock in a transaction. SQLite locks the
+        whole database for a write transaction, and the refresh's own call takes its slot in the
+        shared rate limit through the same database: held so, the two would wait on each other.
+        There a lock file beside the database holds the shop (one machine is all SQLite serves)
+        and the new tokens are written in a short transaction at the end."""
+        if self.engine.dialect.name == "sqlite":
+            with _shop_file_lock(self.engine, self.shop_key):
+                record = self.read()
+                yield record
+                if record.changed:
+                    with writing(self.engine) as connection:
+                        connection.execute(sa.update(_tokens).where(_tokens.c.shop_key == self.shop_key)
+                                           .values(**self._columns(record)))
+            return
         with writing(self.engine) as connection:
-            if connection.dialect.name == "sqlite":
-                # SQLite locks the database, not rows: a write first takes its lock for this transaction
-                connection.execute(sa.update(_tokens).where(_tokens.c.shop_key == self.shop_key)
-                                   .values(status=_tokens.c.status))
             query = sa.select(_tokens).where(_tokens.c.shop_key == self.shop_key).with_for_update()
             record = self._record(connection.execute(query).mappings().first())
             yield record
@@ -206,6 +219,19 @@ class DatabaseTokenStore:
         except InvalidToken:
             raise TokenKeyMissing(f"shop {self.shop_key}: its tokens were encrypted with another key than "
                                   f"{KEY_VARIABLE}'s; use that key, or connect the shop again") from None
+
+
+@contextlib.contextmanager
+def _shop_file_lock(engine: Engine, shop_key: str) -> Iterator[None]:
+    """An exclusive lock, across this machine's processes, on one shop's tokens in a SQLite database."""
+    database = Path(engine.url.database or "")
+    path = database.with_name(f"{database.name}.{shop_key}.tokens-lock")
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def shop_token_states(engine: Engine) -> dict[str, ShopTokenState]:
