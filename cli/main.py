@@ -22,6 +22,8 @@ def demo(
     faults: bool = typer.Option(True, help="Mild faults in the sandboxes (some 5xx, a rate limit)."),
     realistic: bool = typer.Option(False, help="The sample as real provincial lists write it: photos by URL, no "
                                                "shipping weights, claims in names, contact details in descriptions."),
+    every_channel: bool = typer.Option(False, help="Every channel with a sandbox (Tiki and Sendo too), not only "
+                                                   "Shopee, Lazada and TikTok Shop."),
 ) -> None:
     """The main job: the whole pipeline on the embedded default (SQLite, Prefect ephemeral, local sandboxes)."""
     _prepare_prefect()
@@ -30,7 +32,7 @@ def demo(
 
     settings = load_settings()
     runs_done = run_demo(settings, province=province, products=products, runs=runs, faults=faults, echo=typer.echo,
-                         realistic=realistic)
+                         realistic=realistic, every_channel=every_channel)
     for line in summary_lines(settings, province) + where_lines(settings, runs_done[-1]):
         typer.echo(line)
     if runs > 1 and runs_done[-1].write_calls:

@@ -6,24 +6,41 @@ registry serving a sample catalogue of a real province, points the pipeline at t
 listable certified products are live and, for every one that is not, why. A `realistic` catalogue
 is written as real provincial lists are (photos by URL, which the registry sandbox serves, no
 shipping weights, claims in names, contact details in descriptions: see catalogue.sample).
+
+The official shops of the platforms where a seller authorises the app are connected as a real shop
+is (`ocop shop authorize` / `connect`: the authorisation page, the code, the tokens kept encrypted
+in the database), and their sandboxes issue access tokens that last DEMO_ACCESS_SECONDS: every demo
+run refreshes them as it goes, and the summary says how many times.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from pydantic import SecretStr
 
 from catalogue.sample import sample_rows
-from ocop.channels import EVERY_OFFICIAL_SHOP, OFFICIAL_SHOPS
+from connectors.by_channel import connector_for
+from ocop.channels import EVERY_OFFICIAL_SHOP, OFFICIAL_SHOPS, declaration
 from ocop.settings import Settings
+from ocop.store import make_engine, migrate
 from sandboxes.config import FaultConfig, default_config
 from sandboxes.fleet import SandboxFleet, running_sandboxes
+from shops import token_store
 from shops.file import credentials_environment, write_shops_file
+from shops.token_store import KEY_VARIABLE, new_token_key, stored_tokens
+
+DEMO_REDIRECT = "http://127.0.0.1:8791/callback"    # never opened: the code is read off the redirect
 
 # Mild faults, deterministic by seed: 3% of calls answer a 5xx, and each shop allows 40 calls/s
 # while our client-side limiter aims at 30/s, so a healthy run stays under the limit.
 DEMO_FAULTS = FaultConfig(seed=2025, error_rate=0.03, rate_limit_per_second=40)
 CLIENT_REQUESTS_PER_SECOND = 30.0
+# Short-lived access tokens, so that each run refreshes them (a real Shopee token lasts 4 hours).
+DEMO_ACCESS_SECONDS = 8.0
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,9 @@ def run_demo(settings: Settings, *, province: str, products: int | None, runs: i
              every_channel: bool = False, realistic: bool = False) -> list[DemoRun]:
     """Run the pipeline `runs` times against the sandboxes; the second and later runs should write nothing.
     The official shops of the channels declared `in_demo_by_default`, or of `every_channel`."""
-    from flows.sync import ocop_sync  # imported late: Prefect reads its settings (home, logging) at import
+    from flows.sync import (
+        ocop_sync,  # imported late: Prefect reads its settings (home, logging) at import
+    )
 
     with running_sandboxes(settings.sandbox_dir, config=_config(faults)) as fleet:
         # the realistic catalogue's photo URLs name the registry, whose port is known once it runs
@@ -59,31 +78,56 @@ def run_demo(settings: Settings, *, province: str, products: int | None, runs: i
 
 def _config(faults: bool):
     config = default_config()
-    if not faults:
-        return config
-    for channel in config.channels:
-        config = config.with_channel(channel, faults=DEMO_FAULTS)
+    for channel, settings in config.channels.items():
+        short = replace(settings.tokens, access_seconds=DEMO_ACCESS_SECONDS)
+        config = config.with_channel(channel, tokens=short, **({"faults": DEMO_FAULTS} if faults else {}))
     return config
 
 
 def _point_pipeline_at(fleet: SandboxFleet, settings: Settings, keys: tuple[str, ...]) -> None:
-    """The shops file and credential variables the flows read, as an operator would set them."""
+    """The shops file and credential variables the flows read, as an operator would set them: the
+    shops a seller authorises are connected, their tokens in the database; the others keep their keys."""
     shops = [replace(shop, requests_per_second=CLIENT_REQUESTS_PER_SECOND) for shop in fleet.shops if shop.key in keys]
+    os.environ.setdefault(KEY_VARIABLE, new_token_key())      # the demo's own: its tokens live as long as its run
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(settings.database_url)
+        shops = [_connected(engine, shop) if _authorised_by_seller(shop) else shop for shop in shops]
+    finally:
+        engine.dispose()
     shops_file = write_shops_file(shops, settings.home / "shops.toml")
     os.environ["OCOP_SHOPS_FILE"] = str(shops_file)
     os.environ.update(credentials_environment(shops))
 
 
+def _authorised_by_seller(shop) -> bool:
+    declared = declaration(shop.channel)
+    return declared.authorised_by_seller and not declared.signs_in_with_app_keys
+
+
+def _connected(engine, shop):
+    """The shop connected as `ocop shop authorize --listen` does it: the seller's page (which the
+    sandbox grants at once) redirects to the loopback address with a code, the code buys tokens."""
+    keys_only = replace(shop, credentials=replace(shop.credentials, access_token=SecretStr("")))
+    with connector_for(keys_only) as connector:
+        answer = requests.get(connector.authorization_url(DEMO_REDIRECT, "ocop-demo"), allow_redirects=False, timeout=10)
+        if answer.status_code != 302:
+            raise RuntimeError(f"{shop.key}: the sandbox's authorisation page answered {answer.status_code}")
+        back = {name: values[0] for name, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+        token_store.connect(engine, shop, connector.exchange_code(back["code"], back.get("shop_id")))
+    return replace(keys_only, tokens=stored_tokens(engine.url.render_as_string(hide_password=False), shop.key, shop.channel))
+
+
 def summary_lines(settings: Settings, province: str) -> list[str]:
-    """Coverage per channel, how many listings rely on an estimated package, and every listable
-    product that is not live, with its reason."""
-    from ocop.store import make_engine
+    """Coverage per channel, how many listings rely on an estimated package, every listable
+    product that is not live, with its reason; and the connected shops' token refreshes."""
     from reconcile.run import evaluate_run
     from reports.province import estimated_listings
 
     engine = make_engine(settings.database_url)
     try:
         result = evaluate_run(engine, province=province)
+        tokens = token_store.shop_token_states(engine)
     finally:
         engine.dispose()
     coverage = result.coverage
@@ -99,6 +143,10 @@ def summary_lines(settings: Settings, province: str) -> list[str]:
         lines.append(f"  outside the denominator: {outside}")
     lines.append(f"  estimated package data: {estimated_listings(result)} listings (weight and box estimated from the "
                  "pack size or the group's usual pack; producers asked to confirm)")
+    if tokens:
+        refreshed = ", ".join(f"{key} {state.refresh_count} ({state.status.replace('_', ' ')})"
+                              for key, state in sorted(tokens.items()))
+        lines.append(f"  token refreshes (access tokens last {DEMO_ACCESS_SECONDS:.0f} s in the sandboxes): {refreshed}")
     gaps = [f for f in result.reconciliation.findings if f.in_denominator and not f.live]
     lines.append(f"  not live: {len(gaps)}" + ("" if gaps else " (every listable product is live on every channel)"))
     for finding in gaps:

@@ -54,6 +54,10 @@ def test_the_demo_on_a_realistic_catalogue_reaches_full_coverage_with_its_estima
     estimated = int(re.search(r"estimated package data: (\d+) listings", estimates)[1])
     assert 0 < estimated < listable * len(OFFICIAL_SHOPS)   # some lists still state a weight
     assert estimated == _live_bindings_pushed_with_an_estimate(settings)
+    # the official shops were connected as real ones are, and their short-lived tokens refreshed as the runs went
+    [tokens] = [line for line in summary if line.startswith("  token refreshes")]
+    refreshes = {key: int(n) for key, n in re.findall(r"(\S+-dong-thap) (\d+) \(connected\)", tokens)}
+    assert set(refreshes) == set(OFFICIAL_SHOPS) and all(n >= 1 for n in refreshes.values()), tokens
 
     producers_dir = Path(runs[-1].result["report"]["producers_dir"])
     producer_pages = "".join(path.read_text(encoding="utf-8") for path in producers_dir.rglob("*.vi.csv"))
