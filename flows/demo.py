@@ -15,6 +15,7 @@ run refreshes them as it goes, and the summary says how many times.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlsplit
@@ -24,13 +25,26 @@ from pydantic import SecretStr
 
 from catalogue.sample import sample_rows
 from connectors.by_channel import connector_for
-from ocop.channels import EVERY_OFFICIAL_SHOP, OFFICIAL_SHOPS, declaration
+from connectors.types import ShopConfig, ShopCredentials
+from connectors.workbook import channel_layout
+from ocop.channels import (
+    DECLARATIONS,
+    EVERY_OFFICIAL_SHOP,
+    OFFICIAL_SHOPS,
+    ChannelDeclaration,
+    ChannelKind,
+    ListingStatus,
+    declaration,
+)
 from ocop.settings import Settings
 from ocop.store import make_engine, migrate
+from publishing.workbook import workbook_target, workbooks_written
+from reconcile.imported import exports_dir, import_export
 from sandboxes.config import FaultConfig, default_config
 from sandboxes.fleet import SandboxFleet, running_sandboxes
+from sandboxes.seller_centre import export_after_upload
 from shops import token_store
-from shops.file import credentials_environment, write_shops_file
+from shops.file import credentials_environment, load_shops, write_shops_file
 from shops.token_store import KEY_VARIABLE, new_token_key, stored_tokens
 
 DEMO_REDIRECT = "http://127.0.0.1:8791/callback"    # never opened: the code is read off the redirect
@@ -67,13 +81,43 @@ def run_demo(settings: Settings, *, province: str, products: int | None, runs: i
         written = " as real lists write them (photos by URL, no weights, claims in names, contacts)" if realistic else ""
         runs_done = []
         for number in range(1, runs + 1):
-            before = fleet.write_calls()
+            before, started = fleet.write_calls(), dt.datetime.now(dt.UTC)
             echo(f"\n=== run {number} of {runs}: pull {len(rows)} certified products of {province}{written}, "
                  "publish, reconcile, report")
             result = ocop_sync(source=fleet.registry_url, province=province, shops=sorted(shops))
+            if _upload_workbooks(settings, shops, since=started, echo=echo):
+                result = ocop_sync(province=province, shops=sorted(shops), steps=["reconcile", "report"])
             runs_done.append(DemoRun(result, fleet.write_calls() - before))
             echo(f"run {number}: {runs_done[-1].write_calls} write calls to the marketplaces")
     return runs_done
+
+
+def _upload_workbooks(settings: Settings, keys: tuple[str, ...], *, since: dt.datetime, echo) -> bool:
+    """The operator's loop for the shops without an API, against the seller-centre stand-in: upload
+    the workbooks this run wrote, download the product export, import it (`ocop reconcile --import`).
+    True when an export was imported (coverage is then measured again)."""
+    imported = False
+    target = workbook_target(settings)
+    for declared in _workbook_channels(keys):
+        key = declared.official_shop
+        workbooks = [path for path in workbooks_written(target, since) if path.parent.name == key]
+        if not workbooks:
+            continue
+        layout = channel_layout(declared.channel)
+        live = next(word for word, status in declared.statuses.items() if status is ListingStatus.LIVE)
+        export = export_after_upload(workbooks, layout, settings.home / "seller-centre" / f"{key}-export.csv", status=live)
+        [shop] = load_shops(settings.home / "shops.toml", only=key)
+        kept, items = import_export(export, shop, layout, exports_dir(settings))
+        echo(f"{key}: {len(workbooks)} workbook(s) uploaded to the seller centre (a stand-in); "
+             f"its export of {items} items imported ({kept.name})")
+        imported = True
+    return imported
+
+
+def _workbook_channels(keys: tuple[str, ...]) -> list[ChannelDeclaration]:
+    """The channels without an API whose official shops are among `keys`."""
+    return [declared for declared in DECLARATIONS.values()
+            if declared.kind is ChannelKind.WORKBOOK and declared.official_shop in keys]
 
 
 def _config(faults: bool):
@@ -88,6 +132,9 @@ def _point_pipeline_at(fleet: SandboxFleet, settings: Settings, keys: tuple[str,
     """The shops file and credential variables the flows read, as an operator would set them: the
     shops a seller authorises are connected, their tokens in the database; the others keep their keys."""
     shops = [replace(shop, requests_per_second=CLIENT_REQUESTS_PER_SECOND) for shop in fleet.shops if shop.key in keys]
+    no_keys = ShopCredentials("", SecretStr(""), SecretStr(""))     # a seller centre is reached by hand, not by keys
+    shops += [ShopConfig(key=declared.official_shop, channel=declared.channel, base_url="", credentials=no_keys,
+                         name=f"OCOP Đồng Tháp ({declared.display_name})") for declared in _workbook_channels(keys)]
     os.environ.setdefault(KEY_VARIABLE, new_token_key())      # the demo's own: its tokens live as long as its run
     engine = make_engine(settings.database_url)
     try:
@@ -102,7 +149,7 @@ def _point_pipeline_at(fleet: SandboxFleet, settings: Settings, keys: tuple[str,
 
 def _authorised_by_seller(shop) -> bool:
     declared = declaration(shop.channel)
-    return declared.authorised_by_seller and not declared.signs_in_with_app_keys
+    return declared.kind is ChannelKind.API and declared.authorised_by_seller and not declared.signs_in_with_app_keys
 
 
 def _connected(engine, shop):

@@ -217,7 +217,7 @@ def write_shops_file(shops: list[ShopConfig], path: Path) -> Path:
             f"channel = {_toml(shop.channel.value)}",
             f"name = {_toml(shop.name or shop.key)}",
             *([f"province = {_toml(shop.province)}"] if shop.province else []),
-            f"base_url = {_toml(shop.base_url)}",
+            *([f"base_url = {_toml(shop.base_url)}"] if shop.base_url else []),   # none: a platform without an API
             f"requests_per_second = {shop.requests_per_second}",
             f"connect_timeout_s = {shop.connect_timeout_s}",
             f"read_timeout_s = {shop.read_timeout_s}",
@@ -240,6 +240,8 @@ def credentials_environment(shops: list[ShopConfig]) -> dict[str, str]:
     for shop in shops:
         prefix = env_prefix(shop.key)
         creds = shop.credentials
+        if not creds.app_key:
+            continue                  # a platform without an API: nothing to hand over
         environment[prefix + "APP_KEY"] = creds.app_key
         environment[prefix + "APP_SECRET"] = creds.app_secret.get_secret_value()
         if creds.access_token.get_secret_value():

@@ -16,8 +16,8 @@ from connectors.workbook import channel_layout
 from ocop.channels import Channel
 from ocop.store import make_engine
 from reconcile.run import evaluate_run
+from sandboxes.seller_centre import export_after_upload
 from tests.flows.conftest import TODAY
-from tests.publishing.seller_centre import export_after_upload
 
 SHOP = "postmart-dong-thap"
 LAYOUT = channel_layout(Channel.POSTMART)

@@ -20,7 +20,7 @@ from publishing.workbook import AWAITING_UPLOAD, WorkbookTarget, write_shop_work
 from reconcile.imported import import_export, latest_pull
 from reconcile.run import reconcile_shops
 from rendering.profiles import load_profile
-from tests.publishing.seller_centre import export_after_upload, uploaded_rows
+from sandboxes.seller_centre import export_after_upload, uploaded_rows
 
 TODAY = dt.date.today()
 # The Shopee seller centre's mass upload, for a shop whose API app is not approved yet.

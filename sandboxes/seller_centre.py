@@ -1,5 +1,9 @@
-"""A stand-in for a seller centre's bulk upload: it reads our workbook as the platform would (the
-layout's header row, one listing per row) and gives back the product export an operator downloads."""
+"""A stand-in for the seller centre of a platform without an API (Postmart, Voso): it takes our
+mass-upload workbook as the platform would (the layout's header row, one listing per row) and gives
+back the product export an operator downloads, for `ocop reconcile --import`.
+
+The layout is handed in (`connectors.workbook.WorkbookLayout`, read here by its attributes only:
+a stand-in speaks the platforms' side, not the pipeline's)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from connectors.workbook import WorkbookLayout
 
-
-def uploaded_rows(workbook: Path, layout: WorkbookLayout) -> list[dict[str, object]]:
+def uploaded_rows(workbook: Path, layout) -> list[dict[str, object]]:
     """The workbook's listing rows, by header, as the seller centre reads them."""
     sheet = load_workbook(workbook, read_only=True)[layout.sheet]
     table = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -19,7 +21,7 @@ def uploaded_rows(workbook: Path, layout: WorkbookLayout) -> list[dict[str, obje
     return [dict(zip(headers, row)) for row in table[layout.first_data_row - 1 :]]
 
 
-def export_after_upload(workbooks: list[Path], layout: WorkbookLayout, export: Path, *, status: str,
+def export_after_upload(workbooks: list[Path], layout, export: Path, *, status: str,
                         first_item_id: int = 900001) -> Path:
     """Upload the workbooks in order (a later row of a seller SKU updates its item) and write the
     product export as CSV: one item per seller SKU, its id given at first upload, in `status`."""
@@ -32,6 +34,7 @@ def export_after_upload(workbooks: list[Path], layout: WorkbookLayout, export: P
             item = items.setdefault(str(row[seller_sku]), {"id": first_item_id + len(items)})
             item |= {"title": row[title], "price": row[price]}
     names = layout.export
+    export.parent.mkdir(parents=True, exist_ok=True)
     with export.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([names.item_id, names.seller_sku, names.title, names.price, names.status])
