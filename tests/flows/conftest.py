@@ -4,6 +4,7 @@ environment (database, shops file, credentials) pointed at them."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from catalogue.ingest import ingest_rows
 from catalogue.sample import sample_rows
 from flows.context import VIETNAM
 from ocop.channels import OFFICIAL_SHOPS
+from ocop.settings import load_settings
 from ocop.store import make_engine
 from publishing.candidates import load_products
 from sandboxes.fleet import SandboxFleet, running_sandboxes
@@ -82,3 +84,15 @@ def pipeline(tmp_path, monkeypatch, database_url):
         pipeline = start_pipeline(tmp_path, monkeypatch, database_url, fleet, OFFICIAL_SHOPS)
         pipeline.ingest(rows)
         yield pipeline
+
+
+@pytest.fixture
+def demo_home(tmp_path, monkeypatch, database_url):
+    """A pipeline home and database for the demo; the shops file and credentials it points the
+    pipeline at (in os.environ, as the `ocop demo` command does) are taken back afterwards."""
+    monkeypatch.setenv("OCOP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OCOP_DATABASE_URL", database_url)
+    saved = dict(os.environ)
+    yield load_settings()
+    os.environ.clear()
+    os.environ.update(saved)

@@ -4,7 +4,6 @@ channel, a re-run writes nothing, and the summary and reports count and explain 
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -13,25 +12,12 @@ import pytest
 from flows.demo import run_demo, summary_lines
 from ledger import shop_bindings
 from ocop.channels import OFFICIAL_SHOPS
-from ocop.settings import load_settings
 from ocop.store import make_engine, transaction
 
 pytestmark = pytest.mark.slow
 
 PROVINCE = "Đồng Tháp"
 PRODUCTS = 24
-
-
-@pytest.fixture
-def demo_home(tmp_path, monkeypatch, database_url):
-    """A pipeline home and database for the demo; the shops file and credentials it points the
-    pipeline at (in os.environ, as the `ocop demo` command does) are taken back afterwards."""
-    monkeypatch.setenv("OCOP_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("OCOP_DATABASE_URL", database_url)
-    saved = dict(os.environ)
-    yield load_settings()
-    os.environ.clear()
-    os.environ.update(saved)
 
 
 def test_the_demo_on_a_realistic_catalogue_reaches_full_coverage_with_its_estimates_counted(demo_home):
