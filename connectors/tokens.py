@@ -140,8 +140,8 @@ class RefreshingTokens:
         except ConnectorError as error:
             if tokens.expired(self._clock()) or isinstance(error, AuthError):
                 raise
-            log.warning("%s: refreshing ahead of expiry failed (%s); the current token still works, the "
-                        "refresh is tried again in %.0f s", self._shop_key(), error, RETRY_AHEAD_SECONDS)
+            log.info("%s: refreshing ahead of expiry failed (%s); the current token still works, the "
+                     "refresh is tried again in %.0f s", self._shop_key(), error, RETRY_AHEAD_SECONDS)
             self._next_try = self._clock() + RETRY_AHEAD_SECONDS
             return tokens
 

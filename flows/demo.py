@@ -38,6 +38,7 @@ from ocop.channels import (
 )
 from ocop.settings import Settings
 from ocop.store import make_engine, migrate
+from publishing.tally import summary_line
 from publishing.workbook import workbook_target, workbooks_written
 from reconcile.imported import exports_dir, import_export
 from sandboxes.config import FaultConfig, default_config
@@ -89,6 +90,8 @@ def run_demo(settings: Settings, *, province: str, products: int | None, runs: i
                 result = ocop_sync(province=province, shops=sorted(shops), steps=["reconcile", "report"])
             runs_done.append(DemoRun(result, fleet.write_calls() - before))
             echo(f"run {number}: {runs_done[-1].write_calls} write calls to the marketplaces")
+            if result.get("publish"):
+                echo("  " + summary_line(result["publish"]).replace("; ", "\n  "))
     return runs_done
 
 

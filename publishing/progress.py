@@ -29,17 +29,20 @@ class ShopProgress:
 
     settled: int
     total: int            # what the run set out to do, less what other runs settled meanwhile
-    created: int
+    done: int             # listings whose calls all succeeded, as they go
+    created: int          # calls made, counted as each batch ends
     updated: int
+    unchanged: int
     refused: int
     blocked: int
     failed: int
     held: int
 
     def words(self) -> str:
-        counts = {"created": self.created, "updated": self.updated, "refused": self.refused,
-                  "blocked": self.blocked, "failed": self.failed, "held": self.held}
-        return ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing sent yet"
+        made = ", ".join(f"{n} {name}" for name, n in (("created", self.created), ("updated", self.updated)) if n)
+        counts = {"done" + (f" ({made})" if made else ""): self.done, "unchanged": self.unchanged,
+                  "refused": self.refused, "blocked": self.blocked, "failed": self.failed, "held": self.held}
+        return ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing settled yet"
 
 
 def shop_progress(shop: ShopTally, planned: int) -> ShopProgress:
@@ -47,8 +50,10 @@ def shop_progress(shop: ShopTally, planned: int) -> ShopProgress:
     return ShopProgress(
         settled=sum(outcomes[name] for name in ListingOutcome.SETTLED),
         total=max(planned - outcomes[ListingOutcome.DONE_ELSEWHERE], 0),
+        done=outcomes[ListingOutcome.DONE],
         created=calls["create"] + calls["adopt"],
         updated=calls["update"] + calls["price_stock"] + calls["relist"] + calls["unlist"],
+        unchanged=outcomes[ListingOutcome.UNCHANGED],
         refused=outcomes[ListingOutcome.REFUSED], blocked=outcomes[ListingOutcome.BLOCKED],
         failed=outcomes[ListingOutcome.FAILED], held=outcomes[ListingOutcome.HELD],
     )
@@ -73,8 +78,10 @@ class Progress:
         self._logged_at = clock()
         self._logged_settled = 0
         self._bars = _TerminalBars(self.planned) if (sys.stderr.isatty() if terminal is None else terminal) else None
+        self._tally: RunTally | None = None
 
     def update(self, tally: RunTally) -> None:
+        self._tally = tally
         shops = self._read(tally)
         settled = sum(shop.settled for shop in shops.values())
         total = max(sum(shop.total for shop in shops.values()), 1)
@@ -91,7 +98,10 @@ class Progress:
                                   "; ".join(f"{key} {shop.settled}/{shop.total} ({shop.words()})" for key, shop in shops.items()))
 
     def close(self) -> None:
+        """The last figures (the calls of the batches that ended after the last listing), then stop."""
         if self._bars is not None:
+            if self._tally is not None:
+                self._bars.update(self._read(self._tally))
             self._bars.stop()
 
     def _read(self, tally: RunTally) -> dict[str, ShopProgress]:

@@ -4,11 +4,12 @@ and only listings this run settled counted."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 from rich.console import Console
 
 from publishing.progress import Progress
-from publishing.publisher import ListingOutcome
+from publishing.publisher import BatchResult, ListingOutcome
 from publishing.tally import RunTally
 
 
@@ -28,7 +29,7 @@ def test_progress_is_shown_every_two_percent_logged_every_ten_and_counts_settled
         tally.settle("a", product_id, ListingOutcome.FAILED if product_id % 2 else ListingOutcome.DONE)
     assert shown == [float(n) for n in range(1, 51, 2)]     # the failed half is not progress
     assert [line.split(":")[0] for line in logger.lines] == [f"settled {n} of 100 listings ({n}%)" for n in (1, 11, 21, 31, 41)]
-    assert logger.lines[-1].endswith("a 41/100 (40 failed)")
+    assert logger.lines[-1].endswith("a 41/100 (41 done, 40 failed)")
     for product_id in range(1, 100, 2):                      # another run settled them meanwhile
         tally.settle("a", product_id, ListingOutcome.DONE_ELSEWHERE)
     assert shown[-1] == 100.0 and logger.lines[-1].startswith("settled 50 of 50 listings (100%)")
@@ -45,10 +46,10 @@ def test_under_a_worker_a_slow_run_is_logged_every_thirty_seconds_with_each_shop
         tally.settle("shopee-a", product_id, ListingOutcome.REFUSED if product_id == 2 else ListingOutcome.DONE)
     tally.settle("lazada-a", 1, ListingOutcome.HELD)
     assert len(logger.lines) == 2                              # at 0 s, then once 30 s had passed
-    assert "shopee-a 7/1000 (1 refused)" in logger.lines[1] and "lazada-a 0/1000 (nothing sent yet)" in logger.lines[1]
+    assert "shopee-a 7/1000 (6 done, 1 refused)" in logger.lines[1] and "lazada-a 0/1000 (nothing settled yet)" in logger.lines[1]
     now[0] += 60.0
     tally.settle("lazada-a", 1, ListingOutcome.HELD)          # 4 more settled since the last line
-    assert len(logger.lines) == 3 and "shopee-a 11/1000 (1 refused)" in logger.lines[2]
+    assert len(logger.lines) == 3 and "shopee-a 11/1000 (10 done, 1 refused)" in logger.lines[2]
     now[0] += 60.0
     tally.settle("lazada-a", 1, ListingOutcome.HELD)          # nothing moved: no line
     assert len(logger.lines) == 3
@@ -64,8 +65,9 @@ def test_on_a_terminal_each_shop_has_a_bar_with_its_counts_and_the_log_stays_qui
         tally.settle("shopee-a", product_id, ListingOutcome.DONE)
     tally.settle("tiktok-a", 1, ListingOutcome.BLOCKED)
     tally.settle("tiktok-a", 2, ListingOutcome.FAILED)
+    tally.add(BatchResult("shopee-a", calls=Counter({"create": 3, "update": 1})))   # its batch ends after its listings
     progress.close()
     assert logger.lines == []
     lines = [line for line in screen.getvalue().splitlines() if line.strip()]
-    assert any(line.startswith("shopee-a") and "4/4" in line for line in lines)
+    assert any(line.startswith("shopee-a") and "4/4" in line and "4 done (3 created, 1 updated)" in line for line in lines)
     assert any(line.startswith("tiktok-a") and "1/2" in line and "1 blocked, 1 failed" in line for line in lines)
