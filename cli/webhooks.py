@@ -30,7 +30,7 @@ from shops.file import load_shops
 app = typer.Typer(help="Receive the marketplaces' status pushes.", no_args_is_help=True)
 log = logging.getLogger("ocop.webhooks")
 
-DEFAULT_PORT = 8790
+DEFAULT_PORT = 8792   # beside `ocop reports serve` (8790) and the loopback redirect (8791)
 
 
 def push_app(receiver: PushReceiver, public_url: str | None = None) -> FastAPI:
