@@ -87,8 +87,11 @@ def publish_listings(
     if dry_run:
         previews = {shop.key: preview_shop_task.submit(context, shop, quote(plan)) for shop, plan in zip(targets, plans)}
         decided = {key: future.result() for key, future in previews.items()}
-        _report_plan(decided)
-        return {key: dict(count_actions(items)) for key, items in decided.items()}
+        # a shop without an API would get rows of a workbook, not calls: the plan says so
+        by_workbook = {shop.key for shop in targets if shop_layout(shop) is not None}
+        _report_plan(decided, by_workbook)
+        return {key: {_planned(name, key in by_workbook): n for name, n in count_actions(items).items()}
+                for key, items in decided.items()}
     run_id = _run_id()
     # a shop without an API gets its due listings as rows of a workbook: written, awaiting upload
     workbook_shops = [shop for shop in targets if shop_layout(shop) is not None]
@@ -115,6 +118,9 @@ def publish_listings(
     return counts
 
 
+WORKBOOK_ROW = "workbook_row:"   # a planned action a shop without an API gets as a workbook row to upload
+
+
 def _report_workbooks(workbooks: list[WorkbookResult], logger) -> None:
     """Where each workbook is and what the operator does next: its rows are not on the shop yet."""
     lines = [result.summary() for result in workbooks]
@@ -135,9 +141,14 @@ def _progress(planned: dict[str, int], logger) -> Progress:
     return Progress(planned, lambda percent: update_progress_artifact(artifact_id, percent), logger)
 
 
-def _report_plan(decided: dict[str, list[PlannedListing]]) -> None:
+def _planned(action: str, by_workbook: bool) -> str:
+    return f"{WORKBOOK_ROW}{action}" if by_workbook else action
+
+
+def _report_plan(decided: dict[str, list[PlannedListing]], by_workbook: set[str]) -> None:
     rows = [
-        {"shop": key, "seller_sku": item.seller_sku, "actions": ", ".join(a.value for a in item.actions),
+        {"shop": key, "seller_sku": item.seller_sku,
+         "actions": ", ".join(_planned(a.value, key in by_workbook) for a in item.actions),
          "reasons": "; ".join(item.reasons)}
         for key, items in decided.items()
         for item in items

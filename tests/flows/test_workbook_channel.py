@@ -43,6 +43,9 @@ def _workbooks(output: str) -> list[Path]:
 
 
 def test_the_operator_loop_brings_the_postal_channel_to_full_coverage(postal_shop, tmp_path):
+    planned = CliRunner().invoke(app, ["sync", "--dry-run"])
+    assert planned.exit_code == 0, planned.output
+    assert "'workbook_row:create'" in planned.output and "'create'" not in planned.output   # rows to upload, not calls
     synced = CliRunner().invoke(app, ["sync"])
     assert synced.exit_code == 0, synced.output
     (workbook,) = _workbooks(synced.output)
