@@ -127,11 +127,12 @@ def platform_shop_ids(path: Path) -> dict[str, str | None]:
     from shops.credentials import CredentialsMissing
 
     ids: dict[str, str | None] = {}
-    for key, _channel, _stored in declared_shops(path):
+    for number, table in enumerate(_tables(path), start=1):     # the file read once, not once per shop
+        entry = _entry(path, number, table)
         try:
-            ids[key] = load_shops(path, only=key)[0].credentials.shop_id
-        except (CredentialsMissing, ShopsFileError):
-            ids[key] = None
+            ids[entry.key] = _shop(entry).credentials.shop_id
+        except CredentialsMissing:
+            ids[entry.key] = None
     return ids
 
 
