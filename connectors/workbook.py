@@ -12,6 +12,7 @@ letting a row it could not read pass for an item the shop lost.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -107,6 +108,7 @@ def channel_layout(channel: str) -> WorkbookLayout | None:
     return replace(layout, export=replace(layout.export, statuses=words))
 
 
+@functools.lru_cache(maxsize=32)     # the flows ask per shop, several times a run; the files ship with the code
 def load_layout(name: str, *, layouts_dir: Path = LAYOUTS_DIR) -> WorkbookLayout:
     path = layouts_dir / f"{name}.toml"
     try:

@@ -141,6 +141,10 @@ def shop_bindings(session: Session, shop_keys: Iterable[str]) -> list[Binding]:
     return [_binding(row) for row in session.execute(_SELECT.where(_shops.c.key.in_(list(shop_keys))))]
 
 
+def binding_by_id(session: Session, binding_id: int) -> Binding:
+    return _binding(session.execute(_SELECT.where(_bindings.c.id == binding_id)).one())
+
+
 def product_bindings(session: Session, *, product_id: int | None, seller_sku: str) -> list[Binding]:
     """One product's bindings on every shop: by product id when it is in the catalogue, else by seller SKU."""
     match = _bindings.c.product_id == product_id if product_id is not None else _bindings.c.seller_sku == seller_sku

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.bindings import Binding, product_bindings, utc
+from ledger.bindings import Binding, binding_by_id, utc
 from ledger.models import ListingBinding, ListingEvent, Shop
 
 
@@ -147,5 +147,4 @@ def status_notices(session: Session, shop_keys: Iterable[str], *, after: dt.date
 
 
 def _as_binding(session: Session, row: ListingBinding) -> Binding:
-    return next(b for b in product_bindings(session, product_id=row.product_id, seller_sku=row.seller_sku)
-                if b.binding_id == row.id)
+    return binding_by_id(session, row.id)

@@ -17,6 +17,7 @@ import ledger
 from catalogue.models import Producer, Product
 from catalogue.records import CatalogueProduct
 from ledger import Binding, EventView, KnownShop
+from ledger.bindings import utc
 from ocop.store import transaction
 from publishing.candidates import load_products, sells
 from publishing.plan import Reason, Screening, screen
@@ -200,10 +201,5 @@ def _number(value: int | None, unit: str = "") -> str:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return "-" if value is None else f"{_utc(value):%Y-%m-%d %H:%M:%S} UTC"
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """Stored times are UTC; SQLite gives them back without a zone."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return "-" if value is None else f"{utc(value):%Y-%m-%d %H:%M:%S} UTC"
 

@@ -9,11 +9,14 @@ milliseconds. Lazada sends no message id: one is made from the type, item and ti
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from connectors.types import ListingStatus
-from pushes.messages import AuthorisationPush, ListingStatusPush, Push, moment
+from pushes.messages import (
+    AuthorisationPush,
+    ListingStatusPush,
+    Push,
+    app_key_signature,
+    moment,
+)
 
 ANSWER = (200, b"")
 QUALITY_CONTROL, TOKEN_EXPIRY = 1, 8
@@ -27,8 +30,7 @@ QC_STATUSES = {
 }
 
 
-def signature(secret: str, app_key: str, url: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), app_key.encode() + body, hashlib.sha256).hexdigest()
+signature = app_key_signature
 
 
 def read(payload: dict) -> list[Push]:

@@ -9,11 +9,14 @@ Every message carries `tts_notification_id`.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from connectors.types import ListingStatus
-from pushes.messages import AuthorisationPush, ListingStatusPush, Push, moment
+from pushes.messages import (
+    AuthorisationPush,
+    ListingStatusPush,
+    Push,
+    app_key_signature,
+    moment,
+)
 
 ANSWER = (200, b"")
 PRODUCT_STATUS, DEAUTHORISATION, AUTHORISATION_EXPIRY = 5, 6, 7
@@ -26,8 +29,7 @@ AUDIT_OUTCOMES = {
 }
 
 
-def signature(secret: str, app_key: str, url: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), app_key.encode() + body, hashlib.sha256).hexdigest()
+signature = app_key_signature
 
 
 def read(payload: dict) -> list[Push]:

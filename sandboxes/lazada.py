@@ -64,6 +64,7 @@ from sandboxes.gateway import (
     route,
 )
 from sandboxes.grants import GrantRefused, IssuedTokens
+from sandboxes.pushes import lazada_seller_id
 from sandboxes.review import StatusWords, needs_review_after_edit, start_review
 from sandboxes.state import Item, ItemQuery, StoredImage, content_changed, touched
 
@@ -227,7 +228,7 @@ class LazadaSandbox(Sandbox):
         shop = next(s for s in self.shops if s.key == issued.shop)
         if shop.app_key != call.caller.app_key:
             raise PlatformError("InvalidCode", "Invalid authorization code: it was issued to another app")
-        seller_id = str(int(hashlib.sha256(shop.key.encode()).hexdigest()[:8], 16))
+        seller_id = lazada_seller_id(shop.key)
         return Reply(200, {
             "code": "0", "request_id": call.request_id, "access_token": issued.access_token,
             "refresh_token": issued.refresh_token, "expires_in": int(issued.access_expires_at - call.now),

@@ -55,7 +55,6 @@ from sandboxes.state import Item, touched
 
 IMAGE_MIN_PX = 500
 MAX_PAGE = 50
-SHOWN_STATE = {"queuing": "queuing", "rejected": "rejected", "deleted": "deleted"}
 
 
 def warehouse_id(shop_key: str) -> int:
@@ -389,7 +388,7 @@ class TikiSandbox(Sandbox):
         approved = self._is_product(item) or bool(item.extra.get("product_deleted"))
         return {
             "track_id": item.extra["track_id"], "request_id": item.extra["request_id"],
-            "state": "approved" if approved else SHOWN_STATE.get(item.status, item.status), "kind": "create_product",
+            "state": "approved" if approved else item.status, "kind": "create_product",
             "created_at": int(item.created_at), "original_sku": item.seller_sku,
             "reason": item.reject_reason, "reasons": [item.reject_reason] if item.reject_reason else None,
             "product_id": item.item_id if approved else None,
