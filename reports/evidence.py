@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reconcile.classify import Finding
 from reconcile.run import ReconcileResult
 from reports.files import write_csv, write_xlsx
+from reports.links import ListingLink
 from reports.tables import Column, Table
 
 MANIFEST = "manifest.json"
@@ -28,8 +28,6 @@ COLUMNS = (
     Column("listing_url", "code"), Column("remote_id", "code"), Column("platform_status", "code"),
     Column("observed_at", "code"), Column("observed_by", "code"), Column("reconcile_run", "int"), Column("reason"),
 )
-
-ListingUrl = Callable[[Finding], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class Evidence:
     rows: int
 
 
-def write_evidence(result: ReconcileResult, out_dir: Path, *, listing_url: ListingUrl) -> Evidence:
+def write_evidence(result: ReconcileResult, out_dir: Path, *, listing_url: ListingLink) -> Evidence:
     """The evidence of one reconciliation run in `out_dir` (evidence.csv, evidence.xlsx, manifest.json)."""
     rec = result.reconciliation
     products = {p.product.ocop_code: p for p in rec.products}
@@ -89,7 +87,7 @@ def _observed(finding: Finding, pushed: dict, snapshot_at: str) -> tuple[str, st
     return notice.at.isoformat(timespec="seconds"), notice.source
 
 
-def _row(finding: Finding, product, listing_url: ListingUrl, observed: tuple[str, str], run_id: int) -> tuple:
+def _row(finding: Finding, product, listing_url: ListingLink, observed: tuple[str, str], run_id: int) -> tuple:
     name = product.product.name if product else ""
     producer = product.producer.name if product else ""
     stars = product.certification.stars if product and product.certification else None

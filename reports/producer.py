@@ -25,7 +25,8 @@ from reconcile.coverage import DUE_WITHIN_DAYS
 from reconcile.run import ReconcileResult
 from rendering.badge import badge_png
 from rendering.barcode import InvalidGtin, barcode_svg
-from rendering.facts import listing_facts
+from rendering.contacts import without_contact_details
+from rendering.text import plain_paragraphs
 from reports.advice import contacts_note, estimate_note, explain
 from reports.files import write_csv
 from reports.i18n import Language
@@ -126,8 +127,8 @@ def _view(item: CatalogueProduct, findings: list[Finding], result: ReconcileResu
     cert = item.certification
     text, css = _certificate(item, result, lang)
     barcode_uri, barcode_text = _barcode(item.product.gtin, lang)
-    facts = listing_facts(item, today=result.run.as_of, gtin=None)
-    notes = (estimate_note(estimated_package(item), lang), contacts_note([k.value for k in facts.removed_contacts], lang))
+    _, removed = without_contact_details(plain_paragraphs(item.product.description))   # as the listing does
+    notes = (estimate_note(estimated_package(item), lang), contacts_note([kind.value for kind in removed], lang))
     rows = []
     for finding in findings:
         advice = explain(finding, item, lang)

@@ -58,10 +58,10 @@ def header_key(header: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", ascii_fold(clean_text(header)).lower()).strip()
 
 
-_BY_KEY: dict[str, str] = {}
+COLUMN_BY_HEADER_KEY: dict[str, str] = {}
 for _column, _aliases in ALIASES.items():
     for _spelling in (_column, *_aliases):
-        _BY_KEY.setdefault(header_key(_spelling), _column)
+        COLUMN_BY_HEADER_KEY.setdefault(header_key(_spelling), _column)
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def map_headers(headers: list[object], mapping: ColumnMapping | None = None) -> 
     labels: list[str] = []
     for index, header in enumerate(headers):
         mapped = mapping.column_of(header) if mapping else None
-        column = _BY_KEY.get(header_key(header)) if mapped is None else mapped
+        column = COLUMN_BY_HEADER_KEY.get(header_key(header)) if mapped is None else mapped
         if not column or column in positions:
             labels.append(clean_text(header))
             if labels[-1]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalogue.messages import SHOWN_ITEMS, summarise
-from catalogue.sources.columns import ALIASES, CANONICAL_COLUMNS, HeaderMap, header_key
+from catalogue.sources.columns import CANONICAL_COLUMNS, COLUMN_BY_HEADER_KEY, HeaderMap, header_key
 from catalogue.sources.table import SourceError
 
 MAPPING_SUFFIXES = (".columns.toml", ".columns.csv")
@@ -44,8 +44,6 @@ _HEADER_WORDS = {
     "description": "description", "detail": "description", "image": "images", "images": "images", "photo": "images",
     "photos": "images", "picture": "images", "thumbnail": "images",
 }
-_ALIAS_KEYS = {header_key(spelling): column for column, aliases in ALIASES.items()
-               for spelling in (column, *aliases)}
 _SIMILAR_ENOUGH = 0.7
 
 
@@ -106,13 +104,13 @@ def suggest_column(header: object) -> str | None:
     key = header_key(header)
     if not key:
         return None
-    if key in _ALIAS_KEYS:
-        return _ALIAS_KEYS[key]
+    if key in COLUMN_BY_HEADER_KEY:
+        return COLUMN_BY_HEADER_KEY[key]
     for word in reversed(key.split()):
         if word in _HEADER_WORDS:
             return _HEADER_WORDS[word]
-    close = difflib.get_close_matches(key, _ALIAS_KEYS, n=1, cutoff=_SIMILAR_ENOUGH)
-    return _ALIAS_KEYS[close[0]] if close else None
+    close = difflib.get_close_matches(key, COLUMN_BY_HEADER_KEY, n=1, cutoff=_SIMILAR_ENOUGH)
+    return COLUMN_BY_HEADER_KEY[close[0]] if close else None
 
 
 def load_mapping(path: Path) -> ColumnMapping:
