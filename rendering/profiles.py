@@ -7,8 +7,6 @@ channel's declaration in `ocop/channels.py`, plus two files a province can edit 
 
 - `categories.csv`: Decision 148 group code -> each channel's category id. A group without a row
   (or with an empty cell) falls back up the tree: `I.3.c` -> `I.3` -> `I`.
-- `packages.csv`: shipping-weight tiers -> package dimensions in cm, because the catalogue carries a
-  weight but no box size, and Lazada requires one.
 - `attributes.csv`: per channel and leaf category, the attributes the category defines that we fill
   and the certifications its rules ask for: the platform's key, its name, whether the platform
   requires it, and the catalogue fact that fills it (`rendering.attributes.SOURCES`).
@@ -109,12 +107,6 @@ class BrandRule:
 
 
 @dataclass(frozen=True)
-class PackageTier:
-    max_weight_g: int
-    cm: tuple[int, int, int]
-
-
-@dataclass(frozen=True)
 class ChannelProfile:
     channel: Channel
     title: TextRule
@@ -127,7 +119,6 @@ class ChannelProfile:
     brand: BrandRule
     templates: dict[str, str]            # title / description / attributes -> template name
     categories: dict[str, str]           # group code -> category id (only non-empty cells)
-    package_tiers: tuple[PackageTier, ...]
     attributes: dict[str, tuple[AttributeRule, ...]] = field(default_factory=dict)   # category id -> rules
 
     def category_for(self, group_code: str) -> str | None:
@@ -135,12 +126,6 @@ class ChannelProfile:
         for code in reversed(group_path(group_code)):
             if code in self.categories:
                 return self.categories[code]
-        return None
-
-    def package_for(self, weight_g: int) -> tuple[int, int, int] | None:
-        for tier in self.package_tiers:
-            if weight_g <= tier.max_weight_g:
-                return tier.cm
         return None
 
 
@@ -153,7 +138,6 @@ def load_profile(
     *,
     profiles_dir: Path = PROFILES_DIR,
     categories_file: Path | None = None,
-    packages_file: Path | None = None,
     attributes_file: Path | None = None,
 ) -> ChannelProfile:
     """Load one channel's profile; a province passes its own `categories_file` (and the
@@ -163,13 +147,12 @@ def load_profile(
         channel,
         profiles_dir.resolve(),
         (categories_file or profiles_dir / "categories.csv").resolve(),
-        (packages_file or profiles_dir / "packages.csv").resolve(),
         (attributes_file or profiles_dir / "attributes.csv").resolve(),
     )
 
 
 @lru_cache(maxsize=32)
-def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path, packages_file: Path,
+def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path,
                   attributes_file: Path) -> ChannelProfile:
     path = profiles_dir / f"{channel.value}.toml"
     with path.open("rb") as handle:
@@ -207,7 +190,6 @@ def _load_profile(channel: Channel, profiles_dir: Path, categories_file: Path, p
         templates={part: reader.get("templates", part, str) for part in ("title", "description", "attributes")
                    if part != "attributes" or "attributes" in reader.table("templates")},
         categories=_read_categories(categories_file, channel),
-        package_tiers=_read_package_tiers(packages_file),
         attributes=_read_attribute_rules(attributes_file, channel),
     )
 
@@ -250,18 +232,6 @@ def _read_categories(path: Path, channel: Channel) -> dict[str, str]:
             for row in reader
             if (row.get(channel.value) or "").strip()
         }
-
-
-def _read_package_tiers(path: Path) -> tuple[PackageTier, ...]:
-    tiers = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                cm = (int(row["length_cm"]), int(row["width_cm"]), int(row["height_cm"]))
-                tiers.append(PackageTier(int(row["max_weight_g"]), cm))
-            except (KeyError, TypeError, ValueError) as error:
-                raise ProfileError(f"{path} row {number}: {row}; expected integer max_weight_g, length_cm, width_cm, height_cm") from error
-    return tuple(sorted(tiers, key=lambda tier: tier.max_weight_g))
 
 
 def _read_attribute_rules(path: Path, channel: Channel) -> dict[str, tuple[AttributeRule, ...]]:
