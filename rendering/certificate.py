@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from rendering.facts import ListingFacts
+from rendering.images import sized_font, wrap_words
 
 PAGE = (1240, 1754)          # A4 at 150 dpi
 MARGIN = 110
@@ -37,23 +38,11 @@ def decision_document(facts: ListingFacts) -> bytes:
     draw = ImageDraw.Draw(page)
     y = MARGIN
     for text, size in lines:
-        font = ImageFont.load_default(size=size)
-        for line in _wrapped(draw, text, font, PAGE[0] - 2 * MARGIN):
+        font = sized_font(size)
+        for line in wrap_words(text, font, PAGE[0] - 2 * MARGIN):
             draw.text((MARGIN, y), line, fill="black", font=font)
             y += round(size * 1.5)
         y += size // 2
     buffer = io.BytesIO()
     page.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
-
-
-def _wrapped(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    lines, current = [], ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if current and draw.textlength(candidate, font=font) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    return lines + [current] if current else lines

@@ -255,13 +255,13 @@ def placeholder_cover(item: CatalogueProduct, size: int) -> Image.Image:
     cover = _placeholder_background(product_set(product.group_code), size).copy()
     draw = ImageDraw.Draw(cover)
     margin = round(size * 0.09)
-    name_font = _font(round(size * 0.07))
+    name_font = sized_font(round(size * 0.07))
     lines = _wrap(_latin(clean_product_name(plain(product.name))), name_font, size - 2 * margin)
     y = round(size * 0.36)
     for line in lines:
         draw.text((margin, y), line, font=name_font, fill=(33, 33, 33))
         y += round(name_font.size * 1.25)
-    small = _font(round(size * 0.045))
+    small = sized_font(round(size * 0.045))
     if product.pack_size:
         draw.text((margin, y + round(size * 0.02)), _latin(plain(product.pack_size)), font=small, fill=(66, 66, 66))
     draw.text((margin, size - margin - small.size), _latin(product.ocop_code), font=small, fill=(97, 97, 97))
@@ -280,11 +280,12 @@ def _placeholder_background(set_code: str, size: int) -> Image.Image:
 
 
 @lru_cache(maxsize=16)
-def _font(size: int) -> ImageFont.FreeTypeFont:
+def sized_font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def wrap_words(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """The text in lines no wider than `width` (a word longer than that has a line of its own)."""
     lines: list[str] = []
     for word in text.split():
         candidate = f"{lines[-1]} {word}" if lines else word
@@ -292,6 +293,11 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
             lines[-1] = candidate
         else:
             lines.append(word)
+    return lines
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines = wrap_words(text, font, width)
     if len(lines) > _NAME_LINES:
         lines = lines[:_NAME_LINES]
         lines[-1] += " ..."
