@@ -56,6 +56,7 @@ class ProducerSite:
         self.failures_left: dict[str, int] = {"/uploads/2024/05/ca-phe-503.jpg": 1}
         self.in_flight = 0
         self.most_in_flight = 0
+        self.two_at_once = threading.Event()   # a busy answer waits (a while) for a second request to overlap it
         self.lock = threading.Lock()
 
     def replace(self, path: str, content: bytes) -> None:
@@ -72,17 +73,27 @@ class ProducerSite:
                     site.requests.append((self.path, self.headers.get("If-None-Match")))
                     site.in_flight += 1
                     site.most_in_flight = max(site.most_in_flight, site.in_flight)
+                    if site.in_flight >= 2:
+                        site.two_at_once.set()
+                self.counted = True
                 try:
                     self.answer()
                 finally:
-                    with site.lock:
+                    self.done()
+
+            def done(self) -> None:
+                """Out of flight once the answer is about to go: the client may ask again as soon as it has it."""
+                with site.lock:
+                    if self.counted:
                         site.in_flight -= 1
+                        self.counted = False
 
             def answer(self) -> None:
                 path = self.path
                 if path.startswith("/slow/"):
                     time.sleep(1.5)
                 if path.startswith("/busy/"):
+                    site.two_at_once.wait(5)          # on a loaded machine the fetcher's threads start late
                     time.sleep(0.2)
                     return self.send(200, jpeg((600, 600)), "image/jpeg")
                 if site.failures_left.get(path):
@@ -106,6 +117,7 @@ class ProducerSite:
                 return self.send(200, content, "image/jpeg", etag)
 
             def send(self, status: int, body: bytes, content_type: str, etag: str | None = None) -> None:
+                self.done()
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
