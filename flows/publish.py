@@ -82,28 +82,27 @@ def publish_listings(
         channel: candidates.fingerprints(products, load_profile(channel), today=context.today)
         for channel in {shop.channel for shop in targets}
     }
-    futures = [plan_shop_task.submit(context, shop, quote(products), quote(fingerprints[shop.channel])) for shop in targets]
+    # a shop without an API gets its due listings as rows of a workbook, planned where they are written
+    workbook_shops = [shop for shop in targets if shop_layout(shop) is not None]
+    planned = targets if dry_run else [shop for shop in targets if shop not in workbook_shops]
+    futures = [plan_shop_task.submit(context, shop, quote(products), quote(fingerprints[shop.channel])) for shop in planned]
     plans = [future.result() for future in futures]
     if dry_run:
-        previews = {shop.key: preview_shop_task.submit(context, shop, quote(plan)) for shop, plan in zip(targets, plans)}
+        previews = {shop.key: preview_shop_task.submit(context, shop, quote(plan)) for shop, plan in zip(planned, plans)}
         decided = {key: future.result() for key, future in previews.items()}
         # a shop without an API would get rows of a workbook, not calls: the plan says so
-        by_workbook = {shop.key for shop in targets if shop_layout(shop) is not None}
+        by_workbook = {shop.key for shop in workbook_shops}
         _report_plan(decided, by_workbook)
         return {key: {_planned(name, key in by_workbook): n for name, n in count_actions(items).items()}
                 for key, items in decided.items()}
     run_id = _run_id()
-    # a shop without an API gets its due listings as rows of a workbook: written, awaiting upload
-    workbook_shops = [shop for shop in targets if shop_layout(shop) is not None]
     written = [write_workbook_task.submit(context, shop, quote(products), quote(fingerprints[shop.channel]), run_id)
                for shop in workbook_shops]
     workbooks = [future.result() for future in written]
     if workbooks:
         _report_workbooks(workbooks, logger)
-    plans = [plan for shop, plan in zip(targets, plans) if shop not in workbook_shops]
-    targets = [shop for shop in targets if shop not in workbook_shops]
-    progress = _progress({shop.key: len(plan.candidates) for shop, plan in zip(targets, plans)}, logger)
-    with PublishRun(context.engine, targets, run_id=run_id, today=context.today,
+    progress = _progress({shop.key: len(plan.candidates) for shop, plan in zip(planned, plans)}, logger)
+    with PublishRun(context.engine, planned, run_id=run_id, today=context.today,
                     only=PRICE_AND_STOCK_ONLY if scope == "price_stock" else None, batch_size=batch_size,
                     render_processes=context.settings.render_processes, logger=logger, on_change=progress.update) as run:
         try:
